@@ -1,0 +1,71 @@
+// swift-tools-version:6.0
+// aiops: a Prometheus remote-write target with streaming anomaly detection.
+// No package dependencies: the toolchain's standard library, Foundation,
+// FoundationNetworking, Dispatch and Glibc only.
+//
+// The path of a sample shows in the module names:
+//   RemoteWrite / Fixtures (decode) -> Store -> Detectors -> Rules + Incidents
+//   -> Pipeline -> Reports -> Delivery, served by Server over HTTPServer, or
+//   driven offline by Replay and scored by Evaluation.
+import PackageDescription
+
+let package = Package(
+    name: "aiops",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "aiops", targets: ["aiops"]),
+        .executable(name: "aiops-bench", targets: ["aiops-bench"]),
+    ],
+    targets: [
+        // Shared vocabulary: labels, time, clocks, durations.
+        .target(name: "AIOpsCore"),
+        // decode: snappy, protobuf, remote-write 1.0 and 2.0.
+        .target(name: "RemoteWrite", dependencies: ["AIOpsCore"]),
+        // decode (offline): CSV, query_range JSON, exposition text.
+        .target(name: "Fixtures", dependencies: ["AIOpsCore"]),
+        // store: per-series rings with bounded memory.
+        .target(name: "Store", dependencies: ["AIOpsCore"]),
+        // detect: EWMA, seasonal, leak slope, SIMD kernels with scalar references.
+        .target(name: "Detectors", dependencies: ["AIOpsCore"]),
+        // rules: selectors, detector parameters, remediation advice.
+        .target(name: "Rules", dependencies: ["AIOpsCore", "Detectors"]),
+        // incident: pending -> firing -> resolved per rule and series.
+        .target(name: "Incidents", dependencies: ["AIOpsCore", "Rules"]),
+        // The one code path replay and serve share.
+        .target(name: "Pipeline", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents"]),
+        // report: Slack Block Kit and plain text.
+        .target(name: "Reports", dependencies: ["AIOpsCore", "Incidents"]),
+        // deliver: webhook client, notification policy, durable outbox.
+        .target(name: "Delivery", dependencies: ["AIOpsCore", "Incidents", "Reports"]),
+        // HTTP/1.1 on the platform's sockets (epoll).
+        .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
+        // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
+        // aiops replay: fixtures through the pipeline at full speed.
+        .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
+        // aiops evaluate: NAB scoring.
+        .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules"]),
+        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules"]),
+        .executableTarget(
+            name: "aiops-bench",
+            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer"],
+            path: "Benchmarks/aiops-bench"
+        ),
+
+        .testTarget(name: "AIOpsCoreTests", dependencies: ["AIOpsCore"]),
+        .testTarget(name: "RemoteWriteTests", dependencies: ["RemoteWrite"]),
+        .testTarget(name: "FixturesTests", dependencies: ["Fixtures"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store"]),
+        .testTarget(name: "DetectorsTests", dependencies: ["Detectors"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules"]),
+        .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Rules"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Rules"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
+        .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
+        .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// Delivery: see the README's architecture section.

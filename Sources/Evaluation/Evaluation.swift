@@ -1,0 +1,1 @@
+// Evaluation: see the README's architecture section.

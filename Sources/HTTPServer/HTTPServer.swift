@@ -1,0 +1,1 @@
+// HTTPServer: see the README's architecture section.

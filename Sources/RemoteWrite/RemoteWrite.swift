@@ -1,0 +1,1 @@
+// RemoteWrite: see the README's architecture section.

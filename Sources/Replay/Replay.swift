@@ -1,0 +1,1 @@
+// Replay: see the README's architecture section.

@@ -1,0 +1,1 @@
+// Reports: see the README's architecture section.

@@ -1,0 +1,78 @@
+import AIOpsCore
+import Detectors
+
+/// How bad an incident of a rule is.
+public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
+    case info
+    case warning
+    case critical
+
+    public static func < (lhs: Severity, rhs: Severity) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+}
+
+/// What to tell a developer when a rule fires. `summary` and `steps` hold placeholders
+/// such as `{{labels.pod}}`, `{{value}}`, `{{expected}}`, `{{rate}}`, `{{timeToLimit}}`.
+public struct Advice: Sendable, Hashable, Codable {
+    public var summary: String
+    public var steps: [String]
+    public var runbookURL: String?
+
+    public init(summary: String, steps: [String] = [], runbookURL: String? = nil) {
+        self.summary = summary
+        self.steps = steps
+        self.runbookURL = runbookURL
+    }
+}
+
+/// Where the leak detector learns a series' limit: a constant, or the value of another
+/// series with the same identifying labels (e.g. `container_spec_memory_limit_bytes`).
+public struct LimitSpec: Sendable, Hashable, Codable {
+    public var value: Double?
+    public var series: String?
+    /// Labels that must agree between the series and its limit series
+    /// (default: all labels except `__name__`).
+    public var matchOn: [String]?
+
+    public init(value: Double? = nil, series: String? = nil, matchOn: [String]? = nil) {
+        self.value = value
+        self.series = series
+        self.matchOn = matchOn
+    }
+}
+
+/// One rule: which series, which detector, how long before it fires, and what to advise.
+public struct Rule: Sendable {
+    public var name: String
+    public var selector: Selector
+    public var detector: DetectorSpec
+    public var severity: Severity
+    /// The anomaly must last this long before the incident fires (pending until then).
+    public var forDuration: PromDuration
+    /// The series must be normal this long before the incident resolves.
+    public var resolveAfter: PromDuration
+    /// A sample is anomalous when its score is at least this.
+    public var threshold: Double
+    public var limit: LimitSpec?
+    public var advice: Advice
+    /// Where the rule came from, for error messages: `rules/memory.json`.
+    public var source: String
+
+    public init(
+        name: String, selector: Selector, detector: DetectorSpec, severity: Severity = .warning,
+        forDuration: PromDuration = .zero, resolveAfter: PromDuration = .minutes(5), threshold: Double = 0.5,
+        limit: LimitSpec? = nil, advice: Advice, source: String = ""
+    ) {
+        self.name = name
+        self.selector = selector
+        self.detector = detector
+        self.severity = severity
+        self.forDuration = forDuration
+        self.resolveAfter = resolveAfter
+        self.threshold = threshold
+        self.limit = limit
+        self.advice = advice
+        self.source = source
+    }
+}

@@ -1,0 +1,1 @@
+// Server: see the README's architecture section.

@@ -1,0 +1,1 @@
+// Store: see the README's architecture section.

@@ -1,0 +1,6 @@
+import Testing
+@testable import Delivery
+
+@Test func DeliveryModuleLinks() {
+    #expect(Bool(true))
+}

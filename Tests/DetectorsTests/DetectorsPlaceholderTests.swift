@@ -1,0 +1,6 @@
+import Testing
+@testable import Detectors
+
+@Test func DetectorsModuleLinks() {
+    #expect(Bool(true))
+}

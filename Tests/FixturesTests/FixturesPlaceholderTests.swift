@@ -1,0 +1,6 @@
+import Testing
+@testable import Fixtures
+
+@Test func FixturesModuleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import Incidents
+
+@Test func IncidentsModuleLinks() {
+    #expect(Bool(true))
+}

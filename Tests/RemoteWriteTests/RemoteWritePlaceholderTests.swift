@@ -1,0 +1,6 @@
+import Testing
+@testable import RemoteWrite
+
+@Test func RemoteWriteModuleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import Replay
+
+@Test func ReplayModuleLinks() {
+    #expect(Bool(true))
+}

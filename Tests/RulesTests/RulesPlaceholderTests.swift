@@ -1,0 +1,6 @@
+import Testing
+@testable import Rules
+
+@Test func RulesModuleLinks() {
+    #expect(Bool(true))
+}

@@ -1,0 +1,6 @@
+import Testing
+@testable import Store
+
+@Test func StoreModuleLinks() {
+    #expect(Bool(true))
+}
