@@ -12,19 +12,6 @@ public enum IncidentPhase: String, Sendable, Codable {
     case resolved
 }
 
-/// Advice with its placeholders filled in for one series.
-public struct RenderedAdvice: Sendable, Codable, Equatable {
-    public var summary: String
-    public var steps: [String]
-    public var runbookURL: String?
-
-    public init(summary: String, steps: [String], runbookURL: String?) {
-        self.summary = summary
-        self.steps = steps
-        self.runbookURL = runbookURL
-    }
-}
-
 /// One anomaly of one rule on one series, with everything a report needs.
 ///
 /// Values a detector could not know are nil (encoded as JSON null), never NaN.

@@ -26,6 +26,45 @@ public struct Advice: Sendable, Hashable, Codable {
     }
 }
 
+/// Advice with its placeholders filled in for one series.
+public struct RenderedAdvice: Sendable, Codable, Equatable {
+    public var summary: String
+    public var steps: [String]
+    public var runbookURL: String?
+
+    public init(summary: String, steps: [String], runbookURL: String?) {
+        self.summary = summary
+        self.steps = steps
+        self.runbookURL = runbookURL
+    }
+}
+
+/// What the pipeline feeds the detector: the raw value, or for a counter its per-second rate
+/// (reset-aware, as PromQL's `rate`).
+public enum SeriesTransform: String, Sendable, Codable {
+    case none
+    case rate
+}
+
+/// A rule's overrides of the workspace's notification policy; nil fields keep the workspace's.
+public struct NotifyOverrides: Sendable, Hashable, Codable {
+    /// Wait this long after the first firing series to group others of the same rule.
+    public var groupWait: PromDuration?
+    /// Notify about new series of an already-notified group at most this often.
+    public var groupInterval: PromDuration?
+    /// Remind about a still-firing incident after this long.
+    public var repeatInterval: PromDuration?
+    /// Send a message when the incident resolves.
+    public var sendResolved: Bool?
+
+    public init(groupWait: PromDuration? = nil, groupInterval: PromDuration? = nil, repeatInterval: PromDuration? = nil, sendResolved: Bool? = nil) {
+        self.groupWait = groupWait
+        self.groupInterval = groupInterval
+        self.repeatInterval = repeatInterval
+        self.sendResolved = sendResolved
+    }
+}
+
 /// Where the leak detector learns a series' limit: a constant, or the value of another
 /// series with the same identifying labels (e.g. `container_spec_memory_limit_bytes`).
 public struct LimitSpec: Sendable, Hashable, Codable {
@@ -55,14 +94,17 @@ public struct Rule: Sendable {
     /// A sample is anomalous when its score is at least this.
     public var threshold: Double
     public var limit: LimitSpec?
+    public var transform: SeriesTransform
     public var advice: Advice
+    public var notify: NotifyOverrides?
     /// Where the rule came from, for error messages: `rules/memory.json`.
     public var source: String
 
     public init(
         name: String, selector: Selector, detector: DetectorSpec, severity: Severity = .warning,
         forDuration: PromDuration = .zero, resolveAfter: PromDuration = .minutes(5), threshold: Double = 0.5,
-        limit: LimitSpec? = nil, advice: Advice, source: String = ""
+        limit: LimitSpec? = nil, transform: SeriesTransform = .none, advice: Advice,
+        notify: NotifyOverrides? = nil, source: String = ""
     ) {
         self.name = name
         self.selector = selector
@@ -72,7 +114,9 @@ public struct Rule: Sendable {
         self.resolveAfter = resolveAfter
         self.threshold = threshold
         self.limit = limit
+        self.transform = transform
         self.advice = advice
+        self.notify = notify
         self.source = source
     }
 }
