@@ -1,0 +1,275 @@
+import AIOpsCore
+
+/// The in-memory store: per series a fixed-capacity ring of timestamps and values.
+///
+/// Layout: two slabs (`timestamps`, `values`) of `slotCapacity x ringCapacity` elements, so
+/// the ring of slot `s` is the contiguous range `s * ringCapacity ..< (s + 1) * ringCapacity`
+/// and a SIMD kernel can read it as at most two contiguous segments (as swift-collections'
+/// `Deque` does). The ring capacity is a power of two: the write position is `count & mask`.
+///
+/// Series identity is the sorted label set, hashed once (`Labels.stableHash`). The index maps a
+/// hash to the first slot with it; colliding slots are chained through `chainNext`. A caller
+/// holding only label bytes (the remote-write decoder) walks candidates with
+/// `firstCandidate(hash:)`/`nextCandidate(after:)` and confirms one by comparing bytes, so a
+/// known series is found without building a `String`.
+///
+/// Not thread-safe: a store belongs to one pipeline, which its owner guards with one lock per
+/// request (never per sample).
+public final class SeriesStore {
+    public struct Configuration: Sendable, Equatable {
+        /// Samples kept per series; rounded up to a power of two.
+        public var ringCapacity: Int
+        /// A gap is a step longer than this many times the previous step (and at least
+        /// `minimumGap`): counted, never an anomaly by itself.
+        public var gapFactor: Int64
+        public var minimumGap: Int64
+
+        public init(ringCapacity: Int = 64, gapFactor: Int64 = 5, minimumGap: Int64 = 300_000) {
+            self.ringCapacity = ringCapacity
+            self.gapFactor = gapFactor
+            self.minimumGap = minimumGap
+        }
+    }
+
+    public let configuration: Configuration
+    public let ringCapacity: Int
+    @usableFromInline let mask: Int
+
+    // Slabs of slotCapacity * ringCapacity elements.
+    @usableFromInline var timestamps: UnsafeMutablePointer<Int64>
+    @usableFromInline var values: UnsafeMutablePointer<Double>
+    @usableFromInline var slotCapacity: Int
+
+    // Per slot.
+    @usableFromInline var appended: [UInt64] = []
+    @usableFromInline var newest: [Int64] = []
+    @usableFromInline var stale: [Bool] = []
+    @usableFromInline var hashes: [UInt64] = []
+    @usableFromInline var chainNext: [Int32] = []
+    @usableFromInline var labelSets: [Labels?] = []
+
+    @usableFromInline var index: [UInt64: Int32] = [:]
+    @usableFromInline var freeSlots: [Int32] = []
+
+    /// Counters by outcome; the owner exports them.
+    public var statistics = StoreStatistics()
+
+    public init(configuration: Configuration = Configuration()) {
+        self.configuration = configuration
+        var capacity = 1
+        while capacity < max(2, configuration.ringCapacity) { capacity <<= 1 }
+        self.ringCapacity = capacity
+        self.mask = capacity - 1
+        self.slotCapacity = 16
+        self.timestamps = .allocate(capacity: 16 * capacity)
+        self.values = .allocate(capacity: 16 * capacity)
+    }
+
+    deinit {
+        timestamps.deallocate()
+        values.deallocate()
+    }
+
+    /// Series currently held.
+    public var seriesCount: Int { labelSets.count - freeSlots.count }
+
+    /// Bytes held by the slabs and per-slot arrays (labels' own strings not included).
+    public var approximateBytes: Int {
+        slotCapacity * ringCapacity * 16 + labelSets.count * (8 + 8 + 1 + 8 + 4 + MemoryLayout<Labels?>.stride)
+            + index.capacity * 16
+    }
+
+    // MARK: Identity
+
+    /// The series with exactly these labels, if held.
+    /// - Complexity: O(1) expected.
+    public func lookup(_ labels: Labels) -> SeriesRef? {
+        var candidate = firstCandidate(hash: labels.stableHash)
+        while let ref = candidate {
+            if labelSets[Int(ref.index)] == labels { return ref }
+            candidate = nextCandidate(after: ref)
+        }
+        return nil
+    }
+
+    /// The first slot whose label hash is `hash`, for callers that compare label bytes themselves.
+    @inlinable
+    public func firstCandidate(hash: UInt64) -> SeriesRef? {
+        guard let slot = index[hash] else { return nil }
+        return SeriesRef(slot)
+    }
+
+    /// The next slot with the same hash as `ref`.
+    @inlinable
+    public func nextCandidate(after ref: SeriesRef) -> SeriesRef? {
+        let next = chainNext[Int(ref.index)]
+        return next < 0 ? nil : SeriesRef(next)
+    }
+
+    /// The label set of a held series.
+    @inlinable
+    public func labels(of ref: SeriesRef) -> Labels {
+        labelSets[Int(ref.index)]!
+    }
+
+    /// Adds a series (the caller has checked it is not held) and returns its handle.
+    /// - Complexity: O(1) amortised; allocates only when the slabs grow.
+    public func insert(_ labels: Labels) -> SeriesRef {
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = Int(free)
+            labelSets[slot] = labels
+            hashes[slot] = labels.stableHash
+            appended[slot] = 0
+            newest[slot] = .min
+            stale[slot] = false
+        } else {
+            slot = labelSets.count
+            if slot == slotCapacity { grow() }
+            labelSets.append(labels)
+            hashes.append(labels.stableHash)
+            appended.append(0)
+            newest.append(.min)
+            stale.append(false)
+            chainNext.append(-1)
+        }
+        // Push onto the front of the hash chain.
+        let hash = labels.stableHash
+        chainNext[slot] = index[hash] ?? -1
+        index[hash] = Int32(slot)
+        statistics.seriesCreated += 1
+        return SeriesRef(slot)
+    }
+
+    /// Removes a series; its handle becomes invalid and its slot is reused.
+    public func remove(_ ref: SeriesRef) {
+        let slot = Int(ref.index)
+        guard labelSets[slot] != nil else { return }
+        let hash = hashes[slot]
+        // Unlink from the chain.
+        if index[hash] == ref.index {
+            let next = chainNext[slot]
+            if next < 0 { index[hash] = nil } else { index[hash] = next }
+        } else if var previous = index[hash] {
+            while chainNext[Int(previous)] >= 0 && chainNext[Int(previous)] != ref.index {
+                previous = chainNext[Int(previous)]
+            }
+            chainNext[Int(previous)] = chainNext[slot]
+        }
+        chainNext[slot] = -1
+        labelSets[slot] = nil
+        freeSlots.append(ref.index)
+        statistics.seriesEvicted += 1
+    }
+
+    /// Every held series.
+    public var allSeries: [SeriesRef] {
+        labelSets.indices.compactMap { labelSets[$0] == nil ? nil : SeriesRef($0) }
+    }
+
+    private func grow() {
+        let newCapacity = slotCapacity * 2
+        let newTimestamps = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity * ringCapacity)
+        let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * ringCapacity)
+        newTimestamps.update(from: timestamps, count: slotCapacity * ringCapacity)
+        newValues.update(from: values, count: slotCapacity * ringCapacity)
+        timestamps.deallocate()
+        values.deallocate()
+        timestamps = newTimestamps
+        values = newValues
+        slotCapacity = newCapacity
+    }
+
+    // MARK: Samples
+
+    /// Appends one sample, or says why not.
+    /// - Complexity: O(1), no allocation.
+    @inlinable
+    public func append(_ ref: SeriesRef, timestamp: Timestamp, value: Double) -> SampleOutcome {
+        let slot = Int(ref.index)
+        let outcome = classify(slot: slot, timestamp: timestamp, value: value)
+        statistics.samples[Int(outcome.rawValue)] += 1
+        guard outcome == .appended else {
+            if outcome == .stale { stale[slot] = true }
+            return outcome
+        }
+        let count = appended[slot]
+        if count >= 2 {
+            let previous = newest[slot]
+            let before = timestamps[slot * ringCapacity + Int(truncatingIfNeeded: count &- 2) & mask]
+            let gap = timestamp - previous
+            if gap > configuration.minimumGap && gap > configuration.gapFactor * (previous - before) {
+                statistics.gaps += 1
+            }
+        }
+        let position = slot * ringCapacity + Int(truncatingIfNeeded: count) & mask
+        timestamps[position] = timestamp
+        values[position] = value
+        appended[slot] = count &+ 1
+        newest[slot] = timestamp
+        stale[slot] = false
+        return .appended
+    }
+
+    @inlinable
+    func classify(slot: Int, timestamp: Timestamp, value: Double) -> SampleOutcome {
+        if !value.isFinite {
+            return StaleMarker.isStale(value) ? .stale : .nonFinite
+        }
+        let last = newest[slot]
+        if timestamp > last { return .appended }
+        if timestamp < last { return .outOfOrder }
+        let lastValue = values[slot * ringCapacity + Int(truncatingIfNeeded: appended[slot] &- 1) & mask]
+        return lastValue.bitPattern == value.bitPattern ? .duplicate : .duplicateConflict
+    }
+
+    /// The newest timestamp of a series, or `Int64.min` before its first sample.
+    @inlinable
+    public func newestTimestamp(_ ref: SeriesRef) -> Timestamp { newest[Int(ref.index)] }
+
+    /// Whether the last thing the series sent was a stale marker.
+    public func isStale(_ ref: SeriesRef) -> Bool { stale[Int(ref.index)] }
+
+    /// How many samples the ring holds now (at most `ringCapacity`).
+    public func sampleCount(_ ref: SeriesRef) -> Int {
+        Int(min(appended[Int(ref.index)], UInt64(ringCapacity)))
+    }
+
+    /// Total samples ever appended to the series.
+    public func appendedCount(_ ref: SeriesRef) -> UInt64 { appended[Int(ref.index)] }
+
+    /// Calls `body` with the ring's values oldest first, as at most two contiguous segments
+    /// (the second is empty until the ring has wrapped), ready for a SIMD kernel.
+    public func withValueSegments<R>(_ ref: SeriesRef, _ body: (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
+        let (base, head, held) = ringGeometry(ref)
+        let start = (head - held) & mask
+        let first = min(held, ringCapacity - start)
+        return try body(
+            UnsafeBufferPointer(start: values + base + start, count: first),
+            UnsafeBufferPointer(start: values + base, count: held - first)
+        )
+    }
+
+    /// The last `count` samples (fewer if the ring holds fewer), oldest first. Allocates:
+    /// for reports, not for the hot path.
+    public func recent(_ ref: SeriesRef, count: Int = .max) -> (timestamps: [Timestamp], values: [Double]) {
+        let (base, head, held) = ringGeometry(ref)
+        let n = min(count, held)
+        var ts: [Timestamp] = []
+        var vs: [Double] = []
+        ts.reserveCapacity(n)
+        vs.reserveCapacity(n)
+        for offset in stride(from: n, to: 0, by: -1) {
+            let position = base + ((head - offset) & mask)
+            ts.append(timestamps[position])
+            vs.append(values[position])
+        }
+        return (ts, vs)
+    }
+
+    private func ringGeometry(_ ref: SeriesRef) -> (base: Int, head: Int, held: Int) {
+        let slot = Int(ref.index)
+        let count = appended[slot]
+        return (slot * ringCapacity, Int(truncatingIfNeeded: count) & mask, Int(min(count, UInt64(ringCapacity))))
+    }
+}

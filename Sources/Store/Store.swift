@@ -1,1 +1,0 @@
-// Store: see the README's architecture section.
