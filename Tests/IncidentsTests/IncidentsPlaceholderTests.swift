@@ -1,6 +1,0 @@
-import Testing
-@testable import Incidents
-
-@Test func IncidentsModuleLinks() {
-    #expect(Bool(true))
-}
