@@ -1,1 +1,391 @@
-// Pipeline: see the README's architecture section.
+import AIOpsCore
+import Detectors
+import Incidents
+import Rules
+import Store
+
+/// The one code path from "a sample of a series" to "incidents with advice", shared by
+/// `aiops replay` (event time from the file) and `aiops serve` (event time from remote write).
+///
+/// Per sample: the store appends it (or classifies why not), then each rule bound to the series
+/// transforms the value if the rule asks, runs its detector, and feeds the score to its incident
+/// tracker. Rules are matched once, when a series is first seen; a series no rule selects gets
+/// the built-in auto rule. A sample costs no allocation, no lock and no existential call; only
+/// incident transitions (rare) build records and call the sink.
+///
+/// Not thread-safe: one pipeline per workspace, guarded by its owner with one lock per request.
+public final class Pipeline {
+    public let configuration: PipelineConfiguration
+    public let store: SeriesStore
+    /// The rules in force, the built-in auto rule last.
+    public let rules: [Rule]
+    @usableFromInline let compiled: [CompiledRule]
+    let limitChannels: [LimitChannel]
+
+    // Per store slot (parallel to the store's slots).
+    var bindingStart: [Int32] = []
+    var bindingCount: [Int32] = []
+    var publishKey: [UInt64] = []
+
+    var bindings: [RuleBinding] = []
+    /// Freed binding ranges by length, reused by new series.
+    var freeBindingRanges: [Int32: [Int32]] = [:]
+    /// Latest value of every limit series, by limit key.
+    var limitValues: [UInt64: Double] = [:]
+
+    /// Open incidents (pending or firing), by binding index.
+    var open: [Int32: Incident] = [:]
+    /// Resolved incidents, oldest first, at most `recentIncidentLimit`.
+    public private(set) var recentlyResolved: [Incident] = []
+
+    /// Receives firing and resolved events.
+    public var sink: (any IncidentSink)?
+
+    /// The highest score any rule gave the last ingested sample (0 when it was not scored).
+    public private(set) var lastScore: Double = 0
+    public private(set) var statistics = PipelineStatistics()
+
+    /// - Parameters:
+    ///   - rules: the workspace's rules; series none of them selects get `RuleSet.autoRule`.
+    ///   - sink: told about firing and resolved incidents.
+    public init(rules: RuleSet, configuration: PipelineConfiguration = .init(), sink: (any IncidentSink)? = nil) {
+        self.configuration = configuration
+        self.store = SeriesStore(configuration: configuration.store)
+        var all = rules.rules
+        all.append(RuleSet.autoRule)
+        self.rules = all
+        var channels: [LimitChannel] = []
+        var compiled: [CompiledRule] = []
+        for rule in all {
+            var channel: Int32 = -1
+            if let series = rule.limit?.series {
+                let candidate = LimitChannel(metric: series, matchOn: rule.limit?.matchOn)
+                if let existing = channels.firstIndex(of: candidate) {
+                    channel = Int32(existing)
+                } else {
+                    channels.append(candidate)
+                    channel = Int32(channels.count - 1)
+                }
+            }
+            compiled.append(CompiledRule(rule: rule, limitChannel: channel))
+        }
+        self.compiled = compiled
+        self.limitChannels = channels
+        self.sink = sink
+    }
+
+    // MARK: Series
+
+    /// The series with these labels, created (and bound to its rules) if new.
+    /// - Returns: nil when the series is new and the pipeline holds `maxSeries` already.
+    public func series(for labels: Labels) -> SeriesRef? {
+        if let ref = store.lookup(labels) { return ref }
+        return create(labels)
+    }
+
+    /// Creates a series the caller knows is not held (the remote-write path checks by bytes).
+    /// - Returns: nil when the pipeline holds `maxSeries` already.
+    public func create(_ labels: Labels) -> SeriesRef? {
+        guard store.seriesCount < configuration.maxSeries else {
+            statistics.seriesRefused += 1
+            return nil
+        }
+        let ref = store.insert(labels)
+        let slot = Int(ref.index)
+        while bindingStart.count <= slot {
+            bindingStart.append(0)
+            bindingCount.append(0)
+            publishKey.append(0)
+        }
+        var matched = (0..<(rules.count - 1)).filter { rules[$0].selector.matches(labels) }
+        if matched.isEmpty { matched = [rules.count - 1] }
+        let count = Int32(matched.count)
+        let start: Int32
+        if var free = freeBindingRanges[count], let reused = free.popLast() {
+            freeBindingRanges[count] = free
+            start = reused
+        } else {
+            start = Int32(bindings.count)
+            bindings.append(contentsOf: matched.map { _ in RuleBinding(rule: 0, detector: SeriesDetector(spec: .auto)) })
+        }
+        for (offset, ruleIndex) in matched.enumerated() {
+            let rule = compiled[ruleIndex]
+            var binding = RuleBinding(rule: Int32(ruleIndex), detector: SeriesDetector(spec: rule.spec))
+            if rule.limitChannel >= 0 {
+                binding.limitKey = limitChannels[Int(rule.limitChannel)].key(channel: rule.limitChannel, labels: labels)
+            }
+            bindings[Int(start) + offset] = binding
+        }
+        bindingStart[slot] = start
+        bindingCount[slot] = count
+        publishKey[slot] = 0
+        for (index, channel) in limitChannels.enumerated() where channel.metric == labels.metricName {
+            publishKey[slot] = channel.key(channel: Int32(index), labels: labels)
+            break
+        }
+        return ref
+    }
+
+    /// Drops a series: open incidents on it resolve ("series went away") at `timestamp`.
+    public func remove(_ ref: SeriesRef, at timestamp: Timestamp) {
+        let slot = Int(ref.index)
+        let start = bindingStart[slot]
+        let count = bindingCount[slot]
+        for index in start..<(start + count) {
+            if let transition = bindings[Int(index)].tracker.seriesWentAway() {
+                handle(transition, binding: index, ref: ref, timestamp: timestamp, output: .quiet(.auto), value: .nan, resolution: "series went away")
+            }
+        }
+        freeBindingRanges[count, default: []].append(start)
+        if publishKey[slot] != 0 { limitValues[publishKey[slot]] = nil }
+        store.remove(ref)
+    }
+
+    /// Removes every series whose newest sample is older than `cutoff` (event time), so
+    /// memory follows the active series, not every series ever seen.
+    /// - Returns: how many were removed.
+    @discardableResult
+    public func evictIdle(olderThan cutoff: Timestamp, now: Timestamp) -> Int {
+        var removed = 0
+        for ref in store.allSeries where store.newestTimestamp(ref) < cutoff {
+            remove(ref, at: now)
+            removed += 1
+        }
+        return removed
+    }
+
+    // MARK: Samples
+
+    /// Feeds one sample of a held series through store, detectors and incident trackers.
+    /// - Returns: what the store did with it; `lastScore` holds the sample's highest score.
+    /// - Complexity: O(rules bound to the series), no allocation.
+    @discardableResult
+    public func ingest(_ ref: SeriesRef, timestamp: Timestamp, value: Double) -> SampleOutcome {
+        lastScore = 0
+        let outcome = store.append(ref, timestamp: timestamp, value: value)
+        let slot = Int(ref.index)
+        switch outcome {
+        case .appended:
+            break
+        case .stale:
+            seriesWentStale(ref, slot: slot, timestamp: timestamp)
+            return outcome
+        default:
+            return outcome
+        }
+        let key = publishKey[slot]
+        if key != 0 { limitValues[key] = value }
+        let start = Int(bindingStart[slot])
+        let end = start + Int(bindingCount[slot])
+        var best = 0.0
+        for index in start..<end {
+            let rule = compiled[Int(bindings[index].rule)]
+            guard let input = bindings[index].transformed(value, at: timestamp, transform: rule.transform) else { continue }
+            var limit = rule.limitConstant
+            let limitKey = bindings[index].limitKey
+            if limitKey != 0 { limit = limitValues[limitKey] ?? .nan }
+            let output = bindings[index].detector.update(timestamp: timestamp, value: input, spec: rule.spec, limit: limit)
+            statistics.scoredSamples += 1
+            if output.score > best { best = output.score }
+            let anomalous = output.score >= rule.threshold
+            let phaseBefore = bindings[index].tracker.phase
+            let transition = bindings[index].tracker.observe(
+                timestamp: timestamp, anomalous: anomalous, forDuration: rule.forMilliseconds, resolveAfter: rule.resolveAfterMilliseconds)
+            if let transition {
+                handle(transition, binding: Int32(index), ref: ref, timestamp: timestamp, output: output, value: input, limit: limit)
+            } else if anomalous && phaseBefore != .normal {
+                refresh(binding: Int32(index), timestamp: timestamp, output: output, value: input, limit: limit)
+            } else if phaseBefore != .normal {
+                open[Int32(index)]?.lastSeen = timestamp
+            }
+        }
+        lastScore = best
+        return outcome
+    }
+
+    /// Convenience for callers holding labels: finds or creates the series, then ingests.
+    /// - Returns: nil when the series is new and refused by `maxSeries`.
+    @discardableResult
+    public func ingest(_ labels: Labels, timestamp: Timestamp, value: Double) -> SampleOutcome? {
+        guard let ref = series(for: labels) else {
+            lastScore = 0
+            return nil
+        }
+        return ingest(ref, timestamp: timestamp, value: value)
+    }
+
+    func seriesWentStale(_ ref: SeriesRef, slot: Int, timestamp: Timestamp) {
+        let start = bindingStart[slot]
+        let end = start + bindingCount[slot]
+        for index in start..<end {
+            let spec = compiled[Int(bindings[Int(index)].rule)].spec
+            bindings[Int(index)].detector.reset(.stale)
+            bindings[Int(index)].resetTransform()
+            _ = spec
+            if let transition = bindings[Int(index)].tracker.seriesWentAway() {
+                handle(transition, binding: index, ref: ref, timestamp: timestamp, output: .quiet(.auto), value: .nan, resolution: "series went away")
+            }
+        }
+    }
+
+    // MARK: Incidents
+
+    /// Open incidents (pending and firing), oldest first.
+    public var openIncidents: [Incident] {
+        open.values.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+    }
+
+    /// Firing incidents only.
+    public var firingIncidents: [Incident] { openIncidents.filter { $0.phase == .firing } }
+
+    func handle(
+        _ transition: IncidentTracker.Transition, binding index: Int32, ref: SeriesRef, timestamp: Timestamp,
+        output: DetectorOutput, value: Double, limit: Double = .nan, resolution: String = "normal again"
+    ) {
+        switch transition {
+        case .started:
+            open[index] = makeIncident(binding: index, ref: ref, timestamp: timestamp, output: output, value: value, limit: limit)
+        case .fired:
+            if open[index] == nil {
+                open[index] = makeIncident(binding: index, ref: ref, timestamp: timestamp, output: output, value: value, limit: limit)
+            } else {
+                refresh(binding: index, timestamp: timestamp, output: output, value: value, limit: limit)
+            }
+            guard var incident = open[index] else { return }
+            incident.phase = .firing
+            incident.firedAt = timestamp
+            attachRecentValues(&incident, ref: ref)
+            incident.advice = renderAdvice(for: incident)
+            open[index] = incident
+            statistics.incidentsFired += 1
+            sink?.handle(.firing(incident))
+        case .resolved:
+            guard var incident = open.removeValue(forKey: index) else { return }
+            incident.phase = .resolved
+            incident.end = timestamp
+            incident.lastSeen = max(incident.lastSeen, timestamp)
+            incident.resolution = resolution
+            attachRecentValues(&incident, ref: ref)
+            recentlyResolved.append(incident)
+            if recentlyResolved.count > configuration.recentIncidentLimit {
+                recentlyResolved.removeFirst(recentlyResolved.count - configuration.recentIncidentLimit)
+            }
+            statistics.incidentsResolved += 1
+            sink?.handle(.resolved(incident))
+        case .cancelled:
+            open[index] = nil
+            statistics.incidentsCancelled += 1
+        }
+    }
+
+    func makeIncident(binding index: Int32, ref: SeriesRef, timestamp: Timestamp, output: DetectorOutput, value: Double, limit: Double) -> Incident {
+        let ruleIndex = Int(bindings[Int(index)].rule)
+        let rule = rules[ruleIndex]
+        let labels = store.labels(of: ref)
+        let start = bindings[Int(index)].tracker.start
+        var incident = Incident(
+            id: "\(rule.name)-\(String(labels.stableHash, radix: 16))-\(start)",
+            rule: rule.name, severity: rule.severity, labels: labels, detector: output.detector,
+            phase: .pending, start: start, lastSeen: timestamp, peakScore: output.score, observed: value,
+            advice: RenderedAdvice(summary: "", steps: [], runbookURL: rule.advice.runbookURL)
+        )
+        apply(output, value: value, limit: limit, to: &incident)
+        incident.advice = renderAdvice(for: incident)
+        return incident
+    }
+
+    func refresh(binding index: Int32, timestamp: Timestamp, output: DetectorOutput, value: Double, limit: Double) {
+        guard var incident = open[index] else { return }
+        incident.lastSeen = timestamp
+        apply(output, value: value, limit: limit, to: &incident)
+        open[index] = incident
+    }
+
+    func apply(_ output: DetectorOutput, value: Double, limit: Double, to incident: inout Incident) {
+        incident.observed = value
+        incident.peakScore = max(incident.peakScore, output.score)
+        incident.detector = output.detector
+        incident.expected = output.expected.finiteOrNil
+        incident.lower = output.lower.finiteOrNil
+        incident.upper = output.upper.finiteOrNil
+        if let rate = output.leakRatePerHour.finiteOrNil { incident.leakRatePerHour = rate }
+        incident.secondsToLimit = output.secondsToLimit.finiteOrNil
+        incident.limit = limit.finiteOrNil
+    }
+
+    func attachRecentValues(_ incident: inout Incident, ref: SeriesRef) {
+        let recent = store.recent(ref, count: configuration.sparklinePoints)
+        incident.recentTimestamps = recent.timestamps
+        incident.recentValues = recent.values
+    }
+
+    func renderAdvice(for incident: Incident) -> RenderedAdvice {
+        let rule = rules.first { $0.name == incident.rule } ?? RuleSet.autoRule
+        return AdviceRenderer.render(rule.advice, incident: incident)
+    }
+}
+
+extension Double {
+    var finiteOrNil: Double? { isFinite ? self : nil }
+}
+
+/// Counters a pipeline keeps beside its store's.
+public struct PipelineStatistics: Sendable, Equatable {
+    public var scoredSamples = 0
+    public var seriesRefused = 0
+    public var incidentsFired = 0
+    public var incidentsResolved = 0
+    public var incidentsCancelled = 0
+    public init() {}
+}
+
+/// A rule's numbers, flattened for the per-sample loop.
+@usableFromInline
+struct CompiledRule {
+    let spec: DetectorSpec
+    let threshold: Double
+    let forMilliseconds: Int64
+    let resolveAfterMilliseconds: Int64
+    let transform: SeriesTransformKind
+    let limitConstant: Double
+    let limitChannel: Int32
+
+    init(rule: Rule, limitChannel: Int32) {
+        spec = rule.detector
+        threshold = rule.threshold
+        forMilliseconds = rule.forDuration.milliseconds
+        resolveAfterMilliseconds = rule.resolveAfter.milliseconds
+        transform = rule.transform == .rate ? .rate : .none
+        limitConstant = rule.limit?.value ?? .nan
+        self.limitChannel = limitChannel
+    }
+}
+
+/// A series whose value is another series' limit (e.g. `container_spec_memory_limit_bytes`),
+/// joined on `matchOn` labels (all but `__name__` when nil).
+struct LimitChannel: Equatable {
+    let metric: String
+    let matchOn: [String]?
+
+    func key(channel: Int32, labels: Labels) -> UInt64 {
+        var hasher = StableHasher()
+        hasher.combine(metric.utf8)
+        hasher.combineSeparator()
+        if let matchOn {
+            for name in matchOn {
+                hasher.combine(name.utf8)
+                hasher.combineSeparator()
+                hasher.combine((labels[name] ?? "").utf8)
+                hasher.combineSeparator()
+            }
+        } else {
+            for label in labels where label.name != Labels.metricNameLabel {
+                hasher.combine(label.name.utf8)
+                hasher.combineSeparator()
+                hasher.combine(label.value.utf8)
+                hasher.combineSeparator()
+            }
+        }
+        return hasher.value | 1  // never 0, which means "no limit"
+    }
+}
