@@ -1,1 +1,0 @@
-// Server: see the README's architecture section.
