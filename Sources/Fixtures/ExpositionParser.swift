@@ -1,0 +1,144 @@
+import AIOpsCore
+
+/// Reads Prometheus text exposition and OpenMetrics with sample timestamps.
+///
+/// - `# HELP`, `# TYPE`, `# UNIT` and other `#` lines are skipped; `# EOF` ends an
+///   OpenMetrics file and nothing but blank lines may follow it.
+/// - Every sample needs a timestamp (replay runs on event time): a line without one is an
+///   error naming the line.
+/// - Timestamp unit: OpenMetrics (the file ends with `# EOF`) writes seconds, with a
+///   fraction. Otherwise the unit is decided per sample by magnitude, like CSV: below
+///   1e11 it is seconds, from 1e11 on milliseconds (Prometheus text's unit). Real
+///   timestamps in ms are all above 1e11 (1973), so Prometheus text reads correctly and
+///   hand-written files in seconds work too.
+/// - An exemplar after the timestamp (` # {trace_id="..."} 1 1712345678`) is ignored.
+/// - Series come out in order of first appearance, each with its lines in file order.
+enum ExpositionParser {
+    static func parse(_ bytes: [UInt8], file: String) throws(FixtureError) -> [FixtureSeries] {
+        let openMetrics = endsWithEOF(bytes)
+        let unit: ByteText.EpochUnit = openMetrics ? .seconds : .byMagnitude
+        var series: [FixtureSeries] = []
+        // Raw series text -> index: most lines repeat a series verbatim, so the label set
+        // is parsed once per distinct spelling.
+        var byText: [ArraySlice<UInt8>: Int] = [:]
+        var byLabels: [Labels: Int] = [:]
+        var eofLine: Int?
+        for line in ByteText.Lines(bytes) {
+            var start = line.start
+            var end = line.end
+            ByteText.trim(bytes, &start, &end)
+            if start == end { continue }
+            if let eofLine {
+                throw FixtureError(file: file, line: line.number, code: .syntax, reason: "content after # EOF (line \(eofLine))")
+            }
+            if bytes[start] == UInt8(ascii: "#") {
+                if end - start == 5, bytes[start + 1] == 0x20, bytes[start + 2] == UInt8(ascii: "E"),
+                   bytes[start + 3] == UInt8(ascii: "O"), bytes[start + 4] == UInt8(ascii: "F") {
+                    eofLine = line.number
+                }
+                continue
+            }
+            func fail(_ code: FixtureError.Code, _ reason: String) -> FixtureError {
+                FixtureError(file: file, line: line.number, code: code, reason: reason)
+            }
+            // The series text.
+            let seriesEnd: Int
+            do {
+                seriesEnd = try scanSeriesEnd(bytes, start, end)
+            } catch {
+                throw fail(.syntax, "column \(error.index - line.start + 1): \(error.reason)")
+            }
+            let key = bytes[start..<seriesEnd]
+            let index: Int
+            if let known = byText[key] {
+                index = known
+            } else {
+                var parser = LabelSetParser(bytes, from: start, to: seriesEnd)
+                let result: LabelSetParser.Result
+                do {
+                    result = try parser.parse(requireName: true)
+                } catch {
+                    throw fail(.syntax, "column \(error.index - line.start + 1): \(error.reason)")
+                }
+                if result.next != seriesEnd {
+                    throw fail(.syntax, "column \(result.next - line.start + 1): unexpected \(ByteText.quote(bytes, result.next, seriesEnd))")
+                }
+                if let known = byLabels[result.labels] {
+                    index = known
+                } else {
+                    index = series.count
+                    series.append(FixtureSeries(labels: result.labels))
+                    byLabels[result.labels] = index
+                }
+                byText[key] = index
+            }
+            // Value, timestamp, optional exemplar.
+            var i = seriesEnd
+            guard i < end, ByteText.isSpace(bytes[i]) else {
+                throw fail(.syntax, "column \(i - line.start + 1): expected a blank and a value after the series")
+            }
+            while i < end, ByteText.isSpace(bytes[i]) { i += 1 }
+            let valueStart = i
+            while i < end, !ByteText.isSpace(bytes[i]) { i += 1 }
+            let valueEnd = i
+            guard let value = ByteText.parseDouble(bytes, valueStart, valueEnd) else {
+                throw fail(.value, "invalid value \(ByteText.quote(bytes, valueStart, valueEnd)) (expected a number, NaN, +Inf or -Inf)")
+            }
+            while i < end, ByteText.isSpace(bytes[i]) { i += 1 }
+            let timestampStart = i
+            while i < end, !ByteText.isSpace(bytes[i]) { i += 1 }
+            let timestampEnd = i
+            if timestampStart == timestampEnd || bytes[timestampStart] == UInt8(ascii: "#") {
+                throw fail(.missingTimestamp, "sample has no timestamp; replay needs event time: \(ByteText.quote(bytes, start, end, limit: 80))")
+            }
+            guard let timestamp = ByteText.parseEpoch(bytes, timestampStart, timestampEnd, unit: unit) else {
+                throw fail(.timestamp, "invalid timestamp \(ByteText.quote(bytes, timestampStart, timestampEnd)) (expected Unix milliseconds, or seconds in OpenMetrics)")
+            }
+            while i < end, ByteText.isSpace(bytes[i]) { i += 1 }
+            if i < end, bytes[i] != UInt8(ascii: "#") {
+                throw fail(.syntax, "column \(i - line.start + 1): unexpected \(ByteText.quote(bytes, i, end)) after the timestamp")
+            }
+            series[index].append(timestamp, value)
+        }
+        return series
+    }
+
+    /// The index just past a series' text (`name`, `name{...}` or `{...}`), honouring
+    /// quotes so a `}` or blank inside a label value does not end it.
+    static func scanSeriesEnd(_ b: [UInt8], _ start: Int, _ end: Int) throws(LabelSetParser.Failure) -> Int {
+        var i = start
+        while i < end, ByteText.isMetricNameChar(b[i]) { i += 1 }
+        if i == start, b[i] != UInt8(ascii: "{") {
+            throw LabelSetParser.Failure(index: i, reason: "expected a metric name, found '\(String(decoding: [b[i]], as: UTF8.self))'")
+        }
+        var j = i
+        while j < end, ByteText.isSpace(b[j]) { j += 1 }
+        guard j < end, b[j] == UInt8(ascii: "{") else { return i }
+        let open = j
+        var quote: UInt8 = 0
+        j += 1
+        while j < end {
+            let c = b[j]
+            if quote != 0 {
+                if c == UInt8(ascii: "\\") { j += 2; continue }
+                if c == quote { quote = 0 }
+            } else if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
+                quote = c
+            } else if c == UInt8(ascii: "}") {
+                return j + 1
+            }
+            j += 1
+        }
+        throw LabelSetParser.Failure(index: open, reason: quote != 0 ? "unterminated quoted string in label set" : "unterminated label set, expected '}'")
+    }
+
+    /// Whether the last non-blank line is `# EOF`: the OpenMetrics marker.
+    static func endsWithEOF(_ b: [UInt8]) -> Bool {
+        var e = b.count
+        while e > 0, ByteText.isSpaceOrNewline(b[e - 1]) { e -= 1 }
+        guard e >= 5 else { return false }
+        let tail = b[(e - 5)..<e]
+        guard tail.elementsEqual("# EOF".utf8) else { return false }
+        return e == 5 || b[e - 6] == ByteText.newline
+    }
+}

@@ -1,1 +1,0 @@
-// Fixtures: see the README's architecture section.

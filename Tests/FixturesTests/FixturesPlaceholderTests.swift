@@ -1,6 +1,0 @@
-import Testing
-@testable import Fixtures
-
-@Test func FixturesModuleLinks() {
-    #expect(Bool(true))
-}
