@@ -1,1 +1,25 @@
-print("aiops")
+import AIOpsCore
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `aiops`: a Prometheus remote-write target with streaming anomaly detection.
+/// Exit codes: 0 success; 1 bad input or a failure at run time; 2 a usage error.
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status: Int32
+switch arguments.first {
+case nil, "-h", "--help", "help":
+    print(Help.main)
+    status = arguments.isEmpty ? 2 : 0
+case "--version", "version":
+    print("aiops \(Help.version)")
+    status = 0
+case "replay":
+    status = ReplayCommand.run(Array(arguments.dropFirst()))
+case "rules":
+    status = RulesCommand.run(Array(arguments.dropFirst()))
+default:
+    Console.error("unknown command '\(arguments[0])'; see 'aiops --help'")
+    status = 2
+}
+exit(status)

@@ -1,1 +1,0 @@
-// Replay: see the README's architecture section.

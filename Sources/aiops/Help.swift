@@ -1,0 +1,41 @@
+enum Help {
+    static let version = "0.1.0"
+
+    static let main = """
+    aiops: anomaly detection for Prometheus metrics, with remediation advice in Slack.
+
+    Usage:
+      aiops replay FILE... [options]     run metric files through the pipeline at full speed
+      aiops rules check [DIR|FILE]       validate rule files
+      aiops --help | --version
+
+    Run 'aiops COMMAND --help' for a command's options.
+    Exit status: 0 success, 1 bad input or a failure, 2 a usage error.
+    """
+
+    static let replay = """
+    Usage: aiops replay FILE... [--rules DIR] [--metric 'name{labels}'] [--format text|json] [--scores OUT.csv]
+
+    Runs each file through the same pipeline as 'aiops serve', with event time from the file,
+    and prints the incidents. Formats: CSV 'timestamp,value' (RFC 3339, 'YYYY-MM-DD HH:MM:SS'
+    UTC, or Unix seconds/milliseconds), Prometheus query_range JSON, Prometheus text /
+    OpenMetrics exposition with timestamps. Each file is replayed on its own.
+
+    Options:
+      --rules DIR         rule files (default: ./rules, else the rules shipped beside the binary;
+                          series no rule selects get the built-in 'auto' rule)
+      --metric SERIES     identity of a single-series CSV, e.g. 'node_load1{instance="a"}'
+                          (default: the file's base name as metric name)
+      --format text|json  text: a readable incident list (default); json: one object per incident per line
+      --scores OUT.csv    write 'timestamp,value,anomaly_score' for every input row; with several
+                          inputs OUT-<name>.csv each, or <name>.scores.csv inside OUT/ if it is a directory
+      --quiet             no progress lines on standard error
+    """
+
+    static let rules = """
+    Usage: aiops rules check [DIR|FILE]
+
+    Validates rule files (default: ./rules) and prints every error as 'file:line: rule "name": reason'.
+    Exit status: 0 when all rules are valid, 1 otherwise.
+    """
+}
