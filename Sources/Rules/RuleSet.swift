@@ -3,8 +3,8 @@ import Detectors
 
 /// The rules in force, and which of them select a series.
 ///
-/// CONTRACT (to be completed by the Rules work): loading a directory of rule files,
-/// collecting every error, and the built-in "auto" rule for series no rule selects.
+/// Rules load from a directory of JSON files (see `RuleSet+Loading.swift` and
+/// `rules/README.md` for the format); a series no rule selects gets `autoRule`.
 public struct RuleSet: Sendable {
     public var rules: [Rule]
 
@@ -12,9 +12,16 @@ public struct RuleSet: Sendable {
         self.rules = rules
     }
 
-    /// Indexes into `rules` of every rule that selects `labels`. Called once per new series.
+    /// Indexes into `rules` of every rule that selects `labels`, in file order.
+    /// Called once per new series.
+    /// - Complexity: O(rules × matchers).
     public func matching(_ labels: Labels) -> [Int] {
         rules.indices.filter { rules[$0].selector.matches(labels) }
+    }
+
+    /// The rule called `name`, if any.
+    public func rule(named name: String) -> Rule? {
+        rules.first { $0.name == name }
     }
 
     /// The rule used for a series that no rule selects: all three detectors combined.

@@ -1,0 +1,111 @@
+import AIOpsCore
+import Detectors
+
+/// What advice placeholders are filled from: the series, its rule, and the detector's numbers.
+///
+/// Every number is optional; nil (or NaN, which detectors use for "not known") renders as
+/// `unknown`.
+public struct AdviceContext: Sendable {
+    public var labels: Labels
+    public var rule: Rule
+    /// `{{value}}`: the observed value (after the rule's transform).
+    public var value: Double?
+    /// `{{expected}}`, `{{lower}}`, `{{upper}}`: the detector's expectation and band.
+    public var expected: Double?
+    public var lower: Double?
+    public var upper: Double?
+    /// `{{rate}}`: leak growth in value units per hour.
+    public var leakRatePerHour: Double?
+    /// `{{limit}}`: the limit the leak is heading for.
+    public var limit: Double?
+    /// `{{timeToLimit}}`: seconds until the limit is reached at the current rate.
+    public var secondsToLimit: Double?
+    /// `{{duration}}`: seconds the incident has lasted so far.
+    public var durationSeconds: Double?
+
+    public init(
+        labels: Labels, rule: Rule, value: Double? = nil, expected: Double? = nil,
+        lower: Double? = nil, upper: Double? = nil, leakRatePerHour: Double? = nil,
+        limit: Double? = nil, secondsToLimit: Double? = nil, durationSeconds: Double? = nil
+    ) {
+        self.labels = labels
+        self.rule = rule
+        self.value = value
+        self.expected = expected
+        self.lower = lower
+        self.upper = upper
+        self.leakRatePerHour = leakRatePerHour
+        self.limit = limit
+        self.secondsToLimit = secondsToLimit
+        self.durationSeconds = durationSeconds
+    }
+
+    /// A context from one detector output (its NaN fields become nil).
+    public init(labels: Labels, rule: Rule, value: Double, output: DetectorOutput, limit: Double? = nil, durationSeconds: Double? = nil) {
+        func known(_ x: Double) -> Double? { x.isNaN ? nil : x }
+        self.init(
+            labels: labels, rule: rule, value: value, expected: known(output.expected),
+            lower: known(output.lower), upper: known(output.upper),
+            leakRatePerHour: known(output.leakRatePerHour), limit: limit.flatMap(known),
+            secondsToLimit: known(output.secondsToLimit), durationSeconds: durationSeconds
+        )
+    }
+
+    /// The formatter for this series' numbers: unit from the metric name, `/s` for a rate.
+    public var formatter: ValueFormatter {
+        ValueFormatter(metric: labels.metricName, transform: rule.transform)
+    }
+}
+
+extension Advice {
+    /// Fills the placeholders of `summary`, `steps` and the runbook URL for one series.
+    ///
+    /// `{{labels.NAME}}` renders as the label's value or `(none)` when the series lacks it;
+    /// numbers render through `ValueFormatter` in the metric's unit or as `unknown`; an
+    /// unknown placeholder (which rule loading rejects) is left as written.
+    public func render(_ context: AdviceContext) -> RenderedAdvice {
+        let formatter = context.formatter
+        return RenderedAdvice(
+            summary: Advice.render(summary, context, formatter),
+            steps: steps.map { Advice.render($0, context, formatter) },
+            runbookURL: runbookURL.map { Advice.render($0, context, formatter) }
+        )
+    }
+
+    static func render(_ text: String, _ context: AdviceContext, _ formatter: ValueFormatter) -> String {
+        guard text.contains("{{") else { return text }
+        var out = ""
+        out.reserveCapacity(text.utf8.count + 32)
+        for segment in AdviceTemplate(text).segments {
+            switch segment {
+            case .text(let literal), .invalid(let literal, _):
+                out += literal
+            case .placeholder(let placeholder):
+                out += value(of: placeholder, context, formatter)
+            }
+        }
+        return out
+    }
+
+    private static func value(of placeholder: AdviceTemplate.Placeholder, _ context: AdviceContext, _ formatter: ValueFormatter) -> String {
+        switch placeholder {
+        case .label(let name):
+            // Absent and empty are the same thing in Prometheus.
+            let value = context.labels[name] ?? ""
+            return value.isEmpty ? "(none)" : value
+        case .metric:
+            let name = context.labels.metricName
+            return name.isEmpty ? "(none)" : name
+        case .rule: return context.rule.name
+        case .severity: return context.rule.severity.rawValue
+        case .value: return formatter.format(context.value)
+        case .expected: return formatter.format(context.expected)
+        case .lower: return formatter.format(context.lower)
+        case .upper: return formatter.format(context.upper)
+        case .rate: return formatter.formatGrowth(perHour: context.leakRatePerHour)
+        case .limit: return formatter.format(context.limit)
+        case .timeToLimit: return ValueFormatter.duration(seconds: context.secondsToLimit)
+        case .duration: return ValueFormatter.duration(seconds: context.durationSeconds)
+        }
+    }
+}

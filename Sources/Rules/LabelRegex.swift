@@ -1,0 +1,88 @@
+import Foundation
+
+/// A label regular expression compiled once, fully anchored as PromQL anchors it.
+///
+/// Backed by `NSRegularExpression` (ICU) rather than Swift's `Regex`: `Regex` is not
+/// `Sendable`, while corelibs Foundation declares `NSRegularExpression` `Sendable`. It is
+/// immutable after construction and each match runs on its own ICU matcher, so one
+/// compiled expression is safely shared by every thread matching new series. ICU accepts
+/// the RE2 syntax Prometheus uses (plus a few extensions, such as backreferences, that
+/// RE2 would reject).
+///
+/// The common shapes `.*`, `.+` and alternations of plain literals (`GET|POST`) skip
+/// the regex engine entirely.
+struct LabelRegex: Sendable {
+    struct CompileError: Error {
+        var reason: String
+    }
+
+    private enum Shape: Sendable {
+        case anything
+        case nonEmpty
+        case literals(Set<String>)
+        case general(NSRegularExpression)
+    }
+
+    let source: String
+    private let shape: Shape
+
+    init(_ source: String) throws(CompileError) {
+        self.source = source
+        switch source {
+        case ".*":
+            shape = .anything
+        case ".+":
+            shape = .nonEmpty
+        default:
+            if LabelRegex.isLiteralAlternation(source) {
+                shape = .literals(Set(source.split(separator: "|", omittingEmptySubsequences: false).map(String.init)))
+            } else {
+                do {
+                    // `\A` and `\z` rather than `^` and `$`: ICU's `$` also matches before a
+                    // final newline. Dot matches newlines, as in Prometheus' `(?s:...)`.
+                    let regex = try NSRegularExpression(pattern: "\\A(?:" + source + ")\\z", options: [.dotMatchesLineSeparators])
+                    shape = .general(regex)
+                } catch {
+                    throw CompileError(reason: LabelRegex.describe(error))
+                }
+            }
+        }
+    }
+
+    /// Whether the whole of `value` matches.
+    func matches(_ value: String) -> Bool {
+        switch shape {
+        case .anything:
+            return true
+        case .nonEmpty:
+            return !value.isEmpty
+        case .literals(let set):
+            return set.contains(value)
+        case .general(let regex):
+            let range = NSRange(location: 0, length: value.utf16.count)
+            return regex.firstMatch(in: value, options: [], range: range) != nil
+        }
+    }
+
+    /// True when `source` has no regex metacharacters other than `|`.
+    static func isLiteralAlternation(_ source: String) -> Bool {
+        for byte in source.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                 UInt8(ascii: "0")...UInt8(ascii: "9"),
+                 UInt8(ascii: "_"), UInt8(ascii: "-"), UInt8(ascii: ":"), UInt8(ascii: "/"),
+                 UInt8(ascii: " "), UInt8(ascii: ","), UInt8(ascii: "@"), UInt8(ascii: "="),
+                 UInt8(ascii: "|"):
+                continue
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    private static func describe(_ error: Error) -> String {
+        // Corelibs reports only a generic ICU code (its userInfo repeats the pattern).
+        "ICU error \((error as NSError).code): check parentheses, brackets, escapes and quantifiers"
+    }
+}
