@@ -1,19 +1,16 @@
 import AIOpsCore
-import Foundation
 import Incidents
 import Rules
 
-/// Fills a rule's advice for one incident. (Temporary minimal filler; replaced by the Rules
-/// module's renderer.)
+/// Fills a rule's advice placeholders from an incident's labels and numbers.
 enum AdviceRenderer {
-    static func render(_ advice: Advice, incident: Incident) -> RenderedAdvice {
-        func fill(_ text: String) -> String {
-            var out = text
-            out = out.replacingOccurrences(of: "{{metric}}", with: incident.labels.metricName)
-            out = out.replacingOccurrences(of: "{{value}}", with: "\(incident.observed)")
-            out = out.replacingOccurrences(of: "{{expected}}", with: incident.expected.map { "\($0)" } ?? "unknown")
-            return out
-        }
-        return RenderedAdvice(summary: fill(advice.summary), steps: advice.steps.map(fill), runbookURL: advice.runbookURL)
+    static func render(_ rule: Rule, incident: Incident) -> RenderedAdvice {
+        let context = AdviceContext(
+            labels: incident.labels, rule: rule, value: incident.observed.isFinite ? incident.observed : nil,
+            expected: incident.expected, lower: incident.lower, upper: incident.upper,
+            leakRatePerHour: incident.leakRatePerHour, limit: incident.limit,
+            secondsToLimit: incident.secondsToLimit,
+            durationSeconds: Double(incident.lastSeen - incident.start) / 1000)
+        return rule.advice.render(context)
     }
 }

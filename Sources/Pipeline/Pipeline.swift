@@ -255,7 +255,7 @@ public final class Pipeline {
             incident.phase = .firing
             incident.firedAt = timestamp
             attachRecentValues(&incident, ref: ref)
-            incident.advice = renderAdvice(for: incident)
+            incident.advice = renderAdvice(for: incident, rule: Int(bindings[Int(index)].rule))
             open[index] = incident
             statistics.incidentsFired += 1
             sink?.handle(.firing(incident))
@@ -266,6 +266,7 @@ public final class Pipeline {
             incident.lastSeen = max(incident.lastSeen, timestamp)
             incident.resolution = resolution
             attachRecentValues(&incident, ref: ref)
+            incident.advice = renderAdvice(for: incident, rule: Int(bindings[Int(index)].rule))
             recentlyResolved.append(incident)
             if recentlyResolved.count > configuration.recentIncidentLimit {
                 recentlyResolved.removeFirst(recentlyResolved.count - configuration.recentIncidentLimit)
@@ -290,7 +291,7 @@ public final class Pipeline {
             advice: RenderedAdvice(summary: "", steps: [], runbookURL: rule.advice.runbookURL)
         )
         apply(output, value: value, limit: limit, to: &incident)
-        incident.advice = renderAdvice(for: incident)
+        incident.advice = renderAdvice(for: incident, rule: ruleIndex)
         return incident
     }
 
@@ -319,9 +320,8 @@ public final class Pipeline {
         incident.recentValues = recent.values
     }
 
-    func renderAdvice(for incident: Incident) -> RenderedAdvice {
-        let rule = rules.first { $0.name == incident.rule } ?? RuleSet.autoRule
-        return AdviceRenderer.render(rule.advice, incident: incident)
+    func renderAdvice(for incident: Incident, rule index: Int) -> RenderedAdvice {
+        AdviceRenderer.render(rules[index], incident: incident)
     }
 }
 
