@@ -120,8 +120,9 @@ public struct SlackReportBuilder: Sendable {
     /// A single incident gets the full `firing` report. With no incidents the message has
     /// only the fallback text `No incidents`.
     ///
-    /// The advice shown is the summary most of the series share (ties: the first series'),
-    /// since `Incident` carries advice already filled in per series.
+    /// The advice shown is the one whose summary most series share (ties: the first
+    /// series'). `Incident` carries advice already filled in per series, so when the
+    /// summaries differ the shown one is prefixed with the series it speaks of.
     public func grouped(_ incidents: [Incident], workspace: String, now: Timestamp) -> SlackMessage {
         if incidents.isEmpty { return SlackMessage(text: "No incidents", blocks: []) }
         if incidents.count == 1 { return firing(incidents[0], workspace: workspace, now: now) }
@@ -130,7 +131,13 @@ public struct SlackReportBuilder: Sendable {
         let severity = sorted.map(\.severity).max() ?? lead.severity
         let sameMetric = Set(sorted.map(\.labels.metricName)).count == 1
         let sameRule = Set(sorted.map(\.rule)).count == 1
-        let advice = Self.sharedAdvice(sorted)
+        let mixedSeverity = Set(sorted.map(\.severity)).count > 1
+        var advice = Self.sharedAdvice(sorted)
+        if sorted.contains(where: { $0.advice.summary != advice.summary }), let example = sorted.first(where: { $0.advice == advice }) {
+            // Filled-in summaries differ per series: say which series this one speaks of.
+            let series = IncidentFacts(example, keyLabelNames: keyLabels, now: now).seriesText
+            if !series.isEmpty { advice.summary = SlackMrkdwn.oneLine(series) + ": " + advice.summary }
+        }
         let earliest = sorted.map(\.start).min() ?? lead.start
 
         var top: [SlackBlock] = [
@@ -166,7 +173,7 @@ public struct SlackReportBuilder: Sendable {
         var listed = 0
         for incident in sorted {
             guard remaining > 0, blockRoom > 0 else { break }
-            let line = seriesLine(incident, now: now, showMetric: !sameMetric, showRule: !sameRule)
+            let line = seriesLine(incident, now: now, showMetric: !sameMetric, showRule: !sameRule, showSeverity: mixedSeverity)
             let lineLength = SlackMrkdwn.length(line)
             var addition = current.isEmpty ? lineLength : lineLength + 1
             if SlackMrkdwn.length(current) + addition > limits.maxSectionTextCharacters {
@@ -211,12 +218,12 @@ public struct SlackReportBuilder: Sendable {
         return best.advice
     }
 
-    func seriesLine(_ incident: Incident, now: Timestamp, showMetric: Bool, showRule: Bool) -> String {
+    func seriesLine(_ incident: Incident, now: Timestamp, showMetric: Bool, showRule: Bool, showSeverity: Bool) -> String {
         let facts = IncidentFacts(incident, keyLabelNames: keyLabels, now: now)
         var identity = facts.seriesText
         if showMetric || identity.isEmpty { identity = facts.metric + (identity.isEmpty ? "" : " " + identity) }
         if showRule { identity = incident.rule + ": " + identity }
-        if incident.severity != .warning { identity = "\(incident.severity.rawValue.uppercased()) " + identity }
+        if showSeverity { identity = "\(incident.severity.rawValue.uppercased()) " + identity }
         return "• " + escaped(SlackMrkdwn.oneLine(identity + " — " + facts.stateText), Self.seriesLineBudget)
     }
 
