@@ -126,7 +126,7 @@ public struct SlackReportBuilder: Sendable {
     public func grouped(_ incidents: [Incident], workspace: String, now: Timestamp) -> SlackMessage {
         if incidents.isEmpty { return SlackMessage(text: "No incidents", blocks: []) }
         if incidents.count == 1 { return firing(incidents[0], workspace: workspace, now: now) }
-        let sorted = incidents.sorted(by: Self.reportOrder)
+        let sorted = Self.sortedForReport(incidents)
         let lead = sorted[0]
         let severity = sorted.map(\.severity).max() ?? lead.severity
         let sameMetric = Set(sorted.map(\.labels.metricName)).count == 1
@@ -199,12 +199,17 @@ public struct SlackReportBuilder: Sendable {
 
     /// Most severe first, then highest peak score, then by series, so the message does not
     /// depend on the order incidents arrived in.
-    static func reportOrder(_ a: Incident, _ b: Incident) -> Bool {
-        if a.severity != b.severity { return a.severity > b.severity }
-        if a.peakScore != b.peakScore { return a.peakScore > b.peakScore }
-        let (la, lb) = (a.labels.description, b.labels.description)
-        if la != lb { return la < lb }
-        return a.id < b.id
+    static func sortedForReport(_ incidents: [Incident]) -> [Incident] {
+        // A NaN score sorts last instead of breaking the ordering.
+        let keyed = incidents.map { (incident: $0, score: $0.peakScore.isNaN ? -Double.infinity : $0.peakScore) }
+        return keyed.sorted { a, b in
+            if a.incident.severity != b.incident.severity { return a.incident.severity > b.incident.severity }
+            if a.score != b.score { return a.score > b.score }
+            // Label by label: decided by the first difference, without building series text.
+            let (la, lb) = (a.incident.labels.labels, b.incident.labels.labels)
+            if la != lb { return la.lexicographicallyPrecedes(lb) }
+            return a.incident.id < b.incident.id
+        }.map(\.incident)
     }
 
     /// The advice whose summary most incidents share; ties go to the earliest in `sorted`.
