@@ -67,12 +67,16 @@ func expectWithinSlackLimits(_ message: SlackMessage, sourceLocation: SourceLoca
         incident.labels = Labels(incident.labels.labels + (0..<200).map { Label(String(format: "label_%03d", $0), String(repeating: "v", count: 40)) })
         let message = builder.firing(incident, workspace: "w", now: Fixtures.now)
         expectWithinSlackLimits(message)
-        let other = try #require(message.textObjects.first { $0.text.hasPrefix("Labels: ") })
-        let shown = other.text.components(separatedBy: ", label_").count
-        #expect(other.text.hasSuffix("…and \(201 - shown + 1) more") || other.text.contains("…and"))
-        let more = Int(other.text.split(separator: " ").dropLast().last.map(String.init) ?? "") ?? -1
-        // The shown labels (node and label_…) and the count of the rest add up to all 201.
-        #expect(shown + more == 201)
+        let other = try #require(message.textObjects.first { $0.text.hasPrefix("Labels: ") }?.text)
+        // `Labels: label_000=v…, label_001=v…, …and N more`
+        let parts = other.dropFirst("Labels: ".count).components(separatedBy: ", ")
+        let last = try #require(parts.last)
+        #expect(last.hasPrefix("…and ") && last.hasSuffix(" more"))
+        let more = try #require(Int(last.dropFirst(5).prefix { $0.isNumber }))
+        #expect(parts.dropLast().allSatisfy { $0.hasPrefix("label_") })
+        // The labels shown and the count of the rest add up to all 201 non-key labels.
+        #expect(parts.count - 1 + more == 201)
+        #expect(more > 0)
         expectWithinSlackLimits(builder.resolved(resolvedCopy(incident), workspace: "w", now: Fixtures.now))
     }
 
