@@ -20,7 +20,7 @@ func hasOnlyWholeEntities(_ text: String) -> Bool {
     static let goodRunbook = "https://runbooks.example.com/ok"
 
     static func hostile(_ pod: String = "<@U123|x>", runbook: String? = goodRunbook) -> Incident {
-        var incident = Fixtures.leak()
+        var incident = TestIncidents.leak()
         incident.rule = "<!channel>-rule"
         incident.id = "<!everyone>"
         incident.labels = Labels([
@@ -51,7 +51,7 @@ func hasOnlyWholeEntities(_ text: String) -> Bool {
     }
 
     @Test func firingEscapesLabelsMetricRuleAdviceAndWorkspace() throws {
-        let message = SlackReportBuilder().firing(Self.hostile(), workspace: "<!channel>", now: Fixtures.now)
+        let message = SlackReportBuilder().firing(Self.hostile(), workspace: "<!channel>", now: TestIncidents.now)
         try expectNoInjection(message)
         // The escaped forms are there: the values are shown, not dropped.
         let json = try message.jsonString()
@@ -67,19 +67,19 @@ func hasOnlyWholeEntities(_ text: String) -> Bool {
         let builder = SlackReportBuilder()
         var resolved = Self.hostile()
         resolved.phase = .resolved
-        resolved.end = Fixtures.now
-        try expectNoInjection(builder.resolved(resolved, workspace: "<!here>", now: Fixtures.now), allowedLink: nil)
+        resolved.end = TestIncidents.now
+        try expectNoInjection(builder.resolved(resolved, workspace: "<!here>", now: TestIncidents.now), allowedLink: nil)
         let group = Self.hostileValues.map { Self.hostile($0) }
-        try expectNoInjection(builder.grouped(group, workspace: "<@U1>", now: Fixtures.now))
+        try expectNoInjection(builder.grouped(group, workspace: "<@U1>", now: TestIncidents.now))
         // Several metrics and rules: the lines carry them, escaped.
         var mixed = group
         mixed[1].rule = "<!here>"
         mixed[2].labels = mixed[2].labels.setting("__name__", to: "<!everyone>")
-        try expectNoInjection(builder.grouped(mixed, workspace: "w", now: Fixtures.now))
+        try expectNoInjection(builder.grouped(mixed, workspace: "w", now: TestIncidents.now))
     }
 
     @Test func hostileRunbookIsShownAsTextNotALink() throws {
-        let message = SlackReportBuilder().firing(Self.hostile(runbook: "https://evil.example|<!channel>"), workspace: "w", now: Fixtures.now)
+        let message = SlackReportBuilder().firing(Self.hostile(runbook: "https://evil.example|<!channel>"), workspace: "w", now: TestIncidents.now)
         try expectNoInjection(message, allowedLink: nil)
         #expect(try message.jsonString().contains("Runbook: https://evil.example|&lt;!channel&gt;"))
     }

@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func firingLeakIncident() throws {
-        let message = builder.firing(Fixtures.leak(), workspace: "prod-eu", now: Fixtures.now)
+        let message = builder.firing(TestIncidents.leak(), workspace: "prod-eu", now: TestIncidents.now)
         try expectPayload(message, #"""
         {
           "text": "CRITICAL: container-memory-leak — container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api — 1.5 GiB, +45.2 MiB/h, limit 2 GiB, reached in 3h 20m",
@@ -51,7 +51,7 @@ import Testing
     }
 
     @Test func firingWithExpectedBand() throws {
-        let message = builder.firing(Fixtures.latency(), workspace: "", now: Fixtures.now)
+        let message = builder.firing(TestIncidents.latency(), workspace: "", now: TestIncidents.now)
         try expectPayload(message, #"""
         {
           "text": "WARNING: http-latency — http_request_duration_seconds instance=10.0.0.7:9090 job=api — 750 ms vs expected 120 ms (band 80 ms – 200 ms)",
@@ -78,11 +78,11 @@ import Testing
     @Test func groupedThreeSeries() throws {
         // Given out of order: the message lists the highest peak score first, then by series.
         let incidents = [
-            Fixtures.leak(pod: "api-c", observedGiB: 1.3, peakScore: 0.9),
-            Fixtures.leak(),
-            Fixtures.leak(pod: "api-b", observedGiB: 1.4, peakScore: 0.9),
+            TestIncidents.leak(pod: "api-c", observedGiB: 1.3, peakScore: 0.9),
+            TestIncidents.leak(),
+            TestIncidents.leak(pod: "api-b", observedGiB: 1.4, peakScore: 0.9),
         ]
-        let message = builder.grouped(incidents, workspace: "prod-eu", now: Fixtures.now)
+        let message = builder.grouped(incidents, workspace: "prod-eu", now: TestIncidents.now)
         try expectPayload(message, #"""
         {
           "text": "CRITICAL: container-memory-leak — 3 series: namespace=shop pod=api-7d9f container=api, namespace=shop pod=api-b container=api, namespace=shop pod=api-c container=api",
@@ -106,32 +106,32 @@ import Testing
     }
 
     @Test func groupedWithSharedSummaryShowsItUnchanged() {
-        var incidents = (0..<3).map { Fixtures.leak(pod: "api-\($0)") }
+        var incidents = (0..<3).map { TestIncidents.leak(pod: "api-\($0)") }
         for index in incidents.indices { incidents[index].advice.summary = "Memory grows in shop." }
-        let message = builder.grouped(incidents, workspace: "", now: Fixtures.now)
+        let message = builder.grouped(incidents, workspace: "", now: TestIncidents.now)
         #expect(message.blocks[1] == .section(text: .mrkdwn("Memory grows in shop."), fields: nil))
     }
 
     @Test func groupedDoesNotDependOnArrivalOrder() throws {
-        let incidents = (0..<7).map { Fixtures.leak(pod: "api-\($0)", peakScore: 0.5 + Double($0 % 3) / 10) }
-        let forward = builder.grouped(incidents, workspace: "w", now: Fixtures.now)
-        let backward = builder.grouped(incidents.reversed(), workspace: "w", now: Fixtures.now)
+        let incidents = (0..<7).map { TestIncidents.leak(pod: "api-\($0)", peakScore: 0.5 + Double($0 % 3) / 10) }
+        let forward = builder.grouped(incidents, workspace: "w", now: TestIncidents.now)
+        let backward = builder.grouped(incidents.reversed(), workspace: "w", now: TestIncidents.now)
         #expect(try forward.jsonString() == backward.jsonString())
     }
 
     @Test func groupOfOneIsTheFiringReportAndEmptyGroupHasFallbackOnly() {
-        let single = builder.grouped([Fixtures.leak()], workspace: "w", now: Fixtures.now)
-        #expect(single == builder.firing(Fixtures.leak(), workspace: "w", now: Fixtures.now))
-        let empty = builder.grouped([], workspace: "w", now: Fixtures.now)
+        let single = builder.grouped([TestIncidents.leak()], workspace: "w", now: TestIncidents.now)
+        #expect(single == builder.firing(TestIncidents.leak(), workspace: "w", now: TestIncidents.now))
+        let empty = builder.grouped([], workspace: "w", now: TestIncidents.now)
         #expect(empty.blocks.isEmpty && empty.text == "No incidents")
     }
 
     @Test func resolvedMessage() throws {
-        var incident = Fixtures.leak()
+        var incident = TestIncidents.leak()
         incident.phase = .resolved
-        incident.end = Fixtures.now - 5 * Fixtures.minute
+        incident.end = TestIncidents.now - 5 * TestIncidents.minute
         incident.resolution = "normal again"
-        let message = builder.resolved(incident, workspace: "prod-eu", now: Fixtures.now)
+        let message = builder.resolved(incident, workspace: "prod-eu", now: TestIncidents.now)
         try expectPayload(message, #"""
         {
           "text": "RESOLVED: container-memory-leak — container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api — lasted 55m, normal again",
@@ -148,13 +148,13 @@ import Testing
     }
 
     @Test func eventDispatchPicksTheMessageKind() {
-        var resolved = Fixtures.leak()
+        var resolved = TestIncidents.leak()
         resolved.phase = .resolved
-        resolved.end = Fixtures.now
-        #expect(builder.message(for: .firing(Fixtures.leak()), workspace: "w", now: Fixtures.now)
-            == builder.firing(Fixtures.leak(), workspace: "w", now: Fixtures.now))
-        #expect(builder.message(for: .resolved(resolved), workspace: "w", now: Fixtures.now)
-            == builder.resolved(resolved, workspace: "w", now: Fixtures.now))
+        resolved.end = TestIncidents.now
+        #expect(builder.message(for: .firing(TestIncidents.leak()), workspace: "w", now: TestIncidents.now)
+            == builder.firing(TestIncidents.leak(), workspace: "w", now: TestIncidents.now))
+        #expect(builder.message(for: .resolved(resolved), workspace: "w", now: TestIncidents.now)
+            == builder.resolved(resolved, workspace: "w", now: TestIncidents.now))
     }
 
     @Test func encodingHasSortedKeysAndNoEscapedSlashes() throws {

@@ -49,7 +49,7 @@ import Testing
     }
 
     @Test func incidentMarksSamplesAtOrAfterItsStart() {
-        var incident = Fixtures.leak()
+        var incident = TestIncidents.leak()
         incident.recentValues = [1, 1, 1, 5, 9]
         incident.recentTimestamps = [100, 200, 300, 400, 500]
         incident.start = 300
@@ -71,10 +71,10 @@ import Testing
     }
 
     @Test func slackSectionShowsTheSparklineInACodeBlock() throws {
-        var incident = Fixtures.leak()
-        incident.recentValues = [1, 1, 1, 5, 9].map { $0 * Fixtures.gib }
+        var incident = TestIncidents.leak()
+        incident.recentValues = [1, 1, 1, 5, 9].map { $0 * TestIncidents.gib }
         incident.recentTimestamps = [0, 1, 2, 3, 4].map { incident.start + ($0 - 2) * 600_000 }
-        let message = SlackReportBuilder().firing(incident, workspace: "w", now: Fixtures.now)
+        let message = SlackReportBuilder().firing(incident, workspace: "w", now: TestIncidents.now)
         let section = try #require(message.textObjects.first { $0.text.hasPrefix("*Recent values*") })
         #expect(section.text == "*Recent values* (last 40m; min 1 GiB, max 9 GiB; ^ anomalous)\n```\n▁▁▁▅█\n  ^^^\n```")
     }

@@ -8,7 +8,7 @@ import Testing
     let renderer = TextReportRenderer()
 
     @Test func firingLeakIncident() {
-        let text = renderer.render(Fixtures.leak(), workspace: "prod-eu", now: Fixtures.now)
+        let text = renderer.render(TestIncidents.leak(), workspace: "prod-eu", now: TestIncidents.now)
         #expect(text == """
         CRITICAL container-memory-leak [prod-eu]
           series    container_memory_working_set_bytes{container="api", namespace="shop", node="worker-3", pod="api-7d9f"}
@@ -26,7 +26,7 @@ import Testing
     }
 
     @Test func firingWithExpectedBandAndNoWorkspace() {
-        let text = renderer.render(.firing(Fixtures.latency()), workspace: "", now: Fixtures.now)
+        let text = renderer.render(.firing(TestIncidents.latency()), workspace: "", now: TestIncidents.now)
         #expect(text == """
         WARNING http-latency
           series    http_request_duration_seconds{instance="10.0.0.7:9090", job="api"}
@@ -38,11 +38,11 @@ import Testing
     }
 
     @Test func resolvedIsShort() {
-        var incident = Fixtures.leak()
+        var incident = TestIncidents.leak()
         incident.phase = .resolved
-        incident.end = Fixtures.now - 5 * Fixtures.minute
+        incident.end = TestIncidents.now - 5 * TestIncidents.minute
         incident.resolution = "series went away"
-        #expect(renderer.render(incident, workspace: "", now: Fixtures.now) == """
+        #expect(renderer.render(incident, workspace: "", now: TestIncidents.now) == """
         RESOLVED container-memory-leak
           series    container_memory_working_set_bytes{container="api", namespace="shop", node="worker-3", pod="api-7d9f"}
           lasted    55m (2026-11-26T17:00:00Z to 2026-11-26T17:55:00Z), peak score 0.97, series went away
@@ -51,18 +51,18 @@ import Testing
     }
 
     @Test func controlCharactersCannotReachTheTerminal() {
-        var incident = Fixtures.latency()
+        var incident = TestIncidents.latency()
         incident.labels = incident.labels.setting("job", to: "\u{1B}[2J\u{9B}x")
         incident.advice.summary = "bell\u{7}"
-        let text = renderer.render(incident, workspace: "w\u{1B}", now: Fixtures.now)
+        let text = renderer.render(incident, workspace: "w\u{1B}", now: TestIncidents.now)
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x9B || $0.value == 0x07 })
         #expect(text.contains(#"job="\u{1B}[2J\u{9B}x""#))
         #expect(text.contains(#"bell\u{7}"#))
     }
 
     @Test func severalIncidentsAreSeparatedByABlankLine() {
-        let text = renderer.render([Fixtures.latency(), Fixtures.latency()], workspace: "", now: Fixtures.now)
-        let one = renderer.render(Fixtures.latency(), workspace: "", now: Fixtures.now)
+        let text = renderer.render([TestIncidents.latency(), TestIncidents.latency()], workspace: "", now: TestIncidents.now)
+        let one = renderer.render(TestIncidents.latency(), workspace: "", now: TestIncidents.now)
         #expect(text == one + "\n" + one)
     }
 }

@@ -4,7 +4,7 @@ import Incidents
 import Rules
 
 /// Incidents for the report tests, built with `Incident`'s memberwise init.
-enum Fixtures {
+enum TestIncidents {
     static let gib = 1_073_741_824.0
     static let mib = 1_048_576.0
     /// 2026-11-26T18:00:00Z.
