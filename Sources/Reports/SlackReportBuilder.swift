@@ -276,7 +276,9 @@ public struct SlackReportBuilder: Sendable {
 
     func sparklineSection(_ incident: Incident) -> SlackBlock? {
         guard !incident.recentValues.isEmpty else { return nil }
-        let sparkline = Sparkline(incident: incident, width: sparklineWidth)
+        // Two lines of at most 200 columns stay far under the section limit even if
+        // `sparklineWidth` was set past what `init` allows.
+        let sparkline = Sparkline(incident: incident, width: max(1, min(sparklineWidth, 200)))
         let metric = incident.labels.metricName
         var notes: [String] = []
         if let first = incident.recentTimestamps.first, let last = incident.recentTimestamps.last, last > first {
