@@ -1,1 +1,0 @@
-// Reports: see the README's architecture section.

@@ -1,6 +1,0 @@
-import Testing
-@testable import Reports
-
-@Test func ReportsModuleLinks() {
-    #expect(Bool(true))
-}
