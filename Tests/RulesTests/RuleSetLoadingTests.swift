@@ -171,3 +171,15 @@ struct RuleDirectoryTests {
         }
     }
 }
+
+struct ReadmeExampleTests {
+    /// The example in `rules/README.md` must stay a valid rule file.
+    @Test func readmeExampleParses() throws {
+        let readme = try String(contentsOfFile: shippedRulesDirectory + "/README.md", encoding: .utf8)
+        let start = try #require(readme.range(of: "```json\n"))
+        let end = try #require(readme.range(of: "\n```", range: start.upperBound..<readme.endIndex))
+        let set = try RuleSet.parse(String(readme[start.upperBound..<end.lowerBound]), file: "README.md")
+        #expect(set.rules.map(\.name) == ["container-memory-leak"])
+        #expect(set.rules.first?.notify?.sendResolved == true)
+    }
+}
