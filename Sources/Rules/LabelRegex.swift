@@ -3,11 +3,11 @@ import Foundation
 /// A label regular expression compiled once, fully anchored as PromQL anchors it.
 ///
 /// Backed by `NSRegularExpression` (ICU) rather than Swift's `Regex`: `Regex` is not
-/// `Sendable`, while corelibs Foundation declares `NSRegularExpression` `Sendable`. It is
-/// immutable after construction and each match runs on its own ICU matcher, so one
-/// compiled expression is safely shared by every thread matching new series. ICU accepts
-/// the RE2 syntax Prometheus uses (plus a few extensions, such as backreferences, that
-/// RE2 would reject).
+/// `Sendable`, while Foundation declares `NSRegularExpression` `Sendable` (it is immutable
+/// after construction, and CoreFoundation gives each concurrent match its own ICU matcher),
+/// so one compiled expression is shared by every thread matching new series without a
+/// lock or an `@unchecked`. ICU accepts the RE2 syntax Prometheus uses (plus a few
+/// extensions, such as backreferences and lookaround, that RE2 would reject).
 ///
 /// The common shapes `.*`, `.+` and alternations of plain literals (`GET|POST`) skip
 /// the regex engine entirely.

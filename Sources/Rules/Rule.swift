@@ -12,8 +12,9 @@ public enum Severity: String, Sendable, Codable, Comparable, CaseIterable {
     }
 }
 
-/// What to tell a developer when a rule fires. `summary` and `steps` hold placeholders
-/// such as `{{labels.pod}}`, `{{value}}`, `{{expected}}`, `{{rate}}`, `{{timeToLimit}}`.
+/// What to tell a developer when a rule fires. `summary`, `steps` and `runbookURL` hold
+/// placeholders such as `{{labels.pod}}`, `{{value}}`, `{{expected}}`, `{{rate}}`,
+/// `{{timeToLimit}}`, filled by `render(_:)`. In rule files the URL's key is `runbook`.
 public struct Advice: Sendable, Hashable, Codable {
     public var summary: String
     public var steps: [String]

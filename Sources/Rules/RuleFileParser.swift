@@ -6,12 +6,6 @@ import Foundation
 /// at the first, each with the line of the offending key. The format is documented on
 /// `RuleSet` and in `rules/README.md`.
 struct RuleFileParser {
-    /// A parsed rule and the line of its `"name"` key (for duplicate-name messages).
-    struct Parsed {
-        var rule: Rule
-        var line: Int
-    }
-
     static let ruleKeys = ["name", "selector", "detector", "severity", "for", "resolveAfter", "threshold", "transform", "limit", "notify", "advice"]
     static let limitKeys = ["value", "series", "matchOn"]
     static let notifyKeys = ["groupWait", "groupInterval", "repeatInterval", "sendResolved"]
@@ -20,7 +14,10 @@ struct RuleFileParser {
     static let reservedName = "auto"
 
     let file: String
-    private(set) var rules: [Parsed] = []
+    private(set) var rules: [Rule] = []
+    /// Every well-formed rule name and its line, including rules with other errors, so a
+    /// duplicate name is reported even while its first definition is broken.
+    private(set) var names: [(name: String, line: Int)] = []
     private(set) var errors: [RuleError] = []
     private var bytes: [UInt8] = []
 
@@ -66,14 +63,14 @@ struct RuleFileParser {
         }
         let errorCount = errors.count
         var name: String?
-        var nameLine = node.line
         if let member = node.member("name") {
-            nameLine = member.line
             if let text = string(member, nil) {
                 if !RuleFileParser.isValidName(text) {
                     fail(member.line, text, "name must match [a-z0-9-]+")
                 } else if text == RuleFileParser.reservedName {
                     fail(member.line, text, "name \"auto\" is reserved for the built-in rule")
+                } else {
+                    names.append((text, member.line))
                 }
                 name = text
             }
@@ -154,7 +151,7 @@ struct RuleFileParser {
             advice: advice ?? Advice(summary: "{{rule}}: {{metric}} is {{value}}, expected {{expected}}."),
             notify: notify, source: file
         )
-        rules.append(Parsed(rule: rule, line: nameLine))
+        rules.append(rule)
     }
 
     private mutating func parseSelector(_ member: JSONNode.Member, _ rule: String?) -> Selector? {

@@ -127,25 +127,25 @@ extension RuleSet {
     /// Checks several files' contents as one directory (names must be unique across all).
     public static func check(sources: [(file: String, data: Data)]) -> CheckResult {
         var errors: [RuleError] = []
-        var parsed: [RuleFileParser.Parsed] = []
+        var parsed: [Rule] = []
         var firstDefinition: [String: (file: String, line: Int)] = [:]
         for source in sources {
             var parser = RuleFileParser(file: source.file)
             parser.parse(source.data)
             var fileErrors = parser.errors
-            for candidate in parser.rules {
-                let name = candidate.rule.name
+            for (name, line) in parser.names {
                 if let first = firstDefinition[name] {
-                    fileErrors.append(RuleError(file: source.file, line: candidate.line, rule: name, reason: "duplicate rule name (first defined at \(first.file):\(first.line))"))
+                    fileErrors.append(RuleError(file: source.file, line: line, rule: name, reason: "duplicate rule name (first defined at \(first.file):\(first.line))"))
                 } else {
-                    firstDefinition[name] = (source.file, candidate.line)
-                    parsed.append(candidate)
+                    firstDefinition[name] = (source.file, line)
                 }
             }
+            // Any error means no rule set, so duplicates need not be filtered out here.
+            parsed += parser.rules
             errors += sortedByLine(fileErrors)
         }
         if !errors.isEmpty { return (nil, errors) }
-        return (RuleSet(rules: parsed.map(\.rule)), [])
+        return (RuleSet(rules: parsed), [])
     }
 
     // MARK: Helpers
