@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "FixturesTests", dependencies: ["Fixtures"]),
         .testTarget(name: "StoreTests", dependencies: ["Store"]),
         .testTarget(name: "DetectorsTests", dependencies: ["Detectors"]),
-        .testTarget(name: "RulesTests", dependencies: ["Rules"]),
+        .testTarget(name: "RulesTests", dependencies: ["Rules", "Detectors"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Rules"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Rules"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
