@@ -57,6 +57,13 @@ public enum NABScorer {
     /// sigma(-1), the true-positive value of a window's first row that NAB divides by.
     static let maxTruePositive = scaledSigmoid(-1)
 
+    /// NAB's weighting of a true positive, `unweighted * A_TP / sigma(-1)` in that order, so a
+    /// detection at a window's first row earns exactly A_TP when A_TP is 1.
+    @inline(__always)
+    static func truePositiveValue(_ unweighted: Double, _ profile: NABProfile) -> Double {
+        unweighted * profile.truePositiveWeight / maxTruePositive
+    }
+
     /// Scores `files` under one profile at the best corpus threshold.
     public static func evaluate(_ files: [NABFile], profile: NABProfile) -> NABResult {
         evaluate(files, profiles: [profile])[0]
@@ -79,7 +86,6 @@ public enum NABScorer {
 
     /// The threshold with the highest corpus raw score (see the type's comment).
     static func bestThreshold(_ corpus: NABPreparedCorpus, profile: NABProfile) -> Double {
-        let tpScale = profile.truePositiveWeight / maxTruePositive
         let miss = -profile.falseNegativeWeight
         var windowValue = [Double](repeating: miss, count: corpus.windowCount)
         var total = NeumaierSum(Double(corpus.windowCount) * miss)
@@ -95,7 +101,7 @@ public enum NABScorer {
                 if window == NABPreparedCorpus.outside {
                     total.add(corpus.unweighted[row] * profile.falsePositiveWeight)
                 } else {
-                    let value = corpus.unweighted[row] * tpScale
+                    let value = truePositiveValue(corpus.unweighted[row], profile)
                     if value > windowValue[Int(window)] {
                         total.add(value - windowValue[Int(window)])
                         windowValue[Int(window)] = value
@@ -113,7 +119,6 @@ public enum NABScorer {
 
     /// Every file's result at `threshold`, computed directly, and the corpus totals.
     static func result(_ corpus: NABPreparedCorpus, profile: NABProfile, threshold: Double) -> NABResult {
-        let tpScale = profile.truePositiveWeight / maxTruePositive
         var windowValue = [Double](repeating: 0, count: corpus.windowCount)
         var windowHit = [Bool](repeating: false, count: corpus.windowCount)
         var files: [NABFileResult] = []
@@ -131,7 +136,7 @@ public enum NABScorer {
                 } else if !windowHit[Int(window)] {
                     // Rows come in time order, so this is the window's first detection.
                     windowHit[Int(window)] = true
-                    windowValue[Int(window)] = corpus.unweighted[row] * tpScale
+                    windowValue[Int(window)] = truePositiveValue(corpus.unweighted[row], profile)
                 }
             }
             // Sums run in window order and the same way for the perfect detector, so a
@@ -139,7 +144,7 @@ public enum NABScorer {
             var truePositiveSum = 0.0, perfect = 0.0
             var truePositives = 0
             for window in file.windowRange {
-                perfect += corpus.windowBest[window] * tpScale
+                perfect += truePositiveValue(corpus.windowBest[window], profile)
                 if windowHit[window] {
                     truePositives += 1
                     truePositiveSum += windowValue[window]
@@ -165,26 +170,5 @@ public enum NABScorer {
             profile: profile, files: files, threshold: threshold, score: normalised,
             rawScore: rawTotal, nullScore: nullTotal, perfectScore: perfectTotal,
             truePositives: tp, falsePositives: fp, falseNegatives: fn)
-    }
-}
-
-/// Neumaier's compensated sum: the running corpus total over ~10^5 additions stays exact to
-/// about one ulp, so two thresholds whose totals differ only in the last digits compare right.
-struct NeumaierSum {
-    private var sum: Double
-    private var compensation = 0.0
-
-    init(_ initial: Double) { sum = initial }
-
-    var value: Double { sum + compensation }
-
-    mutating func add(_ x: Double) {
-        let t = sum + x
-        if abs(sum) >= abs(x) {
-            compensation += (sum - t) + x
-        } else {
-            compensation += (x - t) + sum
-        }
-        sum = t
     }
 }
