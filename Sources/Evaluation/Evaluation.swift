@@ -1,1 +1,0 @@
-// Evaluation: see the README's architecture section.
