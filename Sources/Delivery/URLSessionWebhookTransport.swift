@@ -1,4 +1,6 @@
+import Dispatch
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -24,21 +26,28 @@ public final class URLSessionWebhookTransport: WebhookTransport {
     }
 
     public func post(_ body: [UInt8], to url: WebhookURL, timeout: Double, completion: @escaping @Sendable (WebhookResponse) -> Void) {
-        var request = URLRequest(url: url.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: timeout)
+        // URLSession's own timeout is whole seconds on Linux (truncated, so 0.3 s means none):
+        // our timer enforces `timeout`, URLSession's stays as a backstop.
+        var request = URLRequest(url: url.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: max(1, timeout.rounded(.up) + 1))
         request.httpMethod = "POST"
         request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
         request.setValue("aiops", forHTTPHeaderField: "User-Agent")
         request.httpBody = Data(body)
         let redacted = url.redacted
+        let once = CompleteOnce(completion)
         let task = session.dataTask(with: request) { data, response, error in
             if let http = response as? HTTPURLResponse {
                 let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(URLSessionWebhookTransport.parseRetryAfter)
-                completion(.http(status: http.statusCode, body: data.map { [UInt8]($0) } ?? [], retryAfter: retryAfter))
+                once.complete(.http(status: http.statusCode, body: data.map { [UInt8]($0) } ?? [], retryAfter: retryAfter))
             } else if let error {
-                completion(.failed(URLSessionWebhookTransport.map(error, webhook: redacted, timeout: timeout)))
+                once.complete(.failed(URLSessionWebhookTransport.map(error, webhook: redacted, timeout: timeout)))
             } else {
-                completion(.failed(.transport(webhook: redacted, reason: "no_response", code: 0)))
+                once.complete(.failed(.transport(webhook: redacted, reason: "no_response", code: 0)))
             }
+        }
+        // When the response came first this is a no-op (kept alive until then: one closure).
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout * 1000))) {
+            if once.complete(.failed(.timedOut(webhook: redacted, seconds: timeout))) { task.cancel() }
         }
         task.resume()
     }
@@ -66,6 +75,24 @@ public final class URLSessionWebhookTransport: WebhookTransport {
         case .httpTooManyRedirects, .redirectToNonExistentLocation: return .redirectRefused(webhook: webhook, status: 0)
         default: return .transport(webhook: webhook, reason: "transport_error", code: code)
         }
+    }
+}
+
+/// Calls a completion at most once: the response and the timeout race.
+private final class CompleteOnce: Sendable {
+    private let done = Atomic<Bool>(false)
+    private let completion: @Sendable (WebhookResponse) -> Void
+
+    init(_ completion: @escaping @Sendable (WebhookResponse) -> Void) {
+        self.completion = completion
+    }
+
+    /// True when this call delivered the result, false when another one came first.
+    @discardableResult
+    func complete(_ response: WebhookResponse) -> Bool {
+        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        completion(response)
+        return true
     }
 }
 
