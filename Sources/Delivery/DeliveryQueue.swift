@@ -6,8 +6,9 @@ import AIOpsCore
 /// what it returns), so every timing rule is testable with a `ManualClock` and no network.
 /// - One lane per webhook, first in first out: only the head is attempted, so order is kept
 ///   and a retried head holds back the ones behind it.
-/// - Rate limit: attempts of one webhook start at least `minimumInterval` apart; a 429 also
-///   holds the whole lane for its `Retry-After`.
+/// - Rate limit: an attempt starts at least `minimumInterval` after the previous attempt of
+///   its webhook finished (not started), so arrivals at Slack are that far apart whatever the
+///   network latency; a 429 also holds the whole lane for its `Retry-After`.
 /// - Retries: backoff from `RetryPolicy`; a retry that would start after `queuedAt + deadline`
 ///   gives the notification up instead.
 struct DeliveryQueue: Sendable {
@@ -77,6 +78,8 @@ struct DeliveryQueue: Sendable {
     mutating func complete(webhook: String, outcome: AttemptOutcome, now: Timestamp) -> Completion? {
         guard var lane = lanes[webhook], var head = lane.pending.first, head.busy else { return nil }
         defer { lanes[webhook] = lane }
+        // +1 ms: the clock's millisecond floor must never make the gap shorter.
+        if minimumIntervalMs > 0 { lane.nextStart = max(lane.nextStart, now + minimumIntervalMs + 1) }
         switch outcome {
         case .delivered:
             lane.pending.removeFirst()

@@ -26,7 +26,7 @@ import Testing
         #expect(starts.map(\.0) == ["1", "2", "3"])
         #expect(starts[1].1 - starts[0].1 >= 1000)
         #expect(starts[2].1 - starts[1].1 >= 1000)
-        #expect(starts[2].1 - starts[0].1 == 2000)
+        #expect(starts[2].1 - starts[0].1 <= 2002)
         #expect(queue.status(of: "team")?.sent == 3)
     }
 

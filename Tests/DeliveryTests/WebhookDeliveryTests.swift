@@ -130,7 +130,7 @@ import Testing
         let requests = server.requests
         #expect(requests.map(\.body) == ["r1", "r2", "r3"].map { #"{"text":"firing \#($0): a"}"# })
         for index in requests.indices.dropFirst() {
-            #expect(requests[index].receivedAt - requests[index - 1].receivedAt >= 249_000_000)
+            #expect(requests[index].receivedAt - requests[index - 1].receivedAt >= 250_000_000)
         }
     }
 
