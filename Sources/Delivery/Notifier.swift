@@ -38,6 +38,23 @@ public final class Notifier: IncidentSink, Sendable {
         var stopped = false
         var delivered = 0
         var givenUp = 0
+        /// Notifications queued and not yet settled (delivered or given up, outbox updated).
+        var unsettled = 0
+        /// Callers of `waitUntilIdle`, signalled when `unsettled` drops to zero.
+        var idleWaiters: [ObjectIdentifier: DispatchSemaphore] = [:]
+
+        mutating func enqueue(_ entry: OutboxEntry, now: Timestamp) {
+            queue.enqueue(entry, now: now)
+            unsettled += 1
+        }
+
+        mutating func settle() {
+            unsettled -= 1
+            if unsettled == 0 {
+                for waiter in idleWaiters.values { waiter.signal() }
+                idleWaiters.removeAll()
+            }
+        }
     }
 
     // Never change after init.
@@ -59,8 +76,6 @@ public final class Notifier: IncidentSink, Sendable {
     private let emission = Mutex<UInt64>(0)
     /// Signalled on every event, completion and request; the delivery thread waits on it.
     private let wakeup = DispatchSemaphore(value: 0)
-    /// Entered per queued notification, left when it is delivered or given up.
-    private let outstanding = DispatchGroup()
     /// Signalled once when the delivery thread exits.
     private let exited = DispatchSemaphore(value: 0)
 
@@ -117,8 +132,7 @@ public final class Notifier: IncidentSink, Sendable {
                 try? outbox.moveToFailed(entry, reason: "webhook_not_configured", at: now)
                 continue
             }
-            outstanding.enter()
-            state.withLock { $0.queue.enqueue(entry, now: now) }
+            state.withLock { $0.enqueue(entry, now: now) }
             loaded += 1
         }
         if loaded > 0 { log.log(.info, "outbox: \(loaded) pending notification(s) loaded") }
@@ -180,7 +194,19 @@ public final class Notifier: IncidentSink, Sendable {
     /// Waits up to `timeout` seconds until no notification is queued or in flight; true if so.
     /// Batches still waiting in the policy are not counted (see `flush`).
     public func waitUntilIdle(timeout: Double) -> Bool {
-        outstanding.wait(timeout: .now() + .milliseconds(Int(max(0, timeout) * 1000))) == .success
+        let waiter = DispatchSemaphore(value: 0)
+        let key = ObjectIdentifier(waiter)
+        let idle = state.withLock { state -> Bool in
+            if state.unsettled == 0 { return true }
+            state.idleWaiters[key] = waiter
+            return false
+        }
+        if idle { return true }
+        if waiter.wait(timeout: .now() + .milliseconds(Int(max(0, timeout) * 1000))) == .success { return true }
+        return state.withLock { state in
+            state.idleWaiters[key] = nil
+            return state.unsettled == 0
+        }
     }
 
     /// Delivery counters per webhook, by ID.
@@ -250,8 +276,7 @@ public final class Notifier: IncidentSink, Sendable {
                         log.log(.error, "outbox: \(error.description); \(entry.id) is kept in memory only")
                     }
                 }
-                outstanding.enter()
-                state.withLock { $0.queue.enqueue(entry, now: now) }
+                state.withLock { $0.enqueue(entry, now: now) }
             }
             if !batches.isEmpty { wakeup.signal() }
         }
@@ -291,7 +316,7 @@ public final class Notifier: IncidentSink, Sendable {
                     log.log(.error, "outbox: \(error.description); \(done.id) may be sent again after a restart")
                 }
             }
-            outstanding.leave()
+            state.withLock { $0.settle() }
         case .retrying(let updated, let at, let error):
             log.log(.warning, "webhook \(entry.webhook): attempt \(updated.attempts) of \(updated.id) failed: \(error.description); retrying in \(Double(at - now) / 1000)s")
             if let outbox {
@@ -304,7 +329,7 @@ public final class Notifier: IncidentSink, Sendable {
             if let outbox {
                 do { try outbox.moveToFailed(failed, reason: reason, at: now) } catch { log.log(.error, "outbox: \(error.description)") }
             }
-            outstanding.leave()
+            state.withLock { $0.settle() }
         case nil:
             break
         }

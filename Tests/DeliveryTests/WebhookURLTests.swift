@@ -16,6 +16,17 @@ import Testing
         }
     }
 
+    @Test func configurationsPrintRedacted() throws {
+        let workspace = NotifierWorkspace(name: "team", webhook: try WebhookURL(Self.slack))
+        let configuration = NotifierConfiguration(workspaces: [workspace], dataDirectory: "/tmp/x")
+        var dumped = ""
+        dump(configuration, to: &dumped)
+        for text in [String(describing: configuration), String(reflecting: workspace), dumped] {
+            #expect(text.contains("hooks.slack.com/services/T…/***"))
+            #expect(!text.contains("sEcReT"))
+        }
+    }
+
     @Test(arguments: [
         ("http://hooks.slack.com/services/T/B/x", "scheme http is not allowed for host hooks.slack.com"),
         ("https://evil.example.com/services/T/B/x", "host evil.example.com is not allowed (only hooks.slack.com unless listed in allowedHosts)"),
