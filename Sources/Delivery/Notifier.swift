@@ -184,7 +184,8 @@ public final class Notifier: IncidentSink, Sendable {
 
     /// Sends every batch that waits for `groupWait`/`groupInterval` now, then waits up to
     /// `timeout` seconds for every queued notification to be delivered or given up (retries
-    /// included). For replay, before it exits.
+    /// included). For replay, before it exits; `givenUp > 0` means something was lost.
+    /// Call before `shutdown()`: afterwards nothing is sent.
     public func flush(timeout: Double) -> FlushResult {
         emit(drain: true)
         let completed = waitUntilIdle(timeout: timeout)
@@ -268,6 +269,7 @@ public final class Notifier: IncidentSink, Sendable {
                 }
                 sequence += 1
                 let id = Notifier.makeID(created: now, sequence: sequence)
+                // JSON is UTF-8; the outbox keeps it as text.
                 let body = String(decoding: renderer.slackPayload(for: batch), as: UTF8.self)
                 let entry = OutboxEntry(id: id, webhook: batch.workspace, workspace: batch.workspace, rule: batch.rule, kind: batch.kind, created: now, body: body)
                 if let outbox {
@@ -291,7 +293,9 @@ public final class Notifier: IncidentSink, Sendable {
     }
 
     private func start(_ entry: OutboxEntry) {
-        guard let url = workspaces[entry.webhook]?.webhook else { return }  // checked on load and emit
+        guard let url = workspaces[entry.webhook]?.webhook else {
+            preconditionFailure("only entries of configured webhooks are queued (checked on load and emit)")
+        }
         transport.post(entry.bodyBytes, to: url, timeout: retry.requestTimeout) { [self] response in
             self.finish(entry, url: url, response: response)
         }

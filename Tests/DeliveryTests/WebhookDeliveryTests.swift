@@ -1,6 +1,8 @@
 import AIOpsCore
+import Dispatch
 import Foundation
 import Incidents
+import Synchronization
 import Testing
 @testable import Delivery
 
@@ -135,10 +137,8 @@ import Testing
     }
 
     @Test func webhookURLNeverAppearsInLogsOrErrors() throws {
-        // A port nobody listens on: start a server and stop it.
-        let closed = try FakeSlackServer()
-        let url = closed.url()
-        closed.stop()
+        let refusing = try RefusingPort()
+        let url = refusing.url()
         let harness = try Harness(url: url, retry: RetryPolicy(requestTimeout: 1, initialBackoff: 0.02, jitter: 0, deadline: 0.2))
         defer { harness.stop() }
         harness.fire("a")
@@ -171,8 +171,6 @@ import Testing
             #expect(!text.contains(Self.secret))
         }
         #expect(error.description.contains("127.0.0.1"))
+        withExtendedLifetime(refusing) {}
     }
 }
-
-import Synchronization
-import Dispatch
