@@ -1,1 +1,0 @@
-// Delivery: see the README's architecture section.

@@ -1,0 +1,357 @@
+import AIOpsCore
+import Dispatch
+import Foundation
+import Incidents
+import Rules
+import Synchronization
+
+/// How `Notifier.flush(timeout:)` ended.
+public struct FlushResult: Sendable, Equatable {
+    /// True when nothing was left to deliver before the timeout.
+    public var completed: Bool
+    /// Since the notifier started: delivered and given-up notifications.
+    public var delivered: Int
+    public var givenUp: Int
+    /// Still queued (when `completed` is false).
+    public var pending: Int
+}
+
+/// Receives incident events, decides notifications, stores them in the outbox and delivers
+/// them: the one object the server and replay use.
+///
+/// One `Notifier` serves several workspaces: each has its own `NotificationScheduler` and
+/// webhook (ID = workspace name), and all share one outbox and one delivery thread. Events
+/// arrive through `handle(_:workspace:)`, through `sink(forWorkspace:)`, or, as an
+/// `IncidentSink`, through `handle(_:)` for the first workspace.
+///
+/// Threads: callers' threads record events; one delivery thread ticks the schedulers,
+/// renders, writes the outbox and starts attempts; transport completions run on the
+/// transport's threads. It sleeps on a semaphore until the next deadline or a wake-up, never
+/// spinning. Call `shutdown()` when done (the thread keeps the notifier alive until then).
+///
+/// Lock order: `emission` before `state`; neither is held during network I/O, and `state` is
+/// never held during disk I/O.
+public final class Notifier: IncidentSink, Sendable {
+    struct State: Sendable {
+        var schedulers: [String: NotificationScheduler]
+        var queue: DeliveryQueue
+        var stopped = false
+        var delivered = 0
+        var givenUp = 0
+        /// Notifications queued and not yet settled (delivered or given up, outbox updated).
+        var unsettled = 0
+        /// Callers of `waitUntilIdle`, signalled when `unsettled` drops to zero.
+        var idleWaiters: [ObjectIdentifier: DispatchSemaphore] = [:]
+
+        mutating func enqueue(_ entry: OutboxEntry, now: Timestamp) {
+            queue.enqueue(entry, now: now)
+            unsettled += 1
+        }
+
+        mutating func settle() {
+            unsettled -= 1
+            if unsettled == 0 {
+                for waiter in idleWaiters.values { waiter.signal() }
+                idleWaiters.removeAll()
+            }
+        }
+    }
+
+    // Never change after init.
+    private let workspaces: [String: NotifierWorkspace]
+    private let defaultWorkspace: String
+    private let outbox: Outbox?
+    private let renderer: any NotificationRenderer
+    private let transport: any WebhookTransport
+    private let clock: any WallClock
+    private let textSink: any NotificationSink
+    private let log: DeliveryLog
+    private let retry: RetryPolicy
+    private let maximumIdleWaitMs: Int64
+
+    /// Schedulers, delivery queue and counters: protected by `state`.
+    private let state: Mutex<State>
+    /// Serializes render + outbox write + enqueue so each webhook's order is the decision
+    /// order; holds the id sequence counter.
+    private let emission = Mutex<UInt64>(0)
+    /// Signalled on every event, completion and request; the delivery thread waits on it.
+    private let wakeup = DispatchSemaphore(value: 0)
+    /// Signalled once when the delivery thread exits.
+    private let exited = DispatchSemaphore(value: 0)
+
+    /// Opens the outbox, queues what it holds and starts the delivery thread.
+    /// - Parameters:
+    ///   - renderer: Turns batches into payloads and text.
+    ///   - transport: The network; `URLSessionWebhookTransport` by default.
+    ///   - clock: Wall time for the policy, rate limit and retries.
+    ///   - textSink: Where workspaces without a webhook print.
+    /// - Throws: `DeliveryError.outbox` when the outbox cannot be opened,
+    ///   `.unknownWorkspace("")` when no workspace is configured.
+    public init(
+        configuration: NotifierConfiguration, renderer: any NotificationRenderer,
+        transport: any WebhookTransport = URLSessionWebhookTransport(), clock: any WallClock = SystemClock(),
+        textSink: any NotificationSink = StdoutNotificationSink(), log: DeliveryLog = .standardError
+    ) throws(DeliveryError) {
+        guard let first = configuration.workspaces.first else { throw .unknownWorkspace("") }
+        var byName: [String: NotifierWorkspace] = [:]
+        var schedulers: [String: NotificationScheduler] = [:]
+        for workspace in configuration.workspaces {
+            byName[workspace.name] = workspace
+            schedulers[workspace.name] = NotificationScheduler(workspace: workspace.name, policy: workspace.policy, ruleOverrides: workspace.ruleOverrides)
+        }
+        let webhookIDs = configuration.workspaces.filter { $0.webhook != nil }.map(\.name)
+        self.workspaces = byName
+        self.defaultWorkspace = first.name
+        self.outbox = try configuration.dataDirectory.map { (dir: String) throws(DeliveryError) -> Outbox in try Outbox(dataDirectory: dir) }
+        self.renderer = renderer
+        self.transport = transport
+        self.clock = clock
+        self.textSink = textSink
+        self.log = log
+        self.retry = configuration.retry
+        self.maximumIdleWaitMs = max(1, Int64(configuration.maximumIdleWait * 1000))
+        self.state = Mutex(State(
+            schedulers: schedulers,
+            queue: DeliveryQueue(retry: configuration.retry, minimumInterval: configuration.minimumSendInterval, webhooks: webhookIDs)
+        ))
+        loadOutbox()
+        let thread = Thread { [self] in self.run() }
+        thread.name = "aiops-delivery"
+        thread.start()
+    }
+
+    private func loadOutbox() {
+        guard let outbox else { return }
+        let (entries, corrupt) = outbox.loadPending()
+        for name in corrupt { log.log(.error, "outbox: unreadable \(name) moved to failed/") }
+        let now = clock.now()
+        var loaded = 0
+        for entry in entries {
+            guard workspaces[entry.webhook]?.webhook != nil else {
+                log.log(.error, "outbox: \(entry.id) is for webhook \(entry.webhook), which is not configured: moved to failed/")
+                try? outbox.moveToFailed(entry, reason: "webhook_not_configured", at: now)
+                continue
+            }
+            state.withLock { $0.enqueue(entry, now: now) }
+            loaded += 1
+        }
+        if loaded > 0 { log.log(.info, "outbox: \(loaded) pending notification(s) loaded") }
+    }
+
+    // MARK: Events
+
+    /// An event of the first configured workspace.
+    public func handle(_ event: IncidentEvent) {
+        handle(event, workspace: defaultWorkspace)
+    }
+
+    /// Records an event of `workspace`; returns false (and logs) for an unknown workspace.
+    @discardableResult
+    public func handle(_ event: IncidentEvent, workspace: String) -> Bool {
+        let now = clock.now()
+        let known = state.withLock { state -> Bool in
+            guard state.schedulers[workspace] != nil else { return false }
+            state.schedulers[workspace]!.handle(event, now: now)
+            return true
+        }
+        if !known { log.log(.warning, "event for unknown workspace \(workspace) dropped") }
+        wakeup.signal()
+        return known
+    }
+
+    /// An `IncidentSink` feeding `workspace`, or nil when it is not configured.
+    public func sink(forWorkspace workspace: String) -> (any IncidentSink)? {
+        workspaces[workspace] == nil ? nil : WorkspaceIncidentSink(notifier: self, workspace: workspace)
+    }
+
+    /// Replaces a workspace's rule overrides (after a rules reload); open groups keep going.
+    public func setRuleOverrides(_ overrides: [String: NotifyOverrides], workspace: String) throws(DeliveryError) {
+        let known = state.withLock { state -> Bool in
+            guard state.schedulers[workspace] != nil else { return false }
+            state.schedulers[workspace]!.ruleOverrides = overrides
+            return true
+        }
+        if !known { throw .unknownWorkspace(workspace) }
+        wakeup.signal()
+    }
+
+    /// Wakes the delivery thread to look at the clock now (after a `ManualClock` moved).
+    public func tick() {
+        wakeup.signal()
+    }
+
+    // MARK: Waiting
+
+    /// Sends every batch that waits for `groupWait`/`groupInterval` now, then waits up to
+    /// `timeout` seconds for every queued notification to be delivered or given up (retries
+    /// included). For replay, before it exits; `givenUp > 0` means something was lost.
+    /// Call before `shutdown()`: afterwards nothing is sent.
+    public func flush(timeout: Double) -> FlushResult {
+        emit(drain: true)
+        let completed = waitUntilIdle(timeout: timeout)
+        return state.withLock { FlushResult(completed: completed, delivered: $0.delivered, givenUp: $0.givenUp, pending: $0.queue.pendingCount) }
+    }
+
+    /// Waits up to `timeout` seconds until no notification is queued or in flight; true if so.
+    /// Batches still waiting in the policy are not counted (see `flush`).
+    public func waitUntilIdle(timeout: Double) -> Bool {
+        let waiter = DispatchSemaphore(value: 0)
+        let key = ObjectIdentifier(waiter)
+        let idle = state.withLock { state -> Bool in
+            if state.unsettled == 0 { return true }
+            state.idleWaiters[key] = waiter
+            return false
+        }
+        if idle { return true }
+        if waiter.wait(timeout: .now() + .milliseconds(Int(max(0, timeout) * 1000))) == .success { return true }
+        return state.withLock { state in
+            state.idleWaiters[key] = nil
+            return state.unsettled == 0
+        }
+    }
+
+    /// Delivery counters per webhook, by ID.
+    public func webhookStatuses() -> [WebhookStatus] {
+        state.withLock { $0.queue.statuses }
+    }
+
+    /// Stops the delivery thread (waiting for it). Queued notifications stay in the outbox for
+    /// the next start; attempts in flight finish and are recorded.
+    public func shutdown() {
+        let already = state.withLock { state -> Bool in
+            defer { state.stopped = true }
+            return state.stopped
+        }
+        guard !already else { return }
+        wakeup.signal()
+        exited.wait()
+    }
+
+    // MARK: The delivery thread
+
+    private func run() {
+        while true {
+            if state.withLock({ $0.stopped }) { break }
+            emit(drain: false)
+            let now = clock.now()
+            let (due, next) = state.withLock { state -> ([OutboxEntry], Timestamp?) in
+                let due = state.stopped ? [] : state.queue.dueAttempts(now: now)
+                var next = state.queue.nextDeadline
+                for scheduler in state.schedulers.values {
+                    if let at = scheduler.nextDeadline { next = min(next ?? at, at) }
+                }
+                return (due, next)
+            }
+            for entry in due { start(entry) }
+            var waitMs = maximumIdleWaitMs
+            if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
+            if waitMs > 0 { _ = wakeup.wait(timeout: .now() + .milliseconds(Int(waitMs))) }
+        }
+        exited.signal()
+    }
+
+    /// Ticks (or drains) the schedulers and turns their batches into queued notifications or
+    /// printed text.
+    private func emit(drain: Bool) {
+        emission.withLock { sequence in
+            let now = clock.now()
+            let batches = state.withLock { state -> [NotificationBatch] in
+                var all: [NotificationBatch] = []
+                for name in state.schedulers.keys.sorted() {
+                    all += drain ? state.schedulers[name]!.drain(now: now) : state.schedulers[name]!.tick(now: now)
+                }
+                return all
+            }
+            for batch in batches {
+                guard workspaces[batch.workspace]?.webhook != nil else {
+                    textSink.deliver(renderer.text(for: batch), batch: batch)
+                    continue
+                }
+                sequence += 1
+                let id = Notifier.makeID(created: now, sequence: sequence)
+                // JSON is UTF-8; the outbox keeps it as text.
+                let body = String(decoding: renderer.slackPayload(for: batch), as: UTF8.self)
+                let entry = OutboxEntry(id: id, webhook: batch.workspace, workspace: batch.workspace, rule: batch.rule, kind: batch.kind, created: now, body: body)
+                if let outbox {
+                    do throws(DeliveryError) { try outbox.write(entry) } catch {
+                        // Sending without a durable copy beats not sending.
+                        log.log(.error, "outbox: \(error.description); \(entry.id) is kept in memory only")
+                    }
+                }
+                state.withLock { $0.enqueue(entry, now: now) }
+            }
+            if !batches.isEmpty { wakeup.signal() }
+        }
+    }
+
+    /// `<created, 13 digits>-<sequence, 6 digits>-<random, 8 hex>`: sorts by decision order.
+    static func makeID(created: Timestamp, sequence: UInt64) -> String {
+        func pad(_ text: String, _ width: Int) -> String {
+            text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
+        }
+        return pad(String(created), 13) + "-" + pad(String(sequence % 1_000_000), 6) + "-" + pad(String(UInt32.random(in: 0...UInt32.max), radix: 16), 8)
+    }
+
+    private func start(_ entry: OutboxEntry) {
+        guard let url = workspaces[entry.webhook]?.webhook else {
+            preconditionFailure("only entries of configured webhooks are queued (checked on load and emit)")
+        }
+        transport.post(entry.bodyBytes, to: url, timeout: retry.requestTimeout) { [self] response in
+            self.finish(entry, url: url, response: response)
+        }
+    }
+
+    private func finish(_ entry: OutboxEntry, url: WebhookURL, response: WebhookResponse) {
+        let outcome = AttemptOutcome.classify(response, webhook: url.redacted)
+        let now = clock.now()
+        let completion = state.withLock { state -> DeliveryQueue.Completion? in
+            let completion = state.queue.complete(webhook: entry.webhook, outcome: outcome, now: now)
+            switch completion {
+            case .delivered: state.delivered += 1
+            case .gaveUp: state.givenUp += 1
+            default: break
+            }
+            return completion
+        }
+        switch completion {
+        case .delivered(let done):
+            if let outbox {
+                do { try outbox.remove(id: done.id) } catch {
+                    log.log(.error, "outbox: \(error.description); \(done.id) may be sent again after a restart")
+                }
+            }
+            state.withLock { $0.settle() }
+        case .retrying(let updated, let at, let error):
+            log.log(.warning, "webhook \(entry.webhook): attempt \(updated.attempts) of \(updated.id) failed: \(error.description); retrying in \(Double(at - now) / 1000)s")
+            if let outbox {
+                do { try outbox.write(updated) } catch { log.log(.error, "outbox: \(error.description)") }
+            }
+            state.withLock { $0.queue.release(webhook: entry.webhook) }
+        case .gaveUp(let failed, let error, let afterDeadline):
+            let reason = afterDeadline ? "deadline exceeded after \(failed.attempts) attempt(s): \(error.description)" : error.description
+            log.log(.error, "webhook \(entry.webhook): gave up \(failed.id): \(reason)")
+            if let outbox {
+                do { try outbox.moveToFailed(failed, reason: reason, at: now) } catch { log.log(.error, "outbox: \(error.description)") }
+            }
+            state.withLock { $0.settle() }
+        case nil:
+            break
+        }
+        wakeup.signal()
+    }
+}
+
+/// Feeds one workspace of a `Notifier`.
+final class WorkspaceIncidentSink: IncidentSink {
+    let notifier: Notifier
+    let workspace: String
+
+    init(notifier: Notifier, workspace: String) {
+        self.notifier = notifier
+        self.workspace = workspace
+    }
+
+    func handle(_ event: IncidentEvent) {
+        notifier.handle(event, workspace: workspace)
+    }
+}

@@ -1,0 +1,109 @@
+import Dispatch
+import Foundation
+import Synchronization
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The real transport: URLSession, ephemeral (no cookies, no cache), redirects refused.
+///
+/// Errors are mapped by code to `DeliveryError` with the redacted URL; Foundation's own
+/// error text, which includes the failing URL, is dropped here.
+public final class URLSessionWebhookTransport: WebhookTransport {
+    private let session: URLSession
+
+    public init() {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.httpCookieStorage = nil
+        configuration.httpShouldSetCookies = false
+        configuration.urlCache = nil
+        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
+        session = URLSession(configuration: configuration, delegate: RedirectRefusingDelegate(), delegateQueue: nil)
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+    }
+
+    public func post(_ body: [UInt8], to url: WebhookURL, timeout: Double, completion: @escaping @Sendable (WebhookResponse) -> Void) {
+        // URLSession's own timeout is whole seconds on Linux (truncated, so 0.3 s means none):
+        // our timer enforces `timeout`, URLSession's stays as a backstop.
+        var request = URLRequest(url: url.url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: max(1, timeout.rounded(.up) + 1))
+        request.httpMethod = "POST"
+        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        request.setValue("aiops", forHTTPHeaderField: "User-Agent")
+        request.httpBody = Data(body)
+        let redacted = url.redacted
+        let once = CompleteOnce(completion)
+        let task = session.dataTask(with: request) { data, response, error in
+            if let http = response as? HTTPURLResponse {
+                let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(URLSessionWebhookTransport.parseRetryAfter)
+                once.complete(.http(status: http.statusCode, body: data.map { [UInt8]($0) } ?? [], retryAfter: retryAfter))
+            } else if let error {
+                once.complete(.failed(URLSessionWebhookTransport.map(error, webhook: redacted, timeout: timeout)))
+            } else {
+                once.complete(.failed(.transport(webhook: redacted, reason: "no_response", code: 0)))
+            }
+        }
+        // When the response came first this is a no-op (kept alive until then: one closure).
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout * 1000))) {
+            if once.complete(.failed(.timedOut(webhook: redacted, seconds: timeout))) { task.cancel() }
+        }
+        task.resume()
+    }
+
+    /// `Retry-After` in seconds (the form Slack sends); an HTTP date is not parsed and falls
+    /// back to the caller's default.
+    static func parseRetryAfter(_ value: String) -> Double? {
+        guard let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else { return nil }
+        return seconds
+    }
+
+    /// Maps by code only, never keeping the error's text or user info.
+    static func map(_ error: Error, webhook: String, timeout: Double) -> DeliveryError {
+        let code = (error as? URLError)?.code.rawValue ?? (error as NSError).code
+        switch URLError.Code(rawValue: code) {
+        case .timedOut: return .timedOut(webhook: webhook, seconds: timeout)
+        case .cannotConnectToHost: return .transport(webhook: webhook, reason: "connection_refused", code: code)
+        case .networkConnectionLost: return .transport(webhook: webhook, reason: "connection_lost", code: code)
+        case .cannotFindHost, .dnsLookupFailed: return .transport(webhook: webhook, reason: "dns_failure", code: code)
+        case .notConnectedToInternet: return .transport(webhook: webhook, reason: "offline", code: code)
+        case .secureConnectionFailed, .serverCertificateUntrusted, .serverCertificateHasBadDate,
+             .serverCertificateNotYetValid, .serverCertificateHasUnknownRoot, .clientCertificateRejected:
+            return .transport(webhook: webhook, reason: "tls_failure", code: code)
+        case .badServerResponse: return .transport(webhook: webhook, reason: "bad_response", code: code)
+        case .httpTooManyRedirects, .redirectToNonExistentLocation: return .redirectRefused(webhook: webhook, status: 0)
+        default: return .transport(webhook: webhook, reason: "transport_error", code: code)
+        }
+    }
+}
+
+/// Calls a completion at most once: the response and the timeout race.
+private final class CompleteOnce: Sendable {
+    private let done = Atomic<Bool>(false)
+    private let completion: @Sendable (WebhookResponse) -> Void
+
+    init(_ completion: @escaping @Sendable (WebhookResponse) -> Void) {
+        self.completion = completion
+    }
+
+    /// True when this call delivered the result, false when another one came first.
+    @discardableResult
+    func complete(_ response: WebhookResponse) -> Bool {
+        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return false }
+        completion(response)
+        return true
+    }
+}
+
+/// Refuses every redirect, so the 3xx itself is the response.
+///
+/// `@unchecked Sendable`: stateless (NSObject subclass with no stored properties).
+private final class RedirectRefusingDelegate: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(nil)
+    }
+}

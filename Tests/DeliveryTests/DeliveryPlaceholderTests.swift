@@ -1,6 +1,0 @@
-import Testing
-@testable import Delivery
-
-@Test func DeliveryModuleLinks() {
-    #expect(Bool(true))
-}
