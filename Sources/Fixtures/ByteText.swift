@@ -182,9 +182,13 @@ enum ByteText {
     /// The magnitude at which a bare epoch number is taken as milliseconds.
     static let millisecondThreshold: Double = 1e11
 
+    /// 9999-12-31T23:59:59.999Z: later (or earlier than minus this) is out of range, which
+    /// keeps downstream `timestamp + window` arithmetic far from overflow.
+    static let maxEpochMilliseconds: Int64 = 253_402_300_799_999
+
     /// Parses an epoch number (`1712345678`, `1712345678.123`, `1712345678123`,
     /// `1.712345678e9`) into milliseconds, rounding to the nearest millisecond.
-    /// - Returns: nil when the bytes are not a finite number in range.
+    /// - Returns: nil when the bytes are not a finite number within ±`maxEpochMilliseconds`.
     static func parseEpoch(_ b: [UInt8], _ start: Int, _ end: Int, unit: EpochUnit) -> Timestamp? {
         // Fast, exact path for [-]digits[.digits].
         var i = start
@@ -222,14 +226,9 @@ enum ByteText {
             case .milliseconds: seconds = false
             case .byMagnitude: seconds = Double(whole) < millisecondThreshold
             }
-            var ms: Int64
-            if seconds {
-                let (m, o) = whole.multipliedReportingOverflow(by: 1000)
-                if o { return nil }
-                ms = m + (fraction + 5) / 10
-            } else {
-                ms = whole + (fraction + 5000) / 10000
-            }
+            let (scaled, o1) = seconds ? whole.multipliedReportingOverflow(by: 1000) : (whole, false)
+            let (ms, o2) = scaled.addingReportingOverflow(seconds ? (fraction + 5) / 10 : (fraction + 5000) / 10000)
+            if o1 || o2 || ms > maxEpochMilliseconds { return nil }
             return negative ? -ms : ms
         }
         // Scientific notation and the like.
@@ -241,7 +240,7 @@ enum ByteText {
         case .byMagnitude: seconds = abs(value) < millisecondThreshold
         }
         let ms = (seconds ? value * 1000 : value).rounded()
-        guard abs(ms) < 9.2e18 else { return nil }
+        guard abs(ms) <= Double(maxEpochMilliseconds) else { return nil }
         return Timestamp(ms)
     }
 }

@@ -1,4 +1,7 @@
 import AIOpsCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads Prometheus text exposition and OpenMetrics with sample timestamps.
 ///
@@ -19,8 +22,9 @@ enum ExpositionParser {
         let unit: ByteText.EpochUnit = openMetrics ? .seconds : .byMagnitude
         var series: [FixtureSeries] = []
         // Raw series text -> index: most lines repeat a series verbatim, so the label set
-        // is parsed once per distinct spelling.
-        var byText: [ArraySlice<UInt8>: Int] = [:]
+        // is parsed once per distinct spelling; lines are matched by an FNV hash of the
+        // bytes (cheaper than hashing an ArraySlice) and confirmed byte for byte.
+        var spellings = SpellingTable()
         var byLabels: [Labels: Int] = [:]
         var eofLine: Int?
         for line in ByteText.Lines(bytes) {
@@ -48,9 +52,9 @@ enum ExpositionParser {
             } catch {
                 throw fail(.syntax, "column \(error.index - line.start + 1): \(error.reason)")
             }
-            let key = bytes[start..<seriesEnd]
+            let hash = SpellingTable.hash(bytes, start, seriesEnd)
             let index: Int
-            if let known = byText[key] {
+            if let known = spellings.lookup(hash: hash, bytes, start, seriesEnd) {
                 index = known
             } else {
                 var parser = LabelSetParser(bytes, from: start, to: seriesEnd)
@@ -70,7 +74,7 @@ enum ExpositionParser {
                     series.append(FixtureSeries(labels: result.labels))
                     byLabels[result.labels] = index
                 }
-                byText[key] = index
+                spellings.insert(hash: hash, Array(bytes[start..<seriesEnd]), series: index)
             }
             // Value, timestamp, optional exemplar.
             var i = seriesEnd
@@ -140,5 +144,36 @@ enum ExpositionParser {
         let tail = b[(e - 5)..<e]
         guard tail.elementsEqual("# EOF".utf8) else { return false }
         return e == 5 || b[e - 6] == ByteText.newline
+    }
+}
+
+/// Distinct spellings of series text seen so far, by hash.
+struct SpellingTable {
+    private var spellings: [(bytes: [UInt8], series: Int)] = []
+    /// Hash -> indices into `spellings` (more than one only on a collision).
+    private var byHash: [UInt64: [Int]] = [:]
+
+    static func hash(_ bytes: [UInt8], _ start: Int, _ end: Int) -> UInt64 {
+        var hasher = StableHasher()
+        bytes.withUnsafeBytes { hasher.combine(UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+        return hasher.value
+    }
+
+    func lookup(hash: UInt64, _ bytes: [UInt8], _ start: Int, _ end: Int) -> Int? {
+        guard let candidates = byHash[hash] else { return nil }
+        for candidate in candidates {
+            let known = spellings[candidate]
+            if known.bytes.count == end - start, known.bytes.withUnsafeBytes({ a in
+                bytes.withUnsafeBytes { b in memcmp(a.baseAddress!, b.baseAddress! + start, end - start) == 0 }
+            }) {
+                return known.series
+            }
+        }
+        return nil
+    }
+
+    mutating func insert(hash: UInt64, _ text: [UInt8], series: Int) {
+        byHash[hash, default: []].append(spellings.count)
+        spellings.append((text, series))
     }
 }

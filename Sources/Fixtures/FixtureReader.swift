@@ -83,22 +83,29 @@ public enum FixtureReader {
         var info = stat()
         if fstat(fd, &info) != 0 { throw unreadable(path, errno) }
         if (info.st_mode & S_IFMT) == S_IFDIR { throw unreadable(path, EISDIR) }
+        // Sized from fstat, plus one byte to see the end of file in the same pass; a file
+        // that grows meanwhile (or reports no size, like a pipe) is read in more rounds.
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(max(Int(info.st_size), 0) + 1)
-        let chunk = 1 << 16
+        var capacity = max(Int(info.st_size), 0) + 1
         while true {
-            let oldCount = bytes.count
-            bytes.append(contentsOf: repeatElement(0, count: chunk))
-            let n = bytes.withUnsafeMutableBufferPointer { buffer in
-                Glibc.read(fd, buffer.baseAddress! + oldCount, chunk)
+            var failure: Int32 = 0
+            let round = [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
+                count = 0
+                while count < capacity {
+                    let n = Glibc.read(fd, buffer.baseAddress! + count, capacity - count)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        failure = errno
+                        return
+                    }
+                    if n == 0 { return }
+                    count += n
+                }
             }
-            if n < 0 {
-                let code = errno
-                if code == EINTR { bytes.removeLast(chunk); continue }
-                throw unreadable(path, code)
-            }
-            bytes.removeLast(chunk - n)
-            if n == 0 { break }
+            if failure != 0 { throw unreadable(path, failure) }
+            if bytes.isEmpty { bytes = round } else { bytes.append(contentsOf: round) }
+            if round.count < capacity { break }
+            capacity = 1 << 16
         }
         return bytes
     }

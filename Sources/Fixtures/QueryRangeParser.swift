@@ -208,17 +208,22 @@ struct QueryRangeParser {
         }
     }
 
+    /// Nesting allowed in skipped values: deep enough for any real response, shallow
+    /// enough that hostile input cannot overflow the stack.
+    static let maxDepth = 256
+
     /// Skips any JSON value (validating it).
-    private mutating func skipValue() throws(FixtureError) {
+    private mutating func skipValue(depth: Int = 0) throws(FixtureError) {
         skipBlanks()
         guard i < bytes.count else { throw syntax("unexpected end of input, expected a value") }
+        if depth >= Self.maxDepth { throw syntax("nesting deeper than \(Self.maxDepth) levels") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
             i += 1
-            try objectMembers { (p: inout QueryRangeParser, _: String) throws(FixtureError) in try p.skipValue() }
+            try objectMembers { (p: inout QueryRangeParser, _: String) throws(FixtureError) in try p.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
             i += 1
-            try arrayElements { (p: inout QueryRangeParser) throws(FixtureError) in try p.skipValue() }
+            try arrayElements { (p: inout QueryRangeParser) throws(FixtureError) in try p.skipValue(depth: depth + 1) }
         case UInt8(ascii: "\""):
             _ = try string()
         case UInt8(ascii: "t"): try literal("true")
