@@ -1,6 +1,0 @@
-import Testing
-@testable import Replay
-
-@Test func ReplayModuleLinks() {
-    #expect(Bool(true))
-}
