@@ -16,7 +16,7 @@ public struct DetectorSpec: Sendable, Hashable {
     public var warmup: Int
     /// EWMA smoothing per sample, 0 < alpha < 1. Default 0.05 (a memory of about 20 samples).
     public var alpha: Double
-    /// EWMA and seasonal: the z-score at which the score reaches 0.5. Default 4.
+    /// EWMA and seasonal: the z-score at which the score reaches 0.5. Default 5.
     public var zThreshold: Double
     /// EWMA and seasonal: a deviation smaller than this fraction of the expected level never
     /// reaches score 0.5, so flat series do not alarm on noise. Default 0.02.
@@ -31,7 +31,7 @@ public struct DetectorSpec: Sendable, Hashable {
 
     public static let defaultWarmup = 30
     public static let defaultAlpha = 0.05
-    public static let defaultZThreshold = 4.0
+    public static let defaultZThreshold = 5.0
     public static let defaultMinRelativeDeviation = 0.02
     public static let defaultPeriod = SeasonalPeriod.auto
     public static let defaultWindow = PromDuration.hours(1)

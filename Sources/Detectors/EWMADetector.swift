@@ -34,6 +34,8 @@ struct EWMADetector: Sendable {
         }
 
         let zT = spec.zThreshold
+        // The variance averages over twice the mean's memory: a steadier σ, fewer false alarms.
+        let beta = alpha / 2
         let sigma = max(variance.squareRoot(), Calibration.sigmaFloor(level: mean, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: zT))
         let z = d / sigma
         let output = DetectorOutput(
@@ -50,10 +52,10 @@ struct EWMADetector: Sendable {
             let c = 3 * sigma
             let dc = min(max(d, -c), c)
             mean += alpha * dc
-            variance = (1 - alpha) * (variance + alpha * dc * dc)
+            variance = (1 - beta) * (variance + beta * dc * dc)
         } else if shift.count < 2 || previousSide != shift.side {
             let c = 2 * sigma
-            variance = (1 - alpha) * (variance + alpha * c * c)
+            variance = (1 - beta) * (variance + beta * c * c)
         }
         return output
     }

@@ -15,18 +15,22 @@ import AIOpsCore
 ///   is compared with `minRelativeGrowthPerHour`.
 /// score = min(s(growth / minRelativeGrowthPerHour), s(z / 3)), both calibrated so 1 → 0.5.
 ///
-/// It needs 8 non-empty buckets spanning half the window. A restart (a drop of more than half
-/// the recent level for `up`, a jump of more than half for `down`) clears the window instead of
-/// alarming, and so does `reset(.gap)`; shorter gaps just leave empty buckets.
+/// It needs 8 non-empty buckets spanning half the window. A restart (a drop 20 % below the
+/// minimum of the last two buckets for `up`, a jump 20 % above their maximum for `down`)
+/// clears the window instead of alarming, and so does `reset(.gap)`; shorter gaps just leave
+/// empty buckets.
 ///
 /// `secondsToLimit` extrapolates the line plus the envelope the fit ignores (the upper
-/// quartile of how far bucket maxima sit above the line for `up`, the lower quartile of minima
+/// decile of how far bucket maxima sit above the line for `up`, the lower decile of minima
 /// for `down`), since a heap hits its limit at a sawtooth peak, not at a trough.
 struct LeakDetector: Sendable {
     static let buckets = 32
     /// Mann–Kendall z at which the trend part of the score reaches 0.5.
     static let trendZ = 3.0
     static let minimumPoints = 8
+    /// A restart: the value falls this fraction of the level below the recent minimum (`up`;
+    /// above the recent maximum for `down`). A GC sawtooth drops to its troughs, not below them.
+    static let restartFraction = 0.2
 
     var lows = InlineArray<32, Double>(repeating: .nan)
     var highs = InlineArray<32, Double>(repeating: .nan)
@@ -88,15 +92,15 @@ struct LeakDetector: Sendable {
         return output(at: t, direction: direction, limit: limit, warmup: spec.warmup)
     }
 
-    /// A restart: the value left the recent range by more than half its level, the way a
-    /// process restart or a cleanup does.
+    /// A restart: the value left the recent range by far, the way a process restart or a
+    /// cleanup does.
     func isRestart(_ x: Double, direction: DetectorDirection) -> Bool {
         let previous = Self.slot(head - 1)
         var recentLow = openLow, recentHigh = openHigh
         if lows[previous].isFinite { recentLow = min(recentLow, lows[previous]) }
         if highs[previous].isFinite { recentHigh = max(recentHigh, highs[previous]) }
-        if direction != .down, recentLow.isFinite, recentLow != 0, x < recentLow - 0.5 * abs(recentLow) { return true }
-        if direction != .up, recentHigh.isFinite, recentHigh != 0, x > recentHigh + 0.5 * abs(recentHigh) { return true }
+        if direction != .down, recentLow.isFinite, recentLow != 0, x < recentLow - Self.restartFraction * abs(recentLow) { return true }
+        if direction != .up, recentHigh.isFinite, recentHigh != 0, x > recentHigh + Self.restartFraction * abs(recentHigh) { return true }
         return false
     }
 
@@ -171,7 +175,7 @@ struct LeakDetector: Sendable {
             var envelope = 0.0
             if direction != .both {
                 for i in 0..<n { scratch[i] = es[i] - (intercept + slope * ts[i]) }
-                envelope = Selection.quantile(UnsafeMutableBufferPointer(rebasing: scratch[0..<n]), direction == .up ? 0.75 : 0.25)
+                envelope = Selection.quantile(UnsafeMutableBufferPointer(rebasing: scratch[0..<n]), direction == .up ? 0.9 : 0.1)
             }
 
             var score = 0.0

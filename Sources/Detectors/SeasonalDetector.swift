@@ -7,7 +7,9 @@ import AIOpsCore
 /// - model 0, no seasonality: `level0`, an exponentially weighted level;
 /// - model 1, daily (or the custom period): `level` + `daily[phase]`, Holt–Winters style, both
 ///   driven by the model's one-step error;
-/// - model 1 + weekly correction: `weekly[phase]` learns what model 1 leaves over each week.
+/// - model 2, daily + weekly: its own fast level `level2` + `daily[phase]` + `weekly[phase]`.
+/// The profiles learn against slow levels (τ = span for the daily profile, τ = 1 week for the
+/// weekly one), so the fast levels, which follow shifts within hours, do not soak up the shape.
 /// A configured period picks the model once enough history exists; `auto` picks the one with
 /// the smallest out-of-sample error (an EW mean square, winsorised), and only when it beats the
 /// simpler model clearly (σ at least 20 % lower to switch to, 10 % to keep).
@@ -18,7 +20,8 @@ import AIOpsCore
 /// learn alike: level τ = span/24, residual scale τ = span/4, model choice τ = span, a profile
 /// bucket averages over its last 3 visits (weekly: 2).
 ///
-/// Robustness: every update is winsorised at 3σ of its model; the scale is an EW mean absolute
+/// Robustness: level updates are winsorised at 3σ of their model, profile updates at 6σ (a
+/// profile sees each phase only once a period, so it must be allowed to learn large shapes); the scale is an EW mean absolute
 /// residual (×√(π/2) for σ). A run of residuals beyond zThreshold/2 on one side lasting 2 level
 /// τ is a level shift and is adopted. Scoring starts after `warmup` samples and one full span
 /// (one day for `auto`), so the profile or the scale has seen a whole cycle.
@@ -36,6 +39,13 @@ struct SeasonalDetector: Sendable {
     /// Level of the seasonal models and of the non-seasonal one.
     var level: Double = 0
     var level0: Double = 0
+    /// A slow level (τ = span) the profiles learn against, so the fast level does not soak up
+    /// the seasonal shape while the profile is still being learned.
+    var slowLevel: Double = 0
+    /// The fast level of model 2, and the slow level (τ = 1 week) the weekly profile learns
+    /// against: model 1's level soaks up a weekend, model 2's must not.
+    var level2: Double = 0
+    var weekLevel: Double = 0
     /// EW mean absolute one-step residual of models 0, 1, 2.
     var spread0: Double = 0
     var spread1: Double = 0
@@ -103,6 +113,8 @@ struct SeasonalDetector: Sendable {
             last = t
             level = x - sD
             level0 = x
+            level2 = x - sD - sW
+            if count == 1 { slowLevel = x; weekLevel = x - sD }
             releveling = false
             shift.clear()
             component = 0
@@ -122,16 +134,16 @@ struct SeasonalDetector: Sendable {
         // One-step (out-of-sample) residuals of the three models.
         let e0 = x - level0
         let e1 = x - level - sD
-        let e2 = e1 - sW
+        let e2 = x - level2 - sD - sW
         model = chooseModel(period: spec.period, elapsed: elapsed, span: span)
 
         let expected: Double, spread: Double, residual: Double
         switch model {
         case 0: (expected, spread, residual) = (level0, spread0, e0)
         case 1: (expected, spread, residual) = (level + sD, spread1, e1)
-        default: (expected, spread, residual) = (level + sD + sW, spread2, e2)
+        default: (expected, spread, residual) = (level2 + sD + sW, spread2, e2)
         }
-        component = expected - (model == 0 ? level0 : level)
+        component = expected - (model == 0 ? level0 : model == 1 ? level : level2)
         let floor = Calibration.sigmaFloor(level: expected, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: zT)
         let sigma = max(spread * Calibration.madToSigma, floor)
         let z = residual / sigma
@@ -155,20 +167,31 @@ struct SeasonalDetector: Sendable {
         let wLevel = dtEff / (tauLevel + dtEff)
         level0 += wLevel * e0c
         level += wLevel * e1c
+        level2 += wLevel * e2c
 
+        // The profiles learn against the slow level: until it is learned, the daily shape is the
+        // value minus the running mean of everything seen.
+        let warmStart = 1 / Double(count - 1)
+        let eSlow = Self.clip(x - slowLevel - sD, 2 * c1)
+        slowLevel += max(dtEff / (spanSeconds + dtEff), warmStart) * eSlow
         let spansSeen = Double(elapsed / span)
         let wDaily = min(1, dtEff / (spanSeconds / Double(Self.dailyBuckets) * min(spansSeen + 1, 3)))
-        daily[k0] += Float(wDaily * (1 - f) * e1c)
-        daily[k1] += Float(wDaily * f * e1c)
+        daily[k0] += Float(wDaily * (1 - f) * eSlow)
+        daily[k1] += Float(wDaily * f * eSlow)
+        if hasWeekly {
+            let eWeek = Self.clip(x - sD - sW - weekLevel, 2 * c2)
+            weekLevel += max(dtEff / (Double(Self.weekMs) / 1000 + dtEff), warmStart) * eWeek
+        }
         if hasWeekly && elapsed >= 2 * Self.dayMs {
             let weeksSeen = Double(elapsed / Self.weekMs)
             let bucketSeconds = Double(Self.weekMs) / 1000 / Double(Self.weeklyBuckets)
             let wWeekly = min(1, dtEff / (bucketSeconds * min(weeksSeen + 1, 2)))
-            weekly[w0] += Float(wWeekly * (1 - fw) * e2c)
-            weekly[w1] += Float(wWeekly * fw * e2c)
+            // The first week learns unclipped: model 2's scale knows nothing of weekly shapes yet.
+            let e2p = Self.clip(x - sD - sW - weekLevel, weeksSeen == 0 ? .infinity : 2 * c2)
+            weekly[w0] += Float(wWeekly * (1 - fw) * e2p)
+            weekly[w1] += Float(wWeekly * fw * e2p)
         }
 
-        let warmStart = 1 / Double(count - 1)
         let wSpread = max(dtEff / (spanSeconds / 4 + dtEff), warmStart)
         spread0 += wSpread * (min(abs(e0), c0) - spread0)
         spread1 += wSpread * (min(abs(e1), c1) - spread1)
@@ -183,6 +206,9 @@ struct SeasonalDetector: Sendable {
         if shift.count >= 3, Double(t - shift.start) / 1000 >= 2 * tauLevel {
             level = shift.mean
             level0 = shift.mean
+            level2 = shift.mean
+            slowLevel = shift.mean
+            weekLevel = shift.mean
             let runSpread = shift.variance.squareRoot() / Calibration.madToSigma
             spread0 = max(spread0, runSpread)
             spread1 = max(spread1, runSpread)
@@ -195,10 +221,16 @@ struct SeasonalDetector: Sendable {
         if spanIndex != centredSpan {
             centredSpan = spanIndex
             var d = daily.mutableSpan
-            level += Double(d.withUnsafeMutableBufferPointer { DetectorKernels.simdCentre($0) })
+            let mean = Double(d.withUnsafeMutableBufferPointer { DetectorKernels.simdCentre($0) })
+            level += mean
+            level2 += mean
+            slowLevel += mean
+            weekLevel += mean
             if hasWeekly {
                 var w = weekly.mutableSpan
-                _ = w.withUnsafeMutableBufferPointer { DetectorKernels.simdCentre($0) }
+                let weekMean = Double(w.withUnsafeMutableBufferPointer { DetectorKernels.simdCentre($0) })
+                level2 += weekMean
+                weekLevel += weekMean
             }
         }
         return output

@@ -11,8 +11,8 @@ enum Selection {
             let pivot = a[lo + (hi - lo) / 2]
             var i = lo, j = hi
             while i <= j {
-                while a[i] < pivot { i += 1 }
-                while a[j] > pivot { j -= 1 }
+                while i <= hi, a[i] < pivot { i += 1 }
+                while j >= lo, a[j] > pivot { j -= 1 }
                 if i <= j {
                     a.swapAt(i, j)
                     i += 1

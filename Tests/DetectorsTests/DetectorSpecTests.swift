@@ -24,7 +24,7 @@ import Testing
         #expect(spec.direction == .both)
         #expect(spec.warmup == 30)
         #expect(spec.alpha == 0.05)
-        #expect(spec.zThreshold == 4)
+        #expect(spec.zThreshold == 5)
         #expect(spec.minRelativeDeviation == 0.02)
         #expect(spec.period == .auto)
         #expect(spec.window == .hours(1))
