@@ -1,44 +1,71 @@
 import AIOpsCore
 
-/// Which detector a rule runs. `auto` runs all three and combines their scores.
-public enum DetectorKind: String, Sendable, Codable, CaseIterable {
-    case ewma
-    case seasonal
-    case leak
-    case auto
-}
-
-/// What a detector says about one sample: a score in [0, 1] and the band it expected.
+/// Parameters of each detector; a rule's `"detector"` JSON object decodes into this.
 ///
-/// Fields that a detector cannot know are NaN (for example `leakRatePerHour` outside the
-/// leak detector, or everything during warm-up except `score`, which is 0 then).
-public struct DetectorOutput: Sendable, Equatable {
-    /// 0 = normal, 1 = certainly anomalous.
-    public var score: Double
-    /// The value the detector expected at this sample.
-    public var expected: Double
-    /// The band of normal values around `expected`.
-    public var lower: Double
-    public var upper: Double
-    /// Leak detector: robust growth in value units per hour.
-    public var leakRatePerHour: Double
-    /// Leak detector with a known limit: seconds until the limit is reached at the current rate.
-    public var secondsToLimit: Double
-    /// The detector that produced the score (for `auto`, the one that contributed most).
-    public var detector: DetectorKind
+/// The JSON keys are flat, every key except `kind` is optional, and a missing key takes the
+/// default documented on its field. Unknown keys and out-of-range values are decoding errors
+/// that name the key (and the value), so a typo in a rule file is caught at load time.
+/// Parameters that do not apply to `kind` are accepted and ignored (`auto` uses them all).
+public struct DetectorSpec: Sendable, Hashable {
+    /// `"ewma"`, `"seasonal"`, `"leak"` or `"auto"`. Required in JSON.
+    public var kind: DetectorKind
+    /// Which deviations count. Default `both`, except `leak`, whose default is `up`.
+    /// `auto` runs its leak part `up` unless the direction is `down`.
+    public var direction: DetectorDirection
+    /// Samples seen before any detector scores. Default 30.
+    public var warmup: Int
+    /// EWMA smoothing per sample, 0 < alpha < 1. Default 0.05 (a memory of about 20 samples).
+    public var alpha: Double
+    /// EWMA and seasonal: the z-score at which the score reaches 0.5. Default 5.
+    public var zThreshold: Double
+    /// EWMA and seasonal: a deviation smaller than this fraction of the expected level never
+    /// reaches score 0.5, so flat series do not alarm on noise. Default 0.02.
+    public var minRelativeDeviation: Double
+    /// Seasonal: `1d`, `1w`, `auto` or a duration. Default `auto`.
+    public var period: SeasonalPeriod
+    /// Leak: the span the growth rate is estimated over. Default `1h`.
+    public var window: PromDuration
+    /// Leak: growth below this fraction per hour is not a leak. The fraction is of the level,
+    /// or of the headroom left to the limit when a limit is known. Default 0.1 (10 %/h).
+    public var minRelativeGrowthPerHour: Double
 
-    public init(
-        score: Double = 0, expected: Double = .nan, lower: Double = .nan, upper: Double = .nan,
-        leakRatePerHour: Double = .nan, secondsToLimit: Double = .nan, detector: DetectorKind
-    ) {
-        self.score = score
-        self.expected = expected
-        self.lower = lower
-        self.upper = upper
-        self.leakRatePerHour = leakRatePerHour
-        self.secondsToLimit = secondsToLimit
-        self.detector = detector
+    public static let defaultWarmup = 30
+    public static let defaultAlpha = 0.05
+    public static let defaultZThreshold = 5.0
+    public static let defaultMinRelativeDeviation = 0.02
+    public static let defaultPeriod = SeasonalPeriod.auto
+    public static let defaultWindow = PromDuration.hours(1)
+    public static let defaultMinRelativeGrowthPerHour = 0.1
+
+    /// The default direction of a detector kind: `up` for leak, `both` otherwise.
+    public static func defaultDirection(for kind: DetectorKind) -> DetectorDirection {
+        kind == .leak ? .up : .both
     }
 
-    public static func quiet(_ detector: DetectorKind) -> DetectorOutput { DetectorOutput(detector: detector) }
+    /// A spec with the documented defaults; `direction: nil` takes the kind's default.
+    public init(
+        kind: DetectorKind, direction: DetectorDirection? = nil, warmup: Int = DetectorSpec.defaultWarmup,
+        alpha: Double = DetectorSpec.defaultAlpha, zThreshold: Double = DetectorSpec.defaultZThreshold,
+        minRelativeDeviation: Double = DetectorSpec.defaultMinRelativeDeviation,
+        period: SeasonalPeriod = DetectorSpec.defaultPeriod, window: PromDuration = DetectorSpec.defaultWindow,
+        minRelativeGrowthPerHour: Double = DetectorSpec.defaultMinRelativeGrowthPerHour
+    ) {
+        self.kind = kind
+        self.direction = direction ?? Self.defaultDirection(for: kind)
+        self.warmup = warmup
+        self.alpha = alpha
+        self.zThreshold = zThreshold
+        self.minRelativeDeviation = minRelativeDeviation
+        self.period = period
+        self.window = window
+        self.minRelativeGrowthPerHour = minRelativeGrowthPerHour
+    }
+
+    public static let auto = DetectorSpec(kind: .auto)
+
+    /// The direction the leak part runs in: `both` means `up` inside `auto`.
+    @inlinable
+    public var leakDirection: DetectorDirection {
+        kind == .auto && direction == .both ? .up : direction
+    }
 }

@@ -1,40 +1,73 @@
 import AIOpsCore
 
-/// Parameters of each detector; a rule's `detector` block decodes into this.
-///
-/// CONTRACT (to be completed by the Detectors work): every field has a documented default
-/// and missing JSON keys take it.
-public struct DetectorSpec: Sendable, Hashable, Codable {
-    public var kind: DetectorKind
-
-    public init(kind: DetectorKind) {
-        self.kind = kind
-    }
-
-    public static let auto = DetectorSpec(kind: .auto)
-}
-
-/// Why a series' detector state starts over.
-public enum DetectorReset: Sendable {
-    /// A stale marker: the series went away.
-    case stale
-    /// A gap longer than the detector tolerates.
-    case gap
-}
-
 /// The streaming state of one detector on one series (one per rule and series).
 ///
-/// CONTRACT: `update` is O(1) amortised, allocates nothing, and uses only samples up to and
-/// including this one.
+/// A plain struct with fixed-size inline storage: `update` is O(1) amortised (the leak fit,
+/// O(32²), runs once per leak bucket), allocates nothing, and uses only samples up to and
+/// including this one. Every kind carries the state of all three detectors, so the size is the
+/// same for each kind (`MemoryLayout<SeriesDetector>.size`, about 1.5 KiB, no heap storage).
+///
+/// `auto` runs EWMA, seasonal (with the spec's period, `auto` by default) and leak, the leak on
+/// the value minus the seasonal component (so a daily ramp is not a leak) and `up` unless the
+/// direction is `down`. Its score is the maximum of the three calibrated scores (each reaches
+/// 0.5 at its own threshold); `detector` names the one that gave it. The band is the seasonal
+/// one once the seasonal detector scores, EWMA's before; leak rate and time to limit always come
+/// from the leak part.
 public struct SeriesDetector: Sendable {
+    var ewma = EWMADetector()
+    var seasonal = SeasonalDetector()
+    var leak = LeakDetector()
+
     public init(spec: DetectorSpec) {}
 
     /// Feeds one sample (finite value, timestamps strictly increasing) and scores it.
-    /// - Parameter limit: a known upper limit for the value (leak detector), or NaN.
+    /// - Parameters:
+    ///   - spec: the rule's parameters; passed in, not stored, to keep the state small.
+    ///   - limit: a known limit (upper for direction up, the floor for down), or NaN.
+    /// - Complexity: O(1) amortised; no allocation.
     public mutating func update(timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
-        .quiet(spec.kind)
+        switch spec.kind {
+        case .ewma:
+            return ewma.update(timestamp: timestamp, value: value, spec: spec)
+        case .seasonal:
+            return seasonal.update(timestamp: timestamp, value: value, spec: spec)
+        case .leak:
+            return leak.update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit)
+        case .auto:
+            let e = ewma.update(timestamp: timestamp, value: value, spec: spec)
+            let s = seasonal.update(timestamp: timestamp, value: value, spec: spec)
+            let l = leak.update(
+                timestamp: timestamp, value: value - seasonal.component, spec: spec,
+                direction: spec.leakDirection, limit: limit)
+            var out = s.expected.isNaN ? e : s
+            out.score = s.score
+            out.detector = s.expected.isNaN ? .ewma : .seasonal
+            if e.score > out.score {
+                out.score = e.score
+                out.detector = .ewma
+            }
+            if l.score > out.score {
+                out.score = l.score
+                out.detector = .leak
+            }
+            out.leakRatePerHour = l.leakRatePerHour
+            out.secondsToLimit = l.secondsToLimit
+            return out
+        }
     }
 
-    /// Forgets learned state the way `reason` requires.
-    public mutating func reset(_ reason: DetectorReset) {}
+    /// Forgets learned state the way `reason` requires (see `DetectorReset`).
+    public mutating func reset(_ reason: DetectorReset) {
+        switch reason {
+        case .stale:
+            self = SeriesDetector(spec: .auto)
+        case .gap:
+            ewma.reset()
+            seasonal.reset(.gap)
+            leak.clear()
+        }
+    }
+
+    /// Bytes one `SeriesDetector` takes: its inline size (it owns no heap storage).
+    public static var bytesPerSeries: Int { MemoryLayout<SeriesDetector>.size }
 }

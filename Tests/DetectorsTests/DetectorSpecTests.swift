@@ -1,0 +1,108 @@
+import AIOpsCore
+import Foundation
+import Testing
+@testable import Detectors
+
+@Suite struct DetectorSpecTests {
+    func decode(_ json: String) throws -> DetectorSpec {
+        try JSONDecoder().decode(DetectorSpec.self, from: Data(json.utf8))
+    }
+
+    /// The text of a decoding error, which must name the key and the value.
+    func message(_ json: String) -> String {
+        do {
+            _ = try decode(json)
+            return ""
+        } catch {
+            return String(describing: error)
+        }
+    }
+
+    @Test func defaults() throws {
+        let spec = try decode(#"{"kind": "ewma"}"#)
+        #expect(spec == DetectorSpec(kind: .ewma))
+        #expect(spec.direction == .both)
+        #expect(spec.warmup == 30)
+        #expect(spec.alpha == 0.05)
+        #expect(spec.zThreshold == 5)
+        #expect(spec.minRelativeDeviation == 0.02)
+        #expect(spec.period == .auto)
+        #expect(spec.window == .hours(1))
+        #expect(spec.minRelativeGrowthPerHour == 0.1)
+        #expect(try decode(#"{"kind": "auto"}"#) == .auto)
+    }
+
+    @Test func leakDefaultsToUp() throws {
+        #expect(try decode(#"{"kind": "leak"}"#).direction == .up)
+        #expect(try decode(#"{"kind": "leak", "direction": "down"}"#).direction == .down)
+        #expect(DetectorSpec(kind: .leak).direction == .up)
+        #expect(DetectorSpec.auto.leakDirection == .up)
+        #expect(DetectorSpec(kind: .auto, direction: .down).leakDirection == .down)
+    }
+
+    @Test func everyKey() throws {
+        let spec = try decode("""
+            {"kind": "seasonal", "direction": "down", "warmup": 12, "alpha": 0.2, "zThreshold": 5.5,
+             "minRelativeDeviation": 0.1, "period": "1w", "window": "2h30m", "minRelativeGrowthPerHour": 0.05}
+            """)
+        #expect(spec.kind == .seasonal)
+        #expect(spec.direction == .down)
+        #expect(spec.warmup == 12)
+        #expect(spec.alpha == 0.2)
+        #expect(spec.zThreshold == 5.5)
+        #expect(spec.minRelativeDeviation == 0.1)
+        #expect(spec.period == .weekly)
+        #expect(spec.window == PromDuration(milliseconds: 9_000_000))
+        #expect(spec.minRelativeGrowthPerHour == 0.05)
+    }
+
+    @Test(arguments: [
+        ("1d", SeasonalPeriod.daily), ("24h", .daily), ("1w", .weekly), ("7d", .weekly), ("auto", .auto),
+        ("12h", .custom(.hours(12))),
+    ])
+    func periods(text: String, period: SeasonalPeriod) throws {
+        #expect(try decode(#"{"kind": "seasonal", "period": "\#(text)"}"#).period == period)
+    }
+
+    @Test func windowAsSeconds() throws {
+        #expect(try decode(#"{"kind": "leak", "window": 7200}"#).window == .hours(2))
+    }
+
+    @Test func unknownKeyNamesTheKey() {
+        let text = message(#"{"kind": "ewma", "alhpa": 0.1}"#)
+        #expect(text.contains("alhpa"))
+        #expect(text.contains("unknown detector key"))
+    }
+
+    @Test func missingKindIsAnError() {
+        #expect(message(#"{"alpha": 0.1}"#).contains("kind"))
+    }
+
+    @Test(arguments: [
+        (#"{"kind": "magic"}"#, "kind", "magic"),
+        (#"{"kind": "ewma", "direction": "sideways"}"#, "direction", "sideways"),
+        (#"{"kind": "ewma", "alpha": 1.5}"#, "alpha", "1.5"),
+        (#"{"kind": "ewma", "alpha": 0}"#, "alpha", "0"),
+        (#"{"kind": "ewma", "warmup": -3}"#, "warmup", "-3"),
+        (#"{"kind": "ewma", "zThreshold": -1}"#, "zThreshold", "-1"),
+        (#"{"kind": "ewma", "minRelativeDeviation": -0.5}"#, "minRelativeDeviation", "-0.5"),
+        (#"{"kind": "seasonal", "period": "fortnightly"}"#, "period", "fortnightly"),
+        (#"{"kind": "seasonal", "period": "10s"}"#, "period", "10s"),
+        (#"{"kind": "leak", "window": "soon"}"#, "window", "soon"),
+        (#"{"kind": "leak", "window": "10s"}"#, "window", "10s"),
+        (#"{"kind": "leak", "minRelativeGrowthPerHour": 0}"#, "minRelativeGrowthPerHour", "0"),
+    ])
+    func badValueNamesKeyAndValue(json: String, key: String, value: String) {
+        let text = message(json)
+        #expect(text.contains(key), "\(text)")
+        #expect(text.contains(value), "\(text)")
+    }
+
+    @Test func roundTrip() throws {
+        let spec = DetectorSpec(
+            kind: .leak, direction: .down, warmup: 5, alpha: 0.3, zThreshold: 3, minRelativeDeviation: 0,
+            period: .custom(.hours(6)), window: .hours(3), minRelativeGrowthPerHour: 0.2)
+        let data = try JSONEncoder().encode(spec)
+        #expect(try JSONDecoder().decode(DetectorSpec.self, from: data) == spec)
+    }
+}

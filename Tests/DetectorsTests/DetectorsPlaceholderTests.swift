@@ -1,6 +1,0 @@
-import Testing
-@testable import Detectors
-
-@Test func DetectorsModuleLinks() {
-    #expect(Bool(true))
-}
