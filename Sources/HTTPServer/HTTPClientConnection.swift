@@ -70,7 +70,7 @@ public final class HTTPClientConnection {
         } catch {
             throw HTTPClientError(.resolve, "\(error)")
         }
-        fd = socket(Int32(address.storage.ss_family), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = socket(Int32(address.storage.ss_family), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         if fd < 0 { throw HTTPClientError(.connect, errno: Glibc.errno, "socket") }
         var tv = timeval(tv_sec: Int(timeout.milliseconds / 1000), tv_usec: Int(timeout.milliseconds % 1000) * 1000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -81,8 +81,9 @@ public final class HTTPClientConnection {
         if rc != 0 {
             let e = Glibc.errno
             Glibc.close(fd)
-            throw HTTPClientError(e == EINPROGRESS || e == EAGAIN ? .timeout : .connect, errno: e, "connect to \(hostHeader)")
+            throw HTTPClientError(e == EINPROGRESS || e == EAGAIN ? .timeout : .connect, errno: e, "connect to \(host):\(port)")
         }
+        self.fd = fd
         buffer = .allocate(byteCount: capacity, alignment: 16)
         head.reserveCapacity(512)
     }
