@@ -261,7 +261,7 @@ func closeReason(_ action: HTTPConnectionAction) -> HTTPCloseReason? {
             return
         }
         #expect(handled < 200)
-        #expect(handled * 1040 >= HTTPConnectionStateMachine.highWaterMark)  // ~1040 bytes per response
+        #expect(handled * 1041 >= HTTPConnectionStateMachine.highWaterMark)  // 41 head + 1000 body bytes each
         h.machine.didWrite(0, now: h.now)
         guard case .waitForWritable = h.machine.nextAction(now: h.now) else {
             Issue.record("expected waitForWritable")
