@@ -58,6 +58,9 @@ final class HTTPEventLoop: @unchecked Sendable {
     let inbox = Mutex<[HTTPHandoff]>([])
     /// Set by `requestStop`: the clock time after which remaining connections are cut.
     let stopDeadline = Mutex<Timestamp?>(nil)
+    /// Set with `stopDeadline`; read after each handler call so a response finished during
+    /// shutdown already says `Connection: close`.
+    let stopping = Atomic<Bool>(false)
     let wakeFD: Int32
     let epoll: Epoll
     let timeouts: HTTPConnectionStateMachine.Timeouts
@@ -129,6 +132,7 @@ final class HTTPEventLoop: @unchecked Sendable {
 
     func requestStop(deadline: Timestamp) {
         stopDeadline.withLock { $0 = deadline }
+        stopping.store(true, ordering: .relaxed)
         wake()
     }
 
@@ -246,11 +250,11 @@ final class HTTPEventLoop: @unchecked Sendable {
                 var open = 0
                 for p in peers { open += p.counters.open.load(ordering: .relaxed) }
                 if open >= configuration.maxConnections || draining {
+                    counters.rejected.add(1, ordering: .relaxed)
                     HTTPEventLoop.rejectResponse.withUnsafeBytes {
                         _ = send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
                     }
                     close(fd)
-                    counters.rejected.add(1, ordering: .relaxed)
                     continue
                 }
                 var one: Int32 = 1
@@ -342,6 +346,7 @@ final class HTTPEventLoop: @unchecked Sendable {
                 }
                 counters.requests.add(1, ordering: .relaxed)
                 now = clock.now()
+                if stopping.load(ordering: .relaxed) { conn.machine.beginDrain() }
                 conn.machine.respond(response, now: now, dateLine: date.headerLine)
             case .write:
                 let n = conn.machine.withPendingOutput { out in
@@ -380,14 +385,15 @@ final class HTTPEventLoop: @unchecked Sendable {
     private func closeConnection(_ conn: HTTPConnection, reason: HTTPCloseReason) {
         guard Int(conn.fd) < connections.count, connections[Int(conn.fd)] === conn else { return }
         connections[Int(conn.fd)] = nil
-        close(conn.fd)  // also removes it from the epoll set
         liveCount -= 1
-        counters.open.subtract(1, ordering: .relaxed)
+        // Count before closing, so a client that sees the close also sees the counters.
         switch reason {
         case .timeout: counters.timedOut.add(1, ordering: .relaxed)
         case .parseError(let status): counters.countParseError(status)
         default: break
         }
+        counters.open.subtract(1, ordering: .relaxed)
+        close(conn.fd)  // also removes it from the epoll set
     }
 
     // MARK: - Timeouts and shutdown
