@@ -160,13 +160,16 @@ public final class HTTPRequestParser {
     }
 
     /// Free space at the end of the buffer, at least `minimum` bytes and, for a
-    /// Content-Length body, enough for the rest of it, so one `read` can take it whole.
+    /// Content-Length body, more (doubling with the bytes received) so large bodies take few reads.
     /// Finishes a delivered request (its views become invalid).
     public func reserveWritableSpace(minimum: Int = 16 * 1024) -> UnsafeMutableRawBufferPointer {
         finishDelivered()
         var wanted = minimum
         if state == .contentBody {
-            wanted = max(wanted, bodyStart + contentLength - writerIndex)
+            // Room for the rest of the body, but grown in proportion to what has arrived,
+            // so a head that merely announces 32 MiB does not make us allocate 32 MiB.
+            let remaining = bodyStart + contentLength - writerIndex
+            wanted = max(wanted, min(remaining, max(64 * 1024, writerIndex - readerIndex)))
         }
         if capacity - writerIndex < wanted {
             compact()
