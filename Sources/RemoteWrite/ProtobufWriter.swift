@@ -91,3 +91,10 @@ public struct ProtobufWriter: Sendable {
         }
     }
 }
+
+extension ProtobufWriter {
+    public mutating func writeFixed32Field(_ field: Int, _ value: UInt32) {
+        writeTag(field: field, wireType: .fixed32)
+        writeFixed32(value)
+    }
+}
