@@ -25,21 +25,31 @@ extension WriteBatch {
         return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
 
+    /// Calls `body` with the raw buffer and the series' labels, without copying the batch.
+    @inlinable
+    func withSeriesLabels<R>(_ index: Int, _ body: (UnsafeRawBufferPointer, UnsafeBufferPointer<LabelRef>) -> R) -> R {
+        let range = series[index].labelRange
+        return buffer.withUnsafeBytes { raw in
+            labels.withUnsafeBufferPointer { all in body(raw, UnsafeBufferPointer(rebasing: all[range])) }
+        }
+    }
+
+    @inlinable
+    static func isSorted(_ raw: UnsafeRawBufferPointer, _ refs: UnsafeBufferPointer<LabelRef>) -> Bool {
+        var i = 1
+        while i < refs.count {
+            if compare(raw, refs[i - 1], refs[i]) > 0 { return false }
+            i += 1
+        }
+        return true
+    }
+
     /// Whether series `index`'s labels are sorted by name (then value). Unsorted labels are
     /// not an error: `sortLabels(ofSeries:)` fixes them in place.
     /// - Complexity: O(labels).
     @inlinable
     public func labelsAreSorted(ofSeries index: Int) -> Bool {
-        let range = series[index].labelRange
-        guard range.count > 1 else { return true }
-        return buffer.withUnsafeBytes { raw in
-            var i = range.lowerBound + 1
-            while i < range.upperBound {
-                if WriteBatch.compare(raw, labels[i - 1], labels[i]) > 0 { return false }
-                i += 1
-            }
-            return true
-        }
+        withSeriesLabels(index) { raw, refs in WriteBatch.isSorted(raw, refs) }
     }
 
     /// Sorts series `index`'s labels in place (insertion sort: label sets are small and
@@ -72,35 +82,37 @@ extension WriteBatch {
         }
     }
 
-    /// Calls `body` with the series' label indexes (into `labels`) in sorted order, without
-    /// touching the batch: the identity when sorted, else a stack-allocated permutation.
+    /// Calls `body` with the labels in sorted order, copied to a stack-allocated scratch
+    /// buffer and sorted there (the unsorted, rare case; the batch is not touched).
     @inlinable
-    func withSortedLabelIndexes<R>(ofSeries index: Int, _ raw: UnsafeRawBufferPointer,
-                                   _ body: (UnsafeBufferPointer<Int>) -> R) -> R {
-        let range = series[index].labelRange
-        return withUnsafeTemporaryAllocation(of: Int.self, capacity: max(range.count, 1)) { order in
-            var count = 0
-            var sorted = true
-            for i in range {
-                order[count] = i
-                if count > 0 && sorted && WriteBatch.compare(raw, labels[i - 1], labels[i]) > 0 { sorted = false }
-                count += 1
-            }
-            if !sorted {
-                var i = 1
-                while i < count {
-                    let item = order[i]
-                    var j = i
-                    while j > 0 && WriteBatch.compare(raw, labels[order[j - 1]], labels[item]) > 0 {
-                        order[j] = order[j - 1]
-                        j -= 1
-                    }
-                    order[j] = item
-                    i += 1
+    static func withSortedCopy<R>(_ raw: UnsafeRawBufferPointer, _ refs: UnsafeBufferPointer<LabelRef>,
+                                  _ body: (UnsafeBufferPointer<LabelRef>) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: LabelRef.self, capacity: max(refs.count, 1)) { scratch in
+            var i = 0
+            while i < refs.count {
+                let item = refs[i]
+                var j = i
+                while j > 0 && compare(raw, scratch[j - 1], item) > 0 {
+                    scratch[j] = scratch[j - 1]
+                    j -= 1
                 }
+                scratch[j] = item
+                i += 1
             }
-            return body(UnsafeBufferPointer(rebasing: order[0..<count]))
+            return body(UnsafeBufferPointer(rebasing: scratch[0..<refs.count]))
         }
+    }
+
+    @inlinable
+    static func hashSorted(_ raw: UnsafeRawBufferPointer, _ refs: UnsafeBufferPointer<LabelRef>) -> UInt64 {
+        var hasher = StableHasher()
+        for label in refs {
+            hasher.combine(UnsafeRawBufferPointer(rebasing: raw[label.nameRange]))
+            hasher.combineSeparator()
+            hasher.combine(UnsafeRawBufferPointer(rebasing: raw[label.valueRange]))
+            hasher.combineSeparator()
+        }
+        return hasher.value
     }
 
     /// The series' label hash, identical to `Labels.stableHash` of `makeLabels(series:)`
@@ -110,46 +122,33 @@ extension WriteBatch {
     /// - Complexity: O(label bytes) when sorted.
     @inlinable
     public func stableHash(ofSeries index: Int) -> UInt64 {
-        buffer.withUnsafeBytes { raw in
-            var hasher = StableHasher()
-            if labelsAreSorted(ofSeries: index) {
-                for label in labels[series[index].labelRange] {
-                    hasher.combine(UnsafeRawBufferPointer(rebasing: raw[label.nameRange]))
-                    hasher.combineSeparator()
-                    hasher.combine(UnsafeRawBufferPointer(rebasing: raw[label.valueRange]))
-                    hasher.combineSeparator()
-                }
-            } else {
-                withSortedLabelIndexes(ofSeries: index, raw) { order in
-                    for i in order {
-                        let label = labels[i]
-                        hasher.combine(UnsafeRawBufferPointer(rebasing: raw[label.nameRange]))
-                        hasher.combineSeparator()
-                        hasher.combine(UnsafeRawBufferPointer(rebasing: raw[label.valueRange]))
-                        hasher.combineSeparator()
-                    }
-                }
-            }
-            return hasher.value
+        withSeriesLabels(index) { raw, refs in
+            if WriteBatch.isSorted(raw, refs) { return WriteBatch.hashSorted(raw, refs) }
+            return WriteBatch.withSortedCopy(raw, refs) { sorted in WriteBatch.hashSorted(raw, sorted) }
         }
     }
 
     /// Whether series `index` has exactly the labels of `existing`, compared byte by byte
     /// in sorted order without allocating (to confirm a hash hit).
+    @inlinable
     public func labelsEqual(ofSeries index: Int, to existing: Labels) -> Bool {
-        let range = series[index].labelRange
-        guard range.count == existing.count else { return false }
-        return buffer.withUnsafeBytes { raw in
-            withSortedLabelIndexes(ofSeries: index, raw) { order in
-                var k = 0
-                for label in existing.labels {
-                    let ref = labels[order[k]]
-                    if !WriteBatch.bytesEqual(raw, ref.nameRange, label.name) { return false }
-                    if !WriteBatch.bytesEqual(raw, ref.valueRange, label.value) { return false }
-                    k += 1
-                }
-                return true
+        withSeriesLabels(index) { raw, refs in
+            guard refs.count == existing.labels.count else { return false }
+            if WriteBatch.isSorted(raw, refs) { return WriteBatch.equalSorted(raw, refs, existing.labels) }
+            return WriteBatch.withSortedCopy(raw, refs) { sorted in WriteBatch.equalSorted(raw, sorted, existing.labels) }
+        }
+    }
+
+    @inlinable
+    static func equalSorted(_ raw: UnsafeRawBufferPointer, _ refs: UnsafeBufferPointer<LabelRef>, _ existing: [Label]) -> Bool {
+        existing.withUnsafeBufferPointer { labels in
+            var k = 0
+            while k < refs.count {
+                if !bytesEqual(raw, refs[k].nameRange, labels[k].name) { return false }
+                if !bytesEqual(raw, refs[k].valueRange, labels[k].value) { return false }
+                k += 1
             }
+            return true
         }
     }
 
@@ -157,6 +156,7 @@ extension WriteBatch {
     static func bytesEqual(_ raw: UnsafeRawBufferPointer, _ range: Range<Int>, _ string: String) -> Bool {
         let utf8 = string.utf8
         guard utf8.count == range.count else { return false }
+        if range.isEmpty { return true }
         if let result = utf8.withContiguousStorageIfAvailable({ storage -> Bool in
             var i = 0
             while i < storage.count {
