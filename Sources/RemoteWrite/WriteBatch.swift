@@ -1,3 +1,4 @@
+import AIOpsCore
 /// A label viewed in place: byte ranges of its name and value in `WriteBatch.buffer`.
 ///
 /// UInt32 is enough: a snappy body declares at most 2^32-1 bytes.
@@ -37,16 +38,6 @@ public struct SampleEntry: Equatable, Sendable {
     public static func == (lhs: SampleEntry, rhs: SampleEntry) -> Bool {
         lhs.timestamp == rhs.timestamp && lhs.value.bitPattern == rhs.value.bitPattern
     }
-}
-
-/// Prometheus' stale marker: the NaN with bit pattern `0x7ff0000000000002`, meaning the
-/// series disappeared. An ordinary NaN (`0x7ff8000000000001`) is a value, not a marker.
-public enum StaleMarker {
-    public static let bitPattern: UInt64 = 0x7ff0_0000_0000_0002
-    public static var value: Double { Double(bitPattern: bitPattern) }
-
-    @inlinable
-    public static func isStale(_ value: Double) -> Bool { value.bitPattern == bitPattern }
 }
 
 /// The metric type of 1.0 `MetricMetadata` and 2.0 `Metadata`.
