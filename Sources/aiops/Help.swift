@@ -7,6 +7,8 @@ enum Help {
     Usage:
       aiops replay FILE... [options]     run metric files through the pipeline at full speed
       aiops rules check [DIR|FILE]       validate rule files
+      aiops evaluate DATA_DIR --windows WINDOWS.json
+                                         score the detectors on labeled data (NAB scoring)
       aiops --help | --version
 
     Run 'aiops COMMAND --help' for a command's options.
@@ -29,6 +31,24 @@ enum Help {
       --format text|json  text: a readable incident list (default); json: one object per incident per line
       --scores OUT.csv    write 'timestamp,value,anomaly_score' for every input row; with several
                           inputs OUT-<name>.csv each, or <name>.scores.csv inside OUT/ if it is a directory
+      --quiet             no progress lines on standard error
+    """
+
+    static let evaluate = """
+    Usage: aiops evaluate DATA_DIR --windows WINDOWS.json [--rules DIR] [--profile NAME] [--format text|json]
+
+    Replays every CSV under DATA_DIR through the same pipeline as 'aiops serve' (one score per
+    row, computed from that row and the rows before it only) and scores the scores the way the
+    Numenta Anomaly Benchmark does: probation, labeled windows, scaled sigmoid, one threshold for
+    the whole corpus per profile, normalised so the null detector scores 0 and the perfect one 100.
+    Prints a per-file table and each profile's score, with precision and recall at its threshold.
+
+    Options:
+      --windows FILE      labeled windows: file path relative to DATA_DIR -> [[start, end], ...]
+      --rules DIR         rule files (default as for replay; bare CSVs get the 'auto' rule)
+      --profile NAME      standard, reward_low_FP_rate or reward_low_FN_rate: whose table is printed
+                          first (all three scores are always printed)
+      --format text|json  text (default) or one JSON document
       --quiet             no progress lines on standard error
     """
 

@@ -16,6 +16,8 @@ case "--version", "version":
     status = 0
 case "replay":
     status = ReplayCommand.run(Array(arguments.dropFirst()))
+case "evaluate":
+    status = EvaluateCommand.run(Array(arguments.dropFirst()))
 case "rules":
     status = RulesCommand.run(Array(arguments.dropFirst()))
 default:
