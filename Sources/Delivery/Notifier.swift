@@ -262,25 +262,51 @@ public final class Notifier: IncidentSink, Sendable {
                 }
                 return all
             }
-            for batch in batches {
-                guard workspaces[batch.workspace]?.webhook != nil else {
-                    textSink.deliver(renderer.text(for: batch), batch: batch)
-                    continue
-                }
-                sequence += 1
-                let id = Notifier.makeID(created: now, sequence: sequence)
-                // JSON is UTF-8; the outbox keeps it as text.
-                let body = String(decoding: renderer.slackPayload(for: batch), as: UTF8.self)
-                let entry = OutboxEntry(id: id, webhook: batch.workspace, workspace: batch.workspace, rule: batch.rule, kind: batch.kind, created: now, body: body)
-                if let outbox {
-                    do throws(DeliveryError) { try outbox.write(entry) } catch {
-                        // Sending without a durable copy beats not sending.
-                        log.log(.error, "outbox: \(error.description); \(entry.id) is kept in memory only")
-                    }
-                }
-                state.withLock { $0.enqueue(entry, now: now) }
+            enqueue(batches, now: now, sequence: &sequence)
+        }
+    }
+
+    /// Renders batches and queues them (or prints them, for a workspace without a webhook).
+    /// Called with `emission` held.
+    private func enqueue(_ batches: [NotificationBatch], now: Timestamp, sequence: inout UInt64) {
+        for batch in batches {
+            guard workspaces[batch.workspace]?.webhook != nil else {
+                textSink.deliver(renderer.text(for: batch), batch: batch)
+                continue
             }
-            if !batches.isEmpty { wakeup.signal() }
+            sequence += 1
+            let id = Notifier.makeID(created: now, sequence: sequence)
+            // JSON is UTF-8; the outbox keeps it as text.
+            let body = String(decoding: renderer.slackPayload(for: batch), as: UTF8.self)
+            let entry = OutboxEntry(id: id, webhook: batch.workspace, workspace: batch.workspace, rule: batch.rule, kind: batch.kind, created: now, body: body)
+            if let outbox {
+                do throws(DeliveryError) { try outbox.write(entry) } catch {
+                    // Sending without a durable copy beats not sending.
+                    log.log(.error, "outbox: \(error.description); \(entry.id) is kept in memory only")
+                }
+            }
+            state.withLock { $0.enqueue(entry, now: now) }
+        }
+        if !batches.isEmpty { wakeup.signal() }
+    }
+
+    // MARK: Batches decided elsewhere
+
+    /// Delivers batches the caller decided itself, bypassing the workspace's scheduler:
+    /// rendered, written to the outbox, and sent in the given order with the same rate limit
+    /// and retries as every other notification.
+    ///
+    /// For `aiops replay`, which applies the policy on event time (its own
+    /// `NotificationScheduler` fed with the samples' timestamps) while delivery runs on wall
+    /// time. Follow with `flush(timeout:)` to wait for them.
+    /// - Throws: `DeliveryError.unknownWorkspace` (before queueing any) when a batch names a
+    ///   workspace this notifier was not configured with.
+    public func send(_ batches: [NotificationBatch]) throws(DeliveryError) {
+        if let unknown = batches.first(where: { workspaces[$0.workspace] == nil }) {
+            throw .unknownWorkspace(unknown.workspace)
+        }
+        emission.withLock { sequence in
+            enqueue(batches, now: clock.now(), sequence: &sequence)
         }
     }
 

@@ -2,8 +2,9 @@ import AIOpsCore
 import Incidents
 import Rules
 
-/// Builds Slack incoming-webhook messages from incidents: firing, resolved, and grouped
-/// (several series of one rule in one message).
+/// Builds Slack incoming-webhook messages from incidents: firing, reminder ("still firing"),
+/// resolved, each for one incident or grouped (several series of one rule in one message);
+/// `message(for:kind:workspace:now:)` picks the right one.
 ///
 /// Pure and deterministic: the time and workspace come in as parameters, so the same input
 /// always yields the same payload. Every value that comes from metrics, labels or filled-in
@@ -155,15 +156,23 @@ public struct SlackReportBuilder: Sendable {
 
         var bottom: [SlackBlock] = []
         if let steps = stepsSection(advice.steps, budget: Self.groupStepsBudget) { bottom.append(steps) }
-        bottom.append(footer(runbookURL: advice.runbookURL, extra: []))
+        // A context block must have at least one element: no runbook, no footer.
+        if let runbook = advice.runbookURL, !runbook.isEmpty { bottom.append(footer(runbookURL: runbook, extra: [])) }
 
         let fallbackSeries = sorted.prefix(5).map { IncidentFacts($0, keyLabelNames: keyLabels, now: now).seriesText }
         let fallback = "\(severity.rawValue.uppercased()): \(lead.rule) — \(sorted.count) series: "
             + fallbackSeries.joined(separator: ", ") + (sorted.count > 5 ? ", …" : "")
-        let text = fallbackText(fallback)
+        return listMessage(text: fallbackText(fallback), top: top, bottom: bottom, count: sorted.count) { index in
+            seriesLine(sorted[index], now: now, showMetric: !sameMetric, showRule: !sameRule, showSeverity: mixedSeverity)
+        }
+    }
 
-        // What the series lines may take: the rest of the message budget and block count,
-        // keeping room for the "…and N more series" line.
+    /// `top`, then as many of the `count` list lines as fit the limits (in sections of at
+    /// most `maxSectionTextCharacters`), then `…and N more series` when some did not fit, then
+    /// `bottom`. Lines are built only while they fit, so a huge group costs what is shown.
+    func listMessage(text: String, top: [SlackBlock], bottom: [SlackBlock], count: Int, line: (Int) -> String) -> SlackMessage {
+        // What the lines may take: the rest of the message budget and block count, keeping
+        // room for the "…and N more series" line.
         let moreReserve = 40
         let fixed = SlackMessage(text: text, blocks: top + bottom)
         var remaining = limits.messageBudget - fixed.characterCount - moreReserve
@@ -171,9 +180,9 @@ public struct SlackReportBuilder: Sendable {
         var sectionTexts: [String] = []
         var current = ""
         var listed = 0
-        for incident in sorted {
+        for index in 0..<count {
             guard remaining > 0, blockRoom > 0 else { break }
-            let line = seriesLine(incident, now: now, showMetric: !sameMetric, showRule: !sameRule, showSeverity: mixedSeverity)
+            let line = line(index)
             let lineLength = SlackMrkdwn.length(line)
             var addition = current.isEmpty ? lineLength : lineLength + 1
             if SlackMrkdwn.length(current) + addition > limits.maxSectionTextCharacters {
@@ -190,8 +199,8 @@ public struct SlackReportBuilder: Sendable {
         if !current.isEmpty { sectionTexts.append(current) }
         var blocks = top
         blocks.append(contentsOf: sectionTexts.map { .section(text: .mrkdwn($0), fields: nil) })
-        if listed < sorted.count {
-            blocks.append(.context([.mrkdwn("…and \(sorted.count - listed) more series")]))
+        if listed < count {
+            blocks.append(.context([.mrkdwn("…and \(count - listed) more series")]))
         }
         blocks.append(contentsOf: bottom)
         return fitToBudget(SlackMessage(text: text, blocks: blocks))
@@ -225,11 +234,18 @@ public struct SlackReportBuilder: Sendable {
 
     func seriesLine(_ incident: Incident, now: Timestamp, showMetric: Bool, showRule: Bool, showSeverity: Bool) -> String {
         let facts = IncidentFacts(incident, keyLabelNames: keyLabels, now: now)
+        let identity = Self.identity(incident, facts, showMetric: showMetric, showRule: showRule, showSeverity: showSeverity)
+        return "• " + escaped(SlackMrkdwn.oneLine(identity + " — " + facts.stateText), Self.seriesLineBudget)
+    }
+
+    /// Which series a list line speaks of (unescaped): the key labels, with the metric, rule
+    /// or severity in front when they differ within the group.
+    static func identity(_ incident: Incident, _ facts: IncidentFacts, showMetric: Bool, showRule: Bool, showSeverity: Bool) -> String {
         var identity = facts.seriesText
         if showMetric || identity.isEmpty { identity = facts.metric + (identity.isEmpty ? "" : " " + identity) }
         if showRule { identity = incident.rule + ": " + identity }
         if showSeverity { identity = "\(incident.severity.rawValue.uppercased()) " + identity }
-        return "• " + escaped(SlackMrkdwn.oneLine(identity + " — " + facts.stateText), Self.seriesLineBudget)
+        return identity
     }
 
     // MARK: Parts

@@ -107,3 +107,29 @@ public struct TextReportRenderer: Sendable {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 }
+
+extension TextReportRenderer {
+    /// The text of a notification: every incident's report of `kind`, separated by blank lines.
+    public func render(_ incidents: [Incident], kind: ReportKind, workspace: String, now: Timestamp) -> String {
+        let reports: [String]
+        switch kind {
+        case .firing: reports = incidents.map { renderFiring($0, workspace: workspace, now: now) }
+        case .reminder: reports = incidents.map { renderReminder($0, workspace: workspace, now: now) }
+        case .resolved: reports = incidents.map { renderResolved($0, workspace: workspace, now: now) }
+        }
+        return reports.joined(separator: "\n")
+    }
+
+    /// Short: the series, since when it fires, and the values it was last reported with.
+    /// Every line ends with a newline.
+    public func renderReminder(_ incident: Incident, workspace: String, now: Timestamp) -> String {
+        let facts = IncidentFacts(incident, keyLabelNames: SlackReportBuilder.defaultKeyLabels, now: now)
+        let lines = [
+            title(facts.severityWord + " (still firing)", incident, workspace),
+            row("series", Self.sanitize(incident.labels.description)),
+            row("since", SlackReportBuilder.firingSinceText(incident, now: now)),
+            row("as of", TimeFormat.rfc3339(incident.lastSeen) + ": " + facts.stateText),
+        ]
+        return lines.map { $0 + "\n" }.joined()
+    }
+}

@@ -65,3 +65,37 @@ import Testing
         }
     }
 }
+
+/// `Notifier.send`: batches decided elsewhere (replay, on event time) are delivered as given.
+@Suite struct NotifierSendTests {
+    static func batch(_ kind: NotificationKind, _ ids: [String], workspace: String = "team") -> NotificationBatch {
+        NotificationBatch(workspace: workspace, rule: "memory-leak", kind: kind, incidents: ids.map { makeIncident($0) }, firingCount: ids.count, decidedAt: 42)
+    }
+
+    @Test func sentBatchesArePostedInOrderWithoutWaitingForTheGroupWait() throws {
+        let transport = ScriptedTransport()
+        let configuration = NotifierConfiguration(
+            workspaces: [NotifierWorkspace(name: "team", webhook: try WebhookURL("https://hooks.slack.com/services/T1/B2/c"))],
+            minimumSendInterval: 0
+        )
+        let notifier = try Notifier(configuration: configuration, renderer: TestRenderer(), transport: transport, clock: ManualClock(), log: .silent)
+        defer { notifier.shutdown() }
+        try notifier.send([Self.batch(.firing, ["a", "b"]), Self.batch(.reminder, ["a"]), Self.batch(.resolved, ["b"])])
+        #expect(notifier.flush(timeout: 5) == FlushResult(completed: true, delivered: 3, givenUp: 0, pending: 0))
+        #expect(transport.bodies == [
+            #"{"text":"firing memory-leak: a,b"}"#, #"{"text":"reminder memory-leak: a"}"#, #"{"text":"resolved memory-leak: b"}"#,
+        ])
+    }
+
+    @Test func unknownWorkspaceQueuesNothing() throws {
+        let transport = ScriptedTransport()
+        let configuration = NotifierConfiguration(workspaces: [NotifierWorkspace(name: "team", webhook: try WebhookURL("https://hooks.slack.com/services/T1/B2/c"))])
+        let notifier = try Notifier(configuration: configuration, renderer: TestRenderer(), transport: transport, log: .silent)
+        defer { notifier.shutdown() }
+        #expect(throws: DeliveryError.unknownWorkspace("other")) {
+            try notifier.send([Self.batch(.firing, ["a"]), Self.batch(.firing, ["b"], workspace: "other")])
+        }
+        #expect(notifier.flush(timeout: 5) == FlushResult(completed: true, delivered: 0, givenUp: 0, pending: 0))
+        #expect(transport.bodies.isEmpty)
+    }
+}

@@ -20,7 +20,7 @@ import Testing
         let message = builder.firing(TestIncidents.leak(), workspace: "prod-eu", now: TestIncidents.now)
         try expectPayload(message, #"""
         {
-          "text": "CRITICAL: container-memory-leak — container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api — 1.5 GiB, +45.2 MiB/h, limit 2 GiB, reached in 3h 20m",
+          "text": "CRITICAL: container-memory-leak — container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api — 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m",
           "blocks": [
             {"type": "header", "text": {"type": "plain_text", "emoji": true, "text": ":red_circle: CRITICAL: container-memory-leak"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "Memory of api-7d9f in shop grows by 45.2 MiB/h &amp; reaches its limit in 3h 20m."}},
@@ -34,12 +34,12 @@ import Testing
             {"type": "section", "fields": [
               {"type": "mrkdwn", "text": "*Detector*\nleak, peak score 0.97"},
               {"type": "mrkdwn", "text": "*Since*\n2026-11-26T17:00:00Z (1h)"},
-              {"type": "mrkdwn", "text": "*Observed*\n1.5 GiB"},
+              {"type": "mrkdwn", "text": "*Observed*\n1.50 GiB"},
               {"type": "mrkdwn", "text": "*Growth*\n+45.2 MiB/h"},
-              {"type": "mrkdwn", "text": "*Limit*\n2 GiB, reached in 3h 20m"}
+              {"type": "mrkdwn", "text": "*Limit*\n2.00 GiB, reached in 3h 20m"}
             ]},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": "Labels: node=worker-3"}]},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "*Recent values* (last 1h 50m; min 1 GiB, max 1.5 GiB; ^ anomalous)\n```\n▁▁▁▁▁▂▄▅▅▇▇█\n     ^^^^^^^\n```"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "*Recent values* (last 1h 50m; min 1.00 GiB, max 1.50 GiB; ^ anomalous)\n```\n▁▁▁▁▁▂▄▅▅▇▇█\n     ^^^^^^^\n```"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "*What to do*\n1. Check the recent deploys of api.\n2. Take a heap profile of api-7d9f."}},
             {"type": "context", "elements": [
               {"type": "mrkdwn", "text": ":book: <https://runbooks.example.com/memory-leak?team=shop&amp;lang=en|Runbook>"},
@@ -54,7 +54,7 @@ import Testing
         let message = builder.firing(TestIncidents.latency(), workspace: "", now: TestIncidents.now)
         try expectPayload(message, #"""
         {
-          "text": "WARNING: http-latency — http_request_duration_seconds instance=10.0.0.7:9090 job=api — 750 ms vs expected 120 ms (band 80 ms – 200 ms)",
+          "text": "WARNING: http-latency — http_request_duration_seconds instance=10.0.0.7:9090 job=api — 750 ms vs expected 120 ms (band 80.0 ms – 200 ms)",
           "blocks": [
             {"type": "header", "text": {"type": "plain_text", "emoji": true, "text": ":warning: WARNING: http-latency"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "Latency of api is high."}},
@@ -67,7 +67,7 @@ import Testing
               {"type": "mrkdwn", "text": "*Detector*\newma, peak score 0.80"},
               {"type": "mrkdwn", "text": "*Since*\n2026-11-26T17:55:00Z (5m)"},
               {"type": "mrkdwn", "text": "*Observed*\n750 ms"},
-              {"type": "mrkdwn", "text": "*Expected*\n120 ms (band 80 ms – 200 ms)"}
+              {"type": "mrkdwn", "text": "*Expected*\n120 ms (band 80.0 ms – 200 ms)"}
             ]},
             {"type": "context", "elements": [{"type": "mrkdwn", "text": "Incident latency/abc"}]}
           ]
@@ -95,7 +95,7 @@ import Testing
               {"type": "mrkdwn", "text": "Since 2026-11-26T17:00:00Z (1h)"},
               {"type": "mrkdwn", "text": "3 series"}
             ]},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "• namespace=shop pod=api-7d9f container=api — 1.5 GiB, +45.2 MiB/h, limit 2 GiB, reached in 3h 20m\n• namespace=shop pod=api-b container=api — 1.4 GiB, +45.2 MiB/h, limit 2 GiB, reached in 3h 20m\n• namespace=shop pod=api-c container=api — 1.3 GiB, +45.2 MiB/h, limit 2 GiB, reached in 3h 20m"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "• namespace=shop pod=api-7d9f container=api — 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m\n• namespace=shop pod=api-b container=api — 1.40 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m\n• namespace=shop pod=api-c container=api — 1.30 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m"}},
             {"type": "section", "text": {"type": "mrkdwn", "text": "*What to do*\n1. Check the recent deploys of api.\n2. Take a heap profile of api-7d9f."}},
             {"type": "context", "elements": [
               {"type": "mrkdwn", "text": ":book: <https://runbooks.example.com/memory-leak?team=shop&amp;lang=en|Runbook>"}

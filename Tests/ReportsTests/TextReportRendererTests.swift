@@ -13,9 +13,9 @@ import Testing
         CRITICAL container-memory-leak [prod-eu]
           series    container_memory_working_set_bytes{container="api", namespace="shop", node="worker-3", pod="api-7d9f"}
           since     2026-11-26T17:00:00Z (1h), leak, peak score 0.97
-          observed  1.5 GiB
-          growth    +45.2 MiB/h, limit 2 GiB, reached in 3h 20m
-          recent    ▁▁▁▁▁▂▄▅▅▇▇█  last 1h 50m; min 1 GiB, max 1.5 GiB
+          observed  1.50 GiB
+          growth    +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m
+          recent    ▁▁▁▁▁▂▄▅▅▇▇█  last 1h 50m; min 1.00 GiB, max 1.50 GiB
                          ^^^^^^^
           advice    Memory of api-7d9f in shop grows by 45.2 MiB/h & reaches its limit in 3h 20m.
                     1. Check the recent deploys of api.
@@ -31,7 +31,7 @@ import Testing
         WARNING http-latency
           series    http_request_duration_seconds{instance="10.0.0.7:9090", job="api"}
           since     2026-11-26T17:55:00Z (5m), ewma, peak score 0.80
-          observed  750 ms vs expected 120 ms (band 80 ms – 200 ms)
+          observed  750 ms vs expected 120 ms (band 80.0 ms – 200 ms)
           advice    Latency of api is high.
 
         """)
