@@ -5,6 +5,8 @@ enum Help {
     aiops: anomaly detection for Prometheus metrics, with remediation advice in Slack.
 
     Usage:
+      aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR]
+                                         receive Prometheus remote write and report anomalies
       aiops replay FILE... [options]     run metric files through the pipeline at full speed
       aiops rules check [DIR|FILE]       validate rule files
       aiops evaluate DATA_DIR --windows WINDOWS.json
@@ -32,6 +34,27 @@ enum Help {
       --scores OUT.csv    write 'timestamp,value,anomaly_score' for every input row; with several
                           inputs OUT-<name>.csv each, or <name>.scores.csv inside OUT/ if it is a directory
       --quiet             no progress lines on standard error
+    """
+
+    static let serve = """
+    Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
+
+    A Prometheus remote-write target (1.0 and 2.0): every sample is stored and scored as it
+    arrives, incidents fire by the rules, and reports go to each workspace's Slack webhook
+    (or standard output). Stops cleanly on SIGINT/SIGTERM: no new connections, requests in
+    flight finish, pending notifications stay in the outbox for the next start.
+
+    Options:
+      --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6)
+      --data DIR          state: the embedded workspace's token, the notification outbox
+                          (default ./aiops-data)
+      --config FILE       workspaces, plans, tokens, webhooks, limits (JSON; see README). Without
+                          it, one workspace 'dev-workspace' (Hobby) with a token kept in DIR
+      --rules DIR         rule files (default ./rules, else the rules shipped beside the binary)
+      --threads N         event loop threads (default: one per core)
+      --shards N          locks each workspace's series are spread over (default 1)
+
+    Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /healthz, GET /readyz.
     """
 
     static let evaluate = """

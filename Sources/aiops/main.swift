@@ -14,6 +14,8 @@ case nil, "-h", "--help", "help":
 case "--version", "version":
     print("aiops \(Help.version)")
     status = 0
+case "serve":
+    status = ServeCommand.run(Array(arguments.dropFirst()))
 case "replay":
     status = ReplayCommand.run(Array(arguments.dropFirst()))
 case "evaluate":
