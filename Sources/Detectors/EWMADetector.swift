@@ -5,8 +5,9 @@ import AIOpsCore
 /// - Warm-up: the first `warmup` samples learn a plain running mean and variance and score 0.
 /// - Robustness: deviations up to `zThreshold` σ update the baseline winsorised at 3σ; larger
 ///   ones leave the mean alone, so a long anomaly does not become the baseline. A sample that
-///   starts or flips a run still nudges the variance (clipped at 2σ), so a series that just got
-///   noisier (outliers on both sides) widens its band instead of alarming forever.
+///   starts or flips a run still widens the variance (as a 3σ deviation at the mean's rate), so
+///   a series that just got noisier (outliers on both sides) widens its band instead of
+///   alarming forever. The variance otherwise averages at alpha/2, for a steadier σ.
 /// - Level shifts: a run of ⌈1/alpha⌉ consecutive samples more than zThreshold/2 σ away on the
 ///   same side is adopted as the new baseline (its mean, and its variance if larger), so the
 ///   score returns to normal within a bounded number of samples.
@@ -54,8 +55,8 @@ struct EWMADetector: Sendable {
             mean += alpha * dc
             variance = (1 - beta) * (variance + beta * dc * dc)
         } else if shift.count < 2 || previousSide != shift.side {
-            let c = 2 * sigma
-            variance = (1 - beta) * (variance + beta * c * c)
+            let c = 3 * sigma
+            variance = (1 - alpha) * (variance + alpha * c * c)
         }
         return output
     }

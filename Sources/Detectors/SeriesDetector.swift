@@ -9,8 +9,9 @@ import AIOpsCore
 ///
 /// `auto` runs EWMA, seasonal (with the spec's period, `auto` by default) and leak, the leak on
 /// the value minus the seasonal component (so a daily ramp is not a leak) and `up` unless the
-/// direction is `down`. Its score is the maximum of the three calibrated scores (each reaches
-/// 0.5 at its own threshold); `detector` names the one that gave it. The band is the seasonal
+/// direction is `down`. Its score is the maximum of the calibrated scores (each reaches 0.5 at
+/// its own threshold) of seasonal, leak and, while no seasonal model is in use (the series has
+/// shown no seasonality yet), EWMA; `detector` names the one that gave it. The band is the seasonal
 /// one once the seasonal detector scores, EWMA's before; leak rate and time to limit always come
 /// from the leak part.
 public struct SeriesDetector: Sendable {
@@ -42,7 +43,9 @@ public struct SeriesDetector: Sendable {
             var out = s.expected.isNaN ? e : s
             out.score = s.score
             out.detector = s.expected.isNaN ? .ewma : .seasonal
-            if e.score > out.score {
+            // Once a seasonal model is in use it explains the shape EWMA would flag at every
+            // daily transition, and has a fast level of its own: EWMA then stays out.
+            if seasonal.model == 0, e.score > out.score {
                 out.score = e.score
                 out.detector = .ewma
             }

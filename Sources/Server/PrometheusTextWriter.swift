@@ -21,13 +21,13 @@ public struct PrometheusTextWriter {
         append("# HELP \(name) \(help)\n# TYPE \(name) \(kind.rawValue)\n")
     }
 
-    /// One sample line.
+    /// One sample line. A label with an empty value is left out (Prometheus treats the two alike).
     public mutating func sample(_ name: String, _ labels: KeyValuePairs<String, String> = [:], _ value: Double) {
         append(name)
-        if !labels.isEmpty {
+        if labels.contains(where: { !$0.value.isEmpty }) {
             append("{")
             var first = true
-            for (key, labelValue) in labels {
+            for (key, labelValue) in labels where !labelValue.isEmpty {
                 if !first { append(",") }
                 first = false
                 append(key)

@@ -5,8 +5,12 @@ enum Help {
     aiops: anomaly detection for Prometheus metrics, with remediation advice in Slack.
 
     Usage:
+      aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR]
+                                         receive Prometheus remote write and report anomalies
       aiops replay FILE... [options]     run metric files through the pipeline at full speed
       aiops rules check [DIR|FILE]       validate rule files
+      aiops evaluate DATA_DIR --windows WINDOWS.json
+                                         score the detectors on labeled data (NAB scoring)
       aiops --help | --version
 
     Run 'aiops COMMAND --help' for a command's options.
@@ -53,6 +57,45 @@ enum Help {
     The webhook URL is a secret and is never printed, not even in errors. A malformed URL or
     a host not allowed is a usage error (status 2); a message that could not be delivered
     makes the status 1, with the reason (e.g. 'no_service') on standard error.
+    """
+
+    static let serve = """
+    Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
+
+    A Prometheus remote-write target (1.0 and 2.0): every sample is stored and scored as it
+    arrives, incidents fire by the rules, and reports go to each workspace's Slack webhook
+    (or standard output). Stops cleanly on SIGINT/SIGTERM: no new connections, requests in
+    flight finish, pending notifications stay in the outbox for the next start.
+
+    Options:
+      --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6)
+      --data DIR          state: the embedded workspace's token, the notification outbox
+                          (default ./aiops-data)
+      --config FILE       workspaces, plans, tokens, webhooks, limits (JSON; see README). Without
+                          it, one workspace 'dev-workspace' (Hobby) with a token kept in DIR
+      --rules DIR         rule files (default ./rules, else the rules shipped beside the binary)
+      --threads N         event loop threads (default: one per core)
+      --shards N          locks each workspace's series are spread over (default 1)
+
+    Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /healthz, GET /readyz.
+    """
+
+    static let evaluate = """
+    Usage: aiops evaluate DATA_DIR --windows WINDOWS.json [--rules DIR] [--profile NAME] [--format text|json]
+
+    Replays every CSV under DATA_DIR through the same pipeline as 'aiops serve' (one score per
+    row, computed from that row and the rows before it only) and scores the scores the way the
+    Numenta Anomaly Benchmark does: probation, labeled windows, scaled sigmoid, one threshold for
+    the whole corpus per profile, normalised so the null detector scores 0 and the perfect one 100.
+    Prints a per-file table and each profile's score, with precision and recall at its threshold.
+
+    Options:
+      --windows FILE      labeled windows: file path relative to DATA_DIR -> [[start, end], ...]
+      --rules DIR         rule files (default as for replay; bare CSVs get the 'auto' rule)
+      --profile NAME      standard, reward_low_FP_rate or reward_low_FN_rate: whose table is printed
+                          first (all three scores are always printed)
+      --format text|json  text (default) or one JSON document
+      --quiet             no progress lines on standard error
     """
 
     static let rules = """

@@ -14,8 +14,12 @@ case nil, "-h", "--help", "help":
 case "--version", "version":
     print("aiops \(Help.version)")
     status = 0
+case "serve":
+    status = ServeCommand.run(Array(arguments.dropFirst()))
 case "replay":
     status = ReplayCommand.run(Array(arguments.dropFirst()))
+case "evaluate":
+    status = EvaluateCommand.run(Array(arguments.dropFirst()))
 case "rules":
     status = RulesCommand.run(Array(arguments.dropFirst()))
 default:

@@ -1,12 +1,19 @@
 import AIOpsCore
 import Foundation
-import Incidents
 
 /// The `--format json` line of one incident: times as RFC 3339 UTC strings, unknown numbers
 /// as null, keys sorted so output is stable.
 public enum IncidentJSON {
     public static func line(_ incident: Incident, file: String? = nil) -> String {
-        var object: [String: Any] = [
+        var object = self.object(incident)
+        if let file { object["file"] = file }
+        return serialize(object)
+    }
+
+    /// The incident as a JSON-ready dictionary.
+    public static func object(_ incident: Incident) -> [String: Any] {
+        [
+            "id": incident.id,
             "rule": incident.rule,
             "detector": incident.detector.rawValue,
             "severity": incident.severity.rawValue,
@@ -22,8 +29,14 @@ public enum IncidentJSON {
             "secondsToLimit": number(incident.secondsToLimit),
             "limit": number(incident.limit),
             "summary": incident.advice.summary,
+            "steps": incident.advice.steps,
+            "runbook": incident.advice.runbookURL ?? NSNull(),
+            "lastSeen": TimeFormat.rfc3339(incident.lastSeen),
         ]
-        if let file { object["file"] = file }
+    }
+
+    /// Compact JSON with sorted keys.
+    public static func serialize(_ object: Any) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
         return String(decoding: data, as: UTF8.self)
     }

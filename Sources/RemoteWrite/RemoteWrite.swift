@@ -1,1 +1,0 @@
-// RemoteWrite: see the README's architecture section.

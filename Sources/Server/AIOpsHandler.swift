@@ -1,0 +1,147 @@
+import AIOpsCore
+import Delivery
+import Foundation
+import HTTPServer
+import Incidents
+import Synchronization
+
+/// Routes requests: `POST /api/v1/write`, `GET /metrics`, `GET /healthz`, `GET /readyz`,
+/// `GET /api/v1/incidents`. The token (`Authorization: Bearer ...`) decides the workspace.
+struct AIOpsHandler: HTTPHandler {
+    let workspaces: [Workspace]
+    let adminToken: [UInt8]?
+    let endpoint: RemoteWriteEndpoint
+    let metrics: ServerMetrics
+    let state: ServerState
+
+    func handle(_ request: HTTPRequest, context: HTTPRequestContext) throws -> HTTPResponse {
+        switch request.path {
+        case "/api/v1/write", "/api/v1/push", "/api/v1/receive":
+            guard request.method == .post else { return methodNotAllowed("POST") }
+            guard let workspace = authenticate(request) else { return unauthorized() }
+            return endpoint.handle(request, workspace: workspace, loop: context.loopIndex)
+        case "/metrics":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            return metricsResponse(request)
+        case "/healthz":
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], text: "ok\n")
+        case "/readyz":
+            if state.ready.load(ordering: .relaxed) {
+                return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], text: "ready\n")
+            }
+            return HTTPResponse(status: 503, headers: [("Content-Type", "text/plain")], text: "shutting down\n")
+        case "/api/v1/incidents":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            guard let workspace = authenticate(request) else { return unauthorized() }
+            return incidentsResponse(workspace)
+        case "/":
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], text: """
+                aiops \(AIOpsServer.version): remote-write target with anomaly detection.
+                POST /api/v1/write  GET /api/v1/incidents  GET /metrics  GET /healthz  GET /readyz
+
+                """)
+        default:
+            metrics.count(code: 404, reason: "unknown_path")
+            return HTTPResponse(status: 404, headers: [("Content-Type", "text/plain")], text: "not found: \(request.path)\n")
+        }
+    }
+
+    /// The bearer token's bytes, if the request has one.
+    private func token(_ request: HTTPRequest) -> UnsafeRawBufferPointer? {
+        guard let header = request.headers.firstValueBytes("Authorization"), header.count > 7 else { return nil }
+        // The scheme "Bearer" is case-insensitive (ASCII letters: OR 0x20 lower-cases them).
+        let scheme = Array("bearer".utf8)
+        for index in 0..<scheme.count where header[index] | 0x20 != scheme[index] { return nil }
+        guard header[6] == 0x20 else { return nil }
+        var start = 7
+        while start < header.count, header[start] == 0x20 { start += 1 }
+        return UnsafeRawBufferPointer(rebasing: header[start...])
+    }
+
+    private func authenticate(_ request: HTTPRequest) -> Workspace? {
+        guard let token = token(request) else { return nil }
+        var found: Workspace?
+        for workspace in workspaces where workspace.accepts(token: token) { found = workspace }
+        return found
+    }
+
+    private func isAdmin(_ request: HTTPRequest) -> Bool {
+        guard let adminToken, let token = token(request), token.count == adminToken.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<adminToken.count { difference |= adminToken[index] ^ token[index] }
+        return difference == 0
+    }
+
+    private func unauthorized() -> HTTPResponse {
+        metrics.count(code: 401, reason: "unauthorized")
+        return HTTPResponse(
+            status: 401, headers: [("WWW-Authenticate", "Bearer realm=\"aiops\""), ("Content-Type", "text/plain")],
+            text: "missing or unknown workspace token (send 'Authorization: Bearer <token>')\n")
+    }
+
+    private func methodNotAllowed(_ allowed: String) -> HTTPResponse {
+        metrics.count(code: 405, reason: "method_not_allowed")
+        return HTTPResponse(status: 405, headers: [("Allow", allowed), ("Content-Type", "text/plain")], text: "method not allowed; use \(allowed)\n")
+    }
+
+    private func metricsResponse(_ request: HTTPRequest) -> HTTPResponse {
+        let all = workspaces.map { $0.snapshot() }
+        var totals = WorkspaceSnapshot(name: "", plan: .hobby, counters: WorkspaceCounters())
+        for snapshot in all {
+            totals.counters.add(snapshot.counters)
+            totals.activeSeries += snapshot.activeSeries
+            totals.store.add(snapshot.store)
+            totals.incidentsFired += snapshot.incidentsFired
+            totals.incidentsResolved += snapshot.incidentsResolved
+            totals.firing += snapshot.firing
+            totals.pending += snapshot.pending
+        }
+        totals.counters.add(metrics.unattributed.withLock { $0 })
+        let visible: [WorkspaceSnapshot]
+        if isAdmin(request) {
+            visible = all
+        } else if let workspace = authenticate(request) {
+            visible = all.filter { $0.name == workspace.name }
+        } else {
+            visible = []
+        }
+        let names = Set(visible.map(\.name))
+        let webhooks = (state.notifier?.webhookStatuses() ?? []).filter { names.contains($0.webhook) }
+        let body = MetricsRenderer.render(
+            workspaces: visible, totals: totals, http: state.httpStats(), webhooks: webhooks,
+            started: metrics.started, now: endpoint.clock.now())
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: body)
+    }
+
+    private func incidentsResponse(_ workspace: Workspace) -> HTTPResponse {
+        let (open, resolved) = workspace.incidents()
+        let object: [String: Any] = [
+            "status": "success",
+            "workspace": workspace.name,
+            "data": [
+                "active": open.map { IncidentJSON.object($0) },
+                "recent": resolved.suffix(100).reversed().map { IncidentJSON.object($0) },
+            ],
+        ]
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], text: IncidentJSON.serialize(object) + "\n")
+    }
+}
+
+/// What the handler learns after it is built: readiness, the HTTP server's stats, the notifier.
+final class ServerState: Sendable {
+    let ready = Atomic<Bool>(false)
+    let notifier: Notifier?
+    private let server = Mutex<HTTPServer?>(nil)
+
+    init(notifier: Notifier?) {
+        self.notifier = notifier
+    }
+
+    func attach(_ httpServer: HTTPServer) {
+        server.withLock { $0 = httpServer }
+    }
+
+    func httpStats() -> HTTPServerStats? {
+        server.withLock { $0?.stats }
+    }
+}

@@ -1,0 +1,104 @@
+import AIOpsCore
+import Delivery
+import Dispatch
+import HTTPServer
+import Incidents
+import Rules
+import Synchronization
+
+/// `aiops serve`: workspaces, their pipelines and the HTTP server in front of them.
+public final class AIOpsServer: Sendable {
+    public static let version = "0.1.0"
+
+    /// Tunables of the server (the workspaces come from `ServerConfiguration`).
+    public struct Options: Sendable {
+        public var listen: String = "127.0.0.1:9201"
+        /// Event loop threads; default: one per core.
+        public var threads: Int?
+        /// Locks each workspace's series are spread over.
+        public var shardsPerWorkspace: Int = 1
+        /// Samples older than this are refused as too old (400).
+        public var maxSampleAge: PromDuration = .hours(3)
+        /// Samples further ahead of the clock than this are refused (as Prometheus does).
+        public var maxFutureSkew: PromDuration = .minutes(10)
+        /// Series with no sample for this long are dropped (their incidents resolve).
+        public var idleSeriesTimeout: PromDuration = .minutes(15)
+        public var maxConnections: Int = 10_000
+        public var maxBodyBytes: Int = 32 << 20
+
+        public init() {}
+    }
+
+    public let options: Options
+    public let workspaces: [Workspace]
+    let handler: AIOpsHandler
+    let state: ServerState
+    let clock: any WallClock
+    let http: HTTPServer
+    private let stopping = Atomic<Bool>(false)
+
+    /// - Parameters:
+    ///   - notifier: receives every workspace's incidents; nil reports nothing.
+    public init(configuration: ServerConfiguration, rules: RuleSet, options: Options = Options(), notifier: Notifier? = nil, clock: any WallClock = SystemClock()) throws(HTTPServerError) {
+        self.options = options
+        self.clock = clock
+        let now = clock.now()
+        workspaces = configuration.workspaces.map { config in
+            Workspace(configuration: config, rules: rules, shardCount: options.shardsPerWorkspace, sink: notifier?.sink(forWorkspace: config.name), now: now)
+        }
+        guard let address = HTTPServerConfiguration.parseListenAddress(options.listen) else {
+            throw HTTPServerError.invalidConfiguration("cannot parse listen address '\(options.listen)' (expected HOST:PORT)")
+        }
+        var httpConfiguration = HTTPServerConfiguration()
+        httpConfiguration.host = address.host
+        httpConfiguration.port = address.port
+        if let threads = options.threads { httpConfiguration.threads = threads }
+        httpConfiguration.maxConnections = options.maxConnections
+        httpConfiguration.maxBodyBytes = options.maxBodyBytes
+        let metrics = ServerMetrics(started: now)
+        state = ServerState(notifier: notifier)
+        let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
+        handler = AIOpsHandler(
+            workspaces: workspaces, adminToken: configuration.adminToken.map { Array($0.utf8) },
+            endpoint: RemoteWriteEndpoint(
+                clock: clock, scratch: scratch, metrics: metrics,
+                maxSampleAge: options.maxSampleAge.milliseconds, maxFutureSkew: options.maxFutureSkew.milliseconds),
+            metrics: metrics, state: state)
+        http = HTTPServer(configuration: httpConfiguration, handler: handler)
+        state.attach(http)
+    }
+
+    /// Binds and starts serving.
+    /// - Returns: the bound address (useful with port 0).
+    @discardableResult
+    public func start() throws(HTTPServerError) -> HTTPSocketAddress {
+        let address = try http.start()
+        state.ready.store(true, ordering: .relaxed)
+        startEviction()
+        return address
+    }
+
+    /// Stops accepting, finishes requests in flight, then returns.
+    public func shutdown(gracePeriod: PromDuration = .seconds(10)) {
+        state.ready.store(false, ordering: .relaxed)
+        stopping.store(true, ordering: .relaxed)
+        http.shutdown(gracePeriod: gracePeriod)
+    }
+
+    public var localAddress: HTTPSocketAddress? { http.localAddress }
+
+    /// Drops idle series now (also done every minute in the background).
+    public func evictIdleSeries() {
+        let now = clock.now()
+        let cutoff = now - options.idleSeriesTimeout.milliseconds
+        for workspace in workspaces { workspace.evictIdle(olderThan: cutoff, now: now) }
+    }
+
+    private func startEviction() {
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + 60) { [weak self] in
+            guard let self, !self.stopping.load(ordering: .relaxed) else { return }
+            self.evictIdleSeries()
+            self.startEviction()
+        }
+    }
+}

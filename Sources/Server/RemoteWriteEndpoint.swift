@@ -1,0 +1,178 @@
+import AIOpsCore
+import HTTPServer
+import Pipeline
+import RemoteWrite
+import Store
+
+/// `POST /api/v1/write`: decodes a remote-write 1.0 or 2.0 body straight into the workspace's
+/// pipelines and answers as Prometheus expects.
+///
+/// Statuses: 204 all taken; 400 malformed or partly refused (the good samples are kept, the
+/// body says how many were refused and why: senders do not retry 400); 401 bad token; 413 too
+/// large (the HTTP layer); 415 unsupported content type or encoding; 429 over the workspace's
+/// samples per second, with `Retry-After` (nothing of the request is kept, so a resend is
+/// safe); 5xx only if the server itself fails.
+struct RemoteWriteEndpoint: Sendable {
+    let clock: any WallClock
+    let scratch: [ScratchSlot]
+    let metrics: ServerMetrics
+    /// Samples older than this (relative to the server's clock) are refused as too old.
+    let maxSampleAge: Int64
+    /// Samples further ahead than this are refused (Prometheus uses 10 minutes).
+    let maxFutureSkew: Int64
+
+    func handle(_ request: HTTPRequest, workspace: Workspace, loop: Int) -> HTTPResponse {
+        // Encoding and schema first: a 2.0 body decoded as 1.0 would look empty and be wrongly acknowledged.
+        guard let encoding = request.headers["Content-Encoding"], encoding.lowercased() == "snappy" else {
+            return refuse(workspace, 415, "unsupported_encoding", "Content-Encoding must be snappy")
+        }
+        let version: RemoteWriteVersion
+        do {
+            version = try RemoteWriteVersion(contentType: request.headers["Content-Type"])
+        } catch {
+            return refuse(workspace, 415, "unsupported_content_type", "\(error)")
+        }
+        let slot = scratch[loop % scratch.count]
+        return slot.scratch.withLock { scratch in
+            ingest(request.body, version: version, workspace: workspace, scratch: &scratch)
+        }
+    }
+
+    private func ingest(_ body: UnsafeRawBufferPointer, version: RemoteWriteVersion, workspace: Workspace, scratch: inout IngestScratch) -> HTTPResponse {
+        let decodeStart = MonotonicClock.nanoseconds()
+        do {
+            try scratch.decoder.decode(body: body, version: version, into: &scratch.batch)
+        } catch {
+            return refuse(workspace, 400, "malformed", "\(error)", version: version)
+        }
+        let decodeTime = MonotonicClock.nanoseconds() - decodeStart
+        let total = scratch.batch.sampleCount
+        let now = clock.now()
+        if total > 0, let retryAfter = workspace.bucket.withLock({ $0.take(total, now: now) }) {
+            workspace.counters.withLock {
+                $0.countRequest(code: 429, reason: "rate_limited")
+                $0.countSamples("rate_limited", total)
+            }
+            return HTTPResponse(
+                status: 429, headers: writtenHeaders(version, written: 0) + [("Retry-After", String(retryAfter))],
+                text: "workspace \(workspace.name) is over its limit of \(workspace.limits.samplesPerSecond) samples/s; retry after \(retryAfter) s\n")
+        }
+
+        var result = IngestResult()
+        result.histograms = scratch.batch.histogramCount
+        result.exemplars = scratch.batch.exemplarCount
+        let detectStart = MonotonicClock.nanoseconds()
+        validateAndHash(&scratch, workspace: workspace, result: &result)
+        let shardCount = UInt64(workspace.shards.count)
+        for (shardIndex, shard) in workspace.shards.enumerated() {
+            shard.withLock { box in
+                let pipeline = box.pipeline
+                for index in scratch.batch.series.indices {
+                    guard let hash = scratch.hashes[index], hash % shardCount == UInt64(shardIndex) else { continue }
+                    ingestSeries(index, hash: hash, batch: scratch.batch, pipeline: pipeline, now: now, result: &result)
+                }
+            }
+        }
+        let detectTime = MonotonicClock.nanoseconds() - detectStart
+
+        let status = result.rejected > 0 ? 400 : 204
+        let reason = result.rejected > 0 ? "partial" : ""
+        workspace.counters.withLock { counters in
+            counters.countRequest(code: status, reason: reason)
+            counters.countSamples("appended", result.byReason["appended"] ?? 0)
+            for (key, value) in result.byReason where key != "appended" { counters.countSamples(key, value) }
+            counters.histogramsIgnored += result.histograms
+            counters.exemplarsIgnored += result.exemplars
+            counters.decodeNanoseconds += decodeTime
+            counters.decodeCount += 1
+            counters.detectNanoseconds += detectTime
+            counters.detectCount += 1
+        }
+        let headers = writtenHeaders(version, written: result.written)
+        if result.rejected > 0 {
+            return HTTPResponse(status: 400, headers: headers, text: result.summary(total: total) + "\n")
+        }
+        return HTTPResponse(status: 204, headers: headers)
+    }
+
+    /// Validates every series against the workspace's limits, sorts unsorted label sets in
+    /// place, and hashes the valid ones.
+    private func validateAndHash(_ scratch: inout IngestScratch, workspace: Workspace, result: inout IngestResult) {
+        let limits = workspace.limits
+        let options = SeriesValidationOptions(
+            rejectEmptyLabelValues: true, requireSamples: false, maxLabelCount: limits.labelsPerSeries,
+            maxLabelNameLength: limits.labelNameLength, maxLabelValueLength: limits.labelValueLength)
+        scratch.hashes.removeAll(keepingCapacity: true)
+        for index in scratch.batch.series.indices {
+            if !scratch.batch.labelsAreSorted(ofSeries: index) { scratch.batch.sortLabels(ofSeries: index) }
+            if let issue = scratch.batch.validate(series: index, options: options) {
+                let samples = Int(scratch.batch.series[index].sampleCount)
+                result.reject("invalid_series", max(samples, 1), because: "\(issue)")
+                scratch.hashes.append(nil)
+                continue
+            }
+            scratch.hashes.append(scratch.batch.stableHash(ofSeries: index))
+        }
+    }
+
+    /// Finds (by label bytes, without building strings) or creates the series, then feeds its samples.
+    private func ingestSeries(_ index: Int, hash: UInt64, batch: WriteBatch, pipeline: Pipeline, now: Timestamp, result: inout IngestResult) {
+        let store = pipeline.store
+        var ref: SeriesRef?
+        var candidate = store.firstCandidate(hash: hash)
+        while let found = candidate {
+            if batch.labelsEqual(ofSeries: index, to: store.labels(of: found)) {
+                ref = found
+                break
+            }
+            candidate = store.nextCandidate(after: found)
+        }
+        let samples = batch.samples(ofSeries: index)
+        if ref == nil {
+            guard !samples.isEmpty else { return }
+            ref = pipeline.create(batch.makeLabels(series: index))
+        }
+        guard let ref else {
+            result.reject("series_limit", samples.count, because: "workspace active series limit reached; new series refused")
+            return
+        }
+        let oldest = now - maxSampleAge
+        let newest = now + maxFutureSkew
+        for sample in samples {
+            if sample.timestamp < oldest {
+                result.reject("too_old", 1, because: "sample at \(TimeFormat.rfc3339(sample.timestamp)) is older than the accepted \(PromDuration(milliseconds: maxSampleAge))")
+                continue
+            }
+            if sample.timestamp > newest {
+                result.reject("too_far_in_future", 1, because: "sample at \(TimeFormat.rfc3339(sample.timestamp)) is ahead of the server's clock")
+                continue
+            }
+            let outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
+            switch outcome {
+            case .appended, .duplicate, .stale:
+                result.written += 1
+                result.count(outcome.description)
+            case .nonFinite:
+                // A NaN value is legal in Prometheus (e.g. 0/0); not the sender's error, not scored.
+                result.count(outcome.description)
+            case .outOfOrder, .duplicateConflict:
+                result.reject(outcome.description, 1, because: "\(outcome.description) sample at \(TimeFormat.rfc3339(sample.timestamp)) for \(batch.metricName(ofSeries: index) ?? "series")")
+            }
+        }
+    }
+
+    private func writtenHeaders(_ version: RemoteWriteVersion, written: Int) -> [(String, String)] {
+        guard version == .v2 else { return [] }
+        return [
+            ("X-Prometheus-Remote-Write-Samples-Written", String(written)),
+            ("X-Prometheus-Remote-Write-Histograms-Written", "0"),
+            ("X-Prometheus-Remote-Write-Exemplars-Written", "0"),
+        ]
+    }
+
+    private func refuse(_ workspace: Workspace, _ status: Int, _ reason: String, _ message: String, version: RemoteWriteVersion? = nil) -> HTTPResponse {
+        workspace.counters.withLock { $0.countRequest(code: status, reason: reason) }
+        let headers = version.map { writtenHeaders($0, written: 0) } ?? []
+        return HTTPResponse(status: status, headers: headers, text: message + "\n")
+    }
+}

@@ -1,0 +1,127 @@
+import AIOpsCore
+import Incidents
+import Pipeline
+import Rules
+import Store
+import Synchronization
+
+/// One workspace at run time: its pipelines (series sharded across locks, as Prometheus'
+/// `stripeSeries` does), its rate limiter and its counters.
+///
+/// A request takes each lock it needs once, never once per sample.
+public final class Workspace: Sendable {
+    public let name: String
+    public let plan: Plan
+    public let limits: WorkspaceLimits
+    /// The bearer token (a secret: never logged).
+    let token: [UInt8]
+    /// Series `s` lives in shard `s.stableHash % shards.count`.
+    let shards: [PipelineShard]
+    let bucket: Mutex<TokenBucket>
+    let counters = Mutex(WorkspaceCounters())
+
+    /// - Parameters:
+    ///   - shardCount: locks the series are spread over (1 is fine below ~1M samples/s).
+    ///   - sink: told about firing and resolved incidents (the notifier).
+    public init(configuration: WorkspaceConfiguration, rules: RuleSet, shardCount: Int = 1, sink: (any IncidentSink)?, now: Timestamp) {
+        name = configuration.name
+        plan = configuration.plan
+        limits = configuration.effectiveLimits
+        token = Array(configuration.token.utf8)
+        let count = max(1, shardCount)
+        let perShard = (limits.activeSeries + count - 1) / count
+        var shards: [PipelineShard] = []
+        for _ in 0..<count {
+            shards.append(PipelineShard(Pipeline(rules: rules, configuration: PipelineConfiguration(maxSeries: perShard), sink: sink)))
+        }
+        self.shards = shards
+        bucket = Mutex(TokenBucket(rate: limits.samplesPerSecond, burst: limits.burstSamples, now: now))
+    }
+
+    /// Whether `candidate` is this workspace's token, compared in constant time.
+    func accepts(token candidate: UnsafeRawBufferPointer) -> Bool {
+        guard candidate.count == token.count else { return false }
+        var difference: UInt8 = 0
+        for index in 0..<token.count { difference |= token[index] ^ candidate[index] }
+        return difference == 0
+    }
+
+    /// Series held across all shards.
+    public var activeSeries: Int {
+        shards.reduce(0) { total, shard in total + shard.withLock { $0.pipeline.store.seriesCount } }
+    }
+
+    /// Open incidents (pending and firing) and recently resolved ones, newest last.
+    public func incidents() -> (open: [Incident], resolved: [Incident]) {
+        var open: [Incident] = []
+        var resolved: [Incident] = []
+        for shard in shards {
+            shard.withLock {
+                open += $0.pipeline.openIncidents
+                resolved += $0.pipeline.recentlyResolved
+            }
+        }
+        open.sort { ($0.start, $0.id) < ($1.start, $1.id) }
+        resolved.sort { ($0.end ?? 0, $0.id) < ($1.end ?? 0, $1.id) }
+        return (open, resolved)
+    }
+
+    /// A snapshot of the counters, with the stores' own counts folded in.
+    public func snapshot() -> WorkspaceSnapshot {
+        var snapshot = WorkspaceSnapshot(name: name, plan: plan, counters: counters.withLock { $0 })
+        for shard in shards {
+            shard.withLock { box in
+                let pipeline = box.pipeline
+                snapshot.activeSeries += pipeline.store.seriesCount
+                snapshot.store.add(pipeline.store.statistics)
+                snapshot.incidentsFired += pipeline.statistics.incidentsFired
+                snapshot.incidentsResolved += pipeline.statistics.incidentsResolved
+                for incident in pipeline.openIncidents {
+                    if incident.phase == .firing { snapshot.firing += 1 } else { snapshot.pending += 1 }
+                }
+            }
+        }
+        return snapshot
+    }
+
+    /// Drops series idle since before `cutoff` (event time), resolving their incidents.
+    @discardableResult
+    public func evictIdle(olderThan cutoff: Timestamp, now: Timestamp) -> Int {
+        shards.reduce(0) { total, shard in total + shard.withLock { $0.pipeline.evictIdle(olderThan: cutoff, now: now) } }
+    }
+}
+
+/// One lock and the pipeline it guards.
+///
+/// `@unchecked Sendable` is sound because `pipeline` (a non-Sendable class) is only reached
+/// through `withLock`, which holds `lock` for the whole access and never lets it escape.
+final class PipelineShard: @unchecked Sendable {
+    private let lock = Mutex(())
+    private let pipeline: Pipeline  // protected by lock
+
+    init(_ pipeline: Pipeline) {
+        self.pipeline = pipeline
+    }
+
+    func withLock<R>(_ body: (PipelineBox) throws -> R) rethrows -> R {
+        try lock.withLock { _ in try body(PipelineBox(pipeline: pipeline)) }
+    }
+}
+
+/// The view of a shard's pipeline valid inside `PipelineShard.withLock`.
+struct PipelineBox {
+    let pipeline: Pipeline
+}
+
+/// What `/metrics` shows of a workspace.
+public struct WorkspaceSnapshot: Sendable {
+    public var name: String
+    public var plan: Plan
+    public var counters: WorkspaceCounters
+    public var activeSeries = 0
+    public var store = StoreStatistics()
+    public var incidentsFired = 0
+    public var incidentsResolved = 0
+    public var firing = 0
+    public var pending = 0
+}

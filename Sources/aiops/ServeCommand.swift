@@ -1,0 +1,103 @@
+import AIOpsCore
+import Delivery
+import Foundation
+import HTTPServer
+import Rules
+import Server
+
+enum ServeCommand {
+    static func run(_ arguments: [String]) -> Int32 {
+        // Block SIGINT/SIGTERM before any thread starts, so they reach the waiter below.
+        let signals = SignalWaiter()
+        let parsed: ParsedArguments
+        do {
+            parsed = try ArgumentParser.parse(arguments, valued: ["listen", "data", "config", "rules", "threads", "shards"], flags: ["help"])
+        } catch {
+            Console.error("\(error); see 'aiops serve --help'")
+            return 2
+        }
+        if parsed.has("help") {
+            print(Help.serve)
+            return 0
+        }
+        guard parsed.positionals.isEmpty else {
+            Console.error("serve takes no positional arguments; see 'aiops serve --help'")
+            return 2
+        }
+        var options = AIOpsServer.Options()
+        if let listen = parsed.value("listen") { options.listen = listen }
+        if let text = parsed.value("threads") {
+            guard let threads = Int(text), threads > 0 else {
+                Console.error("--threads must be a positive number")
+                return 2
+            }
+            options.threads = threads
+        }
+        if let text = parsed.value("shards") {
+            guard let shards = Int(text), shards > 0 else {
+                Console.error("--shards must be a positive number")
+                return 2
+            }
+            options.shardsPerWorkspace = shards
+        }
+        let dataDirectory = parsed.value("data") ?? "aiops-data"
+        let configuration: ServerConfiguration
+        let embedded = parsed.value("config") == nil
+        do {
+            if let path = parsed.value("config") {
+                configuration = try ServerConfiguration.load(path: path)
+            } else {
+                configuration = try EmbeddedDefault.configuration(dataDirectory: dataDirectory)
+            }
+        } catch {
+            Console.error("\(error)")
+            return 1
+        }
+        guard let rules = RulesLocator.load(parsed.value("rules")) else { return 1 }
+        let notifier: Notifier
+        do {
+            notifier = try NotifierSetup.make(configuration: configuration, rules: rules, dataDirectory: dataDirectory)
+        } catch {
+            Console.error("\(error)")
+            return 1
+        }
+        let server: AIOpsServer
+        let address: HTTPSocketAddress
+        do {
+            server = try AIOpsServer(configuration: configuration, rules: rules, options: options, notifier: notifier)
+            address = try server.start()
+        } catch {
+            Console.error("cannot serve: \(error)")
+            notifier.shutdown()
+            return 1
+        }
+        let base = "http://\(address)"
+        var banner = "aiops \(AIOpsServer.version) listening on \(base) with \(rules.rules.count) rules; data in \(dataDirectory)/\n"
+        for workspace in configuration.workspaces {
+            let reports = workspace.slack == nil ? "reports to standard output" : "reports to its Slack webhook"
+            banner += "workspace \(workspace.name) (\(workspace.plan.rawValue)): \(reports)\n"
+        }
+        if embedded, let workspace = configuration.workspaces.first {
+            banner += """
+
+            Paste this into your prometheus.yml (the token is kept in \(dataDirectory)/\(EmbeddedDefault.workspaceName).token):
+
+            \(EmbeddedDefault.remoteWriteSnippet(url: base + "/api/v1/write", token: workspace.token))
+
+            Then watch:  curl -H 'Authorization: Bearer \(workspace.token)' \(base)/metrics
+                         curl -H 'Authorization: Bearer \(workspace.token)' \(base)/api/v1/incidents
+
+            """
+        }
+        Console.write(toDescriptor: 1, banner + "\n")
+        let signal = signals.wait()
+        Console.progress("aiops: received signal \(signal); finishing requests in flight")
+        server.shutdown()
+        let flushed = notifier.flush(timeout: 10)
+        notifier.shutdown()
+        if flushed.pending > 0 || flushed.givenUp > 0 {
+            Console.progress("aiops: \(flushed.pending) notifications still pending (kept in the outbox), \(flushed.givenUp) given up")
+        }
+        return 0
+    }
+}

@@ -1,6 +1,0 @@
-import Testing
-@testable import RemoteWrite
-
-@Test func RemoteWriteModuleLinks() {
-    #expect(Bool(true))
-}
