@@ -14,6 +14,13 @@ public struct FlushResult: Sendable, Equatable {
     public var givenUp: Int
     /// Still queued (when `completed` is false).
     public var pending: Int
+
+    public init(completed: Bool, delivered: Int, givenUp: Int, pending: Int) {
+        self.completed = completed
+        self.delivered = delivered
+        self.givenUp = givenUp
+        self.pending = pending
+    }
 }
 
 /// Receives incident events, decides notifications, stores them in the outbox and delivers

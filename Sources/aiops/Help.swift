@@ -19,6 +19,7 @@ enum Help {
 
     static let replay = """
     Usage: aiops replay FILE... [--rules DIR] [--metric 'name{labels}'] [--format text|json] [--scores OUT.csv]
+                        [--slack-dry-run | --slack URL [--allow-webhook-host HOST]...] [--quiet]
 
     Runs each file through the same pipeline as 'aiops serve', with event time from the file,
     and prints the incidents. Formats: CSV 'timestamp,value' (RFC 3339, 'YYYY-MM-DD HH:MM:SS'
@@ -33,7 +34,29 @@ enum Help {
       --format text|json  text: a readable incident list (default); json: one object per incident per line
       --scores OUT.csv    write 'timestamp,value,anomaly_score' for every input row; with several
                           inputs OUT-<name>.csv each, or <name>.scores.csv inside OUT/ if it is a directory
-      --quiet             no progress lines on standard error
+      --quiet             no progress lines on standard error (delivery errors are still shown)
+
+    Slack notifications:
+      --slack-dry-run     print the Slack messages that would be posted instead of the incident
+                          list: one webhook body per line, compact JSON (JSON Lines; 'jq .' reads
+                          it), in the order they would be sent. Not with --format.
+      --slack URL         post them to a Slack incoming webhook, print the incident list as usual
+                          (--format applies), then wait until every message is delivered or given
+                          up: at most one post per second, 5xx, timeouts and network errors retried
+                          with backoff, 429 after its Retry-After, each given up 2 minutes after
+                          it was queued. Only https://hooks.slack.com/ URLs are accepted.
+      --allow-webhook-host HOST
+                          also accept HOST (http or https) for --slack in this run, e.g. a proxy
+                          or a local receiver; repeatable
+
+    Which messages: the notification policy of 'aiops serve' (group a rule's series for 30s,
+    new series and resolutions at most every 5m, a 'still firing' reminder after 4h, resolved
+    messages on), with each rule's 'notify' overrides, applied on the file's event time; what
+    still waits when a file ends is sent then. Each file is scheduled on its own, and every
+    message names the workspace 'replay'.
+    The webhook URL is a secret and is never printed, not even in errors. A malformed URL or
+    a host not allowed is a usage error (status 2); a message that could not be delivered
+    makes the status 1, with the reason (e.g. 'no_service') on standard error.
     """
 
     static let serve = """

@@ -1,14 +1,24 @@
 import AIOpsCore
+import Delivery
 import Fixtures
 import Incidents
 import Replay
 import Rules
 
 enum ReplayCommand {
+    /// Where notifications go: nowhere (plain replay), standard output, or a webhook.
+    enum SlackMode {
+        case off
+        case dryRun
+        case post(WebhookURL)
+    }
+
     static func run(_ arguments: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: ["rules", "metric", "format", "scores"], flags: ["help", "quiet"])
+            parsed = try ArgumentParser.parse(
+                arguments, valued: ["rules", "metric", "format", "scores", "slack", "allow-webhook-host"],
+                flags: ["help", "quiet", "slack-dry-run"])
         } catch {
             Console.error("\(error); see 'aiops replay --help'")
             return 2
@@ -21,9 +31,21 @@ enum ReplayCommand {
             Console.error("replay needs at least one FILE; see 'aiops replay --help'")
             return 2
         }
+        // A webhook URL given where a FILE goes would be echoed by the "cannot read" error.
+        if let index = parsed.positionals.firstIndex(where: { $0.contains("://") }) {
+            Console.error("FILE argument \(index + 1) looks like a URL (not shown); a webhook URL goes after --slack")
+            return 2
+        }
         let format = parsed.value("format") ?? "text"
         guard format == "text" || format == "json" else {
             Console.error("--format must be 'text' or 'json', not '\(format)'")
+            return 2
+        }
+        let slack: SlackMode
+        switch slackMode(parsed) {
+        case .success(let mode): slack = mode
+        case .failure(let error):
+            Console.error("\(error); see 'aiops replay --help'")
             return 2
         }
         var metric: Labels?
@@ -37,20 +59,45 @@ enum ReplayCommand {
         }
         guard let rules = RulesLocator.load(parsed.value("rules")) else { return 1 }
         let replayer = Replayer(rules: rules)
+        let slackReplay = SlackReplay(rules: rules)
+        let quiet = parsed.has("quiet")
+        var notifier: Notifier?
+        if case .post(let webhook) = slack {
+            do {
+                notifier = try slackReplay.notifier(webhook: webhook, log: DeliveryLog { line in
+                    // Lines are redacted by the Delivery module; --quiet keeps only errors.
+                    if !quiet || line.hasPrefix("delivery error") { Console.progress(line) }
+                })
+            } catch {
+                Console.error("--slack: \(error)")
+                return 1
+            }
+        }
+        defer { notifier?.shutdown() }
+
         let files = parsed.positionals
-        let showProgress = !parsed.has("quiet") && files.count > 1
+        let showProgress = !quiet && files.count > 1
         var failures = 0
         var totalIncidents = 0
+        var totalNotifications = 0
         for (index, file) in files.enumerated() {
             let result: ReplayResult
+            var batches: [NotificationBatch] = []
             do {
-                result = try replayer.replay(path: file, metric: metric, keepScores: parsed.value("scores") != nil)
+                if case .off = slack {
+                    result = try replayer.replay(path: file, metric: metric, keepScores: parsed.value("scores") != nil)
+                } else {
+                    let replay = try slackReplay.replay(path: file, metric: metric, replayer: replayer, keepScores: parsed.value("scores") != nil)
+                    result = replay.result
+                    batches = replay.batches
+                }
             } catch {
                 Console.error("\(error)")
                 failures += 1
                 continue
             }
             totalIncidents += result.incidents.count
+            totalNotifications += batches.count
             if let requested = parsed.value("scores") {
                 let path = ScoresWriter.path(for: file, requested: requested, inputCount: files.count)
                 do {
@@ -60,19 +107,76 @@ enum ReplayCommand {
                     failures += 1
                 }
             }
-            switch format {
-            case "json":
+            switch (slack, format) {
+            case (.dryRun, _):
+                for line in slackReplay.payloadLines(batches) { print(line) }
+            case (_, "json"):
                 for incident in result.incidents { print(IncidentJSON.line(incident, file: files.count > 1 ? file : nil)) }
             default:
                 print(ReplayText.render(result))
             }
+            if let notifier {
+                do {
+                    try notifier.send(batches)
+                } catch {
+                    preconditionFailure("replay batches name the notifier's only workspace: \(error)")
+                }
+            }
             if showProgress {
-                Console.progress("[\(index + 1)/\(files.count)] \(file): \(result.samples) samples, \(result.incidents.count) incidents")
+                let notes = slack.isOff ? "" : ", \(batches.count) notifications"
+                Console.progress("[\(index + 1)/\(files.count)] \(file): \(result.samples) samples, \(result.incidents.count) incidents\(notes)")
             }
         }
         if showProgress {
             Console.progress("replayed \(files.count - failures) of \(files.count) files, \(totalIncidents) incidents")
         }
+        if let notifier {
+            if !quiet, totalNotifications > 0 {
+                Console.progress("slack: waiting for \(totalNotifications) notification\(totalNotifications == 1 ? "" : "s") to be delivered")
+            }
+            let flush = notifier.flush(timeout: SlackReplay.flushTimeout(count: totalNotifications))
+            if let problem = SlackReplay.deliveryProblem(flush, statuses: notifier.webhookStatuses()) {
+                Console.error("slack: \(problem)")
+                failures += 1
+            } else if !quiet {
+                Console.progress("slack: \(flush.delivered) notification\(flush.delivered == 1 ? "" : "s") delivered")
+            }
+        } else if case .dryRun = slack, !quiet {
+            Console.progress("slack dry run: \(totalNotifications) payload\(totalNotifications == 1 ? "" : "s")")
+        }
         return failures == 0 ? 0 : 1
+    }
+
+    /// `--slack` / `--slack-dry-run` / `--allow-webhook-host`, checked. Errors never contain
+    /// the URL (`WebhookURL` reasons name the host or scheme at most).
+    static func slackMode(_ parsed: ParsedArguments) -> Result<SlackMode, UsageError> {
+        let url = parsed.value("slack")
+        let hosts = parsed.values("allow-webhook-host")
+        if parsed.has("slack-dry-run") {
+            if url != nil { return .failure(UsageError(message: "--slack and --slack-dry-run cannot be combined")) }
+            if parsed.value("format") != nil {
+                return .failure(UsageError(message: "--slack-dry-run prints the payloads instead of the incident list: it cannot be combined with --format"))
+            }
+        }
+        if !hosts.isEmpty && url == nil {
+            return .failure(UsageError(message: "--allow-webhook-host only applies to --slack"))
+        }
+        guard let url else { return .success(parsed.has("slack-dry-run") ? .dryRun : .off) }
+        do {
+            return .success(.post(try WebhookURL(url, allowedHosts: Set(hosts))))
+        } catch {
+            var message = "--slack: \(error.description)"
+            if case .invalidWebhookURL(let reason) = error, reason.hasPrefix("host ") {
+                message += "; use --allow-webhook-host HOST to allow another host for this run"
+            }
+            return .failure(UsageError(message: message))
+        }
+    }
+}
+
+extension ReplayCommand.SlackMode {
+    var isOff: Bool {
+        if case .off = self { return true }
+        return false
     }
 }
