@@ -1,0 +1,95 @@
+import AIOpsCore
+import Delivery
+import Foundation
+import HTTPServer
+import RemoteWrite
+import Rules
+import Synchronization
+import Testing
+@testable import Server
+
+/// `aiops serve` end to end to Slack: an anomaly fed in by remote write becomes a firing
+/// message, and a resolved one when the series is normal again, posted to a Slack-shaped
+/// receiver on loopback; the webhook's secret path never reaches a log.
+@Suite struct ServeSlackTests {
+    @Test func postsFiringThenResolvedToTheWorkspaceWebhook() throws {
+        let slack = try FakeSlackServer()
+        defer { slack.stop() }
+        let data = NSTemporaryDirectory() + "aiops-serve-slack-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let configuration = ServerConfiguration(
+            workspaces: [
+                WorkspaceConfiguration(name: "team-a", plan: .pro, token: TestServer.tokenA, slack: SlackConfiguration(webhookURL: slack.url())),
+                WorkspaceConfiguration(name: "team-b", plan: .pro, token: TestServer.tokenB),
+            ],
+            allowedWebhookHosts: ["127.0.0.1"],
+            notifications: NotifyOverrides(groupWait: .zero, groupInterval: .zero, repeatInterval: .zero, sendResolved: true))
+        let rules = try RuleSet.parse(TestServer.rulesJSON, file: "test.json")
+        let logged = Mutex<[String]>([])
+        let printed = CapturingSink()
+        let notifier = try NotifierSetup.make(
+            configuration: configuration, rules: rules, dataDirectory: data,
+            textSink: printed, log: DeliveryLog { line in logged.withLock { $0.append(line) } })
+        defer { notifier.shutdown() }
+        let clock = ManualClock(1_800_000_000_000)
+        var options = AIOpsServer.Options()
+        options.listen = "127.0.0.1:0"
+        let server = try AIOpsServer(configuration: configuration, rules: rules, options: options, notifier: notifier, clock: clock)
+        let port = try server.start().port
+        defer { server.shutdown(gracePeriod: .seconds(2)) }
+        let client = TestClient(port: port)
+
+        let start = clock.now() - 1_800_000
+        var samples = (0..<60).map { (start + Int64($0) * 10_000, 40.0 + Double($0 % 5)) }
+        samples.append((start + 60 * 10_000, 4000))
+        #expect(try client.write([queue("payments", samples)]).status == 204)
+        // Normal again for longer than resolveAfter (1m).
+        let after = (61..<75).map { (start + Int64($0) * 10_000, 41.0 + Double($0 % 5)) }
+        #expect(try client.write([queue("payments", after)]).status == 204)
+
+        let deadline = Date().addingTimeInterval(15)
+        while slack.requests.count < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        let requests = slack.requests
+        try #require(requests.count == 2, "got \(requests.count) posts")
+        #expect(requests.allSatisfy { $0.path == "/services/T000/B000/SECRETtoken" && $0.method == "POST" })
+        let firing = try JSONSerialization.jsonObject(with: Data(requests[0].body.utf8)) as? [String: Any]
+        let resolved = try JSONSerialization.jsonObject(with: Data(requests[1].body.utf8)) as? [String: Any]
+        let firingText = firing?["text"] as? String ?? ""
+        let resolvedText = resolved?["text"] as? String ?? ""
+        #expect(firingText.contains("queue-spike"), "\(firingText)")
+        #expect(firingText.contains("CRITICAL"))
+        #expect(requests[0].body.contains("payments"))
+        #expect(resolvedText.contains("RESOLVED"), "\(resolvedText)")
+        #expect(requests[1].receivedAt - requests[0].receivedAt >= 990_000_000, "at most one message per second per webhook")
+        #expect(printed.lines.withLock { $0.isEmpty }, "a workspace with a webhook prints nothing")
+        #expect(logged.withLock { $0.allSatisfy { !$0.contains("SECRETtoken") } })
+        let metrics = try client.get("/metrics", token: TestServer.tokenA).bodyText
+        #expect(metrics.contains("aiops_notifications_sent_total{workspace=\"team-a\"} 2"), "\(metrics)")
+        #expect(!metrics.contains("SECRETtoken"))
+    }
+}
+
+final class CapturingSink: NotificationSink {
+    let lines = Mutex<[String]>([])
+    func deliver(_ text: String, batch: NotificationBatch) { lines.withLock { $0.append(text) } }
+}
+
+/// A client for a server started elsewhere.
+struct TestClient {
+    let port: Int
+
+    func write(_ series: [EncodedSeries], token: String = TestServer.tokenA) throws -> HTTPClientResponse {
+        let connection = try HTTPClientConnection(host: "127.0.0.1", port: port)
+        defer { connection.close() }
+        return try connection.request(
+            method: "POST", path: "/api/v1/write",
+            headers: [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy"), ("Authorization", "Bearer \(token)")],
+            body: RemoteWriteEncoder.compressedBody(series, version: .v1))
+    }
+
+    func get(_ path: String, token: String) throws -> HTTPClientResponse {
+        let connection = try HTTPClientConnection(host: "127.0.0.1", port: port)
+        defer { connection.close() }
+        return try connection.request(method: "GET", path: path, headers: [("Authorization", "Bearer \(token)")])
+    }
+}
