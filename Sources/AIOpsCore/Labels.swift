@@ -118,7 +118,8 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
         return hasher.value
     }
 
-    static func escape(_ value: String) -> String {
+    /// Escapes a label value for Prometheus text and PromQL: backslash, double quote, newline.
+    public static func escape(_ value: String) -> String {
         var out = ""
         out.reserveCapacity(value.utf8.count)
         for ch in value {

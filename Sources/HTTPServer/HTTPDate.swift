@@ -1,3 +1,4 @@
+import AIOpsCore
 /// IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) for the `Date` response header, rendered
 /// once per second per loop into `Date: ...\r\n` bytes.
 struct HTTPDate {
@@ -20,16 +21,7 @@ struct HTTPDate {
         let weekdays = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"]  // 1970-01-01 was a Thursday
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         let wd = Int(((days % 7) + 7) % 7)
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
+        let (y, m, d) = TimeFormat.civil(fromDays: days)
         out.append(contentsOf: weekdays[wd].utf8)
         out.append(contentsOf: ", ".utf8)
         two(d, &out)

@@ -1,3 +1,5 @@
+import AIOpsCore
+
 /// Writes the Prometheus text exposition format (version 0.0.4) into a reused byte buffer,
 /// the way swift-prometheus emits: families once, label values escaped.
 public struct PrometheusTextWriter {
@@ -32,7 +34,7 @@ public struct PrometheusTextWriter {
                 first = false
                 append(key)
                 append("=\"")
-                append(PrometheusTextWriter.escape(labelValue))
+                append(Labels.escape(labelValue))
                 append("\"")
             }
             append("}")
@@ -50,19 +52,6 @@ public struct PrometheusTextWriter {
 
     private mutating func append(_ string: String) {
         bytes.append(contentsOf: string.utf8)
-    }
-
-    static func escape(_ value: String) -> String {
-        var out = ""
-        for ch in value.unicodeScalars {
-            switch ch {
-            case "\\": out += "\\\\"
-            case "\"": out += "\\\""
-            case "\n": out += "\\n"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
     }
 
     static func format(_ value: Double) -> String {

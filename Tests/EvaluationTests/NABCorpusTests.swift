@@ -48,7 +48,7 @@ struct NABCorpusTests {
     }
 
     @Test func seededRandomDetectorScoresLow() {
-        var rng = T.SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         let random = Self.corpus.map { file in
             var file = file
             file.scores = file.scores.map { _ in Double.random(in: 0..<1, using: &rng) }

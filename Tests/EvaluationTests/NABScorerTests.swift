@@ -1,3 +1,4 @@
+import AIOpsCore
 import Foundation
 import Testing
 @testable import Evaluation
@@ -205,7 +206,7 @@ private typealias T = NABTestSupport
     /// The sweep against brute force: every distinct score as a fixed threshold.
     @Test(arguments: [1, 2, 3])
     func sweepFindsTheTrueMaximum(seed: UInt64) {
-        var rng = T.SplitMix64(state: seed)
+        var rng = SplitMix64(seed: seed)
         var files: [NABFile] = []
         for index in 0..<4 {
             let rows = Int.random(in: 200...600, using: &rng)

@@ -15,7 +15,7 @@ import Testing
         let (name, text) = Self.seeds[seedIndex]
         let original = Array(text.utf8)
         let alphabet = Array("{}[]\",:='\\#\n\r .-+eE0123456789aNI\u{0}".utf8) + [0xFF, 0xC3]
-        var rng = SplitMix(seed: UInt64(seedIndex) + 11)
+        var rng = SplitMix64(seed: UInt64(seedIndex) + 11)
         var parsed = 0
         var failed = 0
         for _ in 0..<1500 {

@@ -32,7 +32,7 @@ import Testing
     /// Against a plain reference: a stable sort of every (timestamp, series, row) triple
     /// gives the same order when each series is in time order.
     @Test func agreesWithAStableSortOnManySeries() {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         var all: [FixtureSeries] = []
         for s in 0..<37 {
             var t: Timestamp = Timestamp(rng.next() % 1000)
@@ -50,18 +50,5 @@ import Testing
         }
         reference.sort { $0.lexicographicallyPrecedes($1) }
         #expect(merged == reference)
-    }
-}
-
-/// A tiny deterministic generator for tests.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

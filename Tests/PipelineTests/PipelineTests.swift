@@ -14,23 +14,6 @@ final class Collector: IncidentSink {
     var all: [IncidentEvent] { events.withLock { $0 } }
 }
 
-/// Deterministic noise for synthetic series.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-    mutating func gaussian() -> Double {
-        let u1 = max(Double(next() >> 11) / Double(1 << 53), 1e-12)
-        let u2 = Double(next() >> 11) / Double(1 << 53)
-        return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
-    }
-}
-
 @Suite struct PipelineTests {
     static let rulesJSON = """
     {"rules": [
@@ -74,7 +57,7 @@ struct SplitMix64: RandomNumberGenerator {
         let pipeline = Pipeline(rules: try Self.rules(), sink: sink)
         let memory = try #require(pipeline.series(for: Labels(metric: "container_memory_working_set_bytes", pod)))
         let limit = try #require(pipeline.series(for: Labels(metric: "container_spec_memory_limit_bytes", pod)))
-        var rng = SplitMix64(state: 7)
+        var rng = SplitMix64(seed: 7)
         let mib = 1_048_576.0
         let start: Timestamp = 1_700_000_000_000
         var t = start
@@ -113,7 +96,7 @@ struct SplitMix64: RandomNumberGenerator {
         let sink = Collector()
         let pipeline = Pipeline(rules: try Self.rules(), sink: sink)
         let errors = try #require(pipeline.series(for: Labels(metric: "http_requests_total", ["code": "500", "job": "api"])))
-        var rng = SplitMix64(state: 3)
+        var rng = SplitMix64(seed: 3)
         var counter = 0.0
         var t: Timestamp = 1_700_000_000_000
         for i in 0..<600 {
