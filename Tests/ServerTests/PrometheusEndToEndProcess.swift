@@ -83,11 +83,15 @@ final class PrometheusEndToEndProcess {
         !process.isRunning && logTail().contains("address already in use")
     }
 
+    /// Prometheus' log so far.
+    var log: String {
+        guard let data = FileManager.default.contents(atPath: logPath) else { return "(no log at \(logPath))" }
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The last `lines` lines of Prometheus' log.
     func logTail(lines: Int = 40) -> String {
-        guard let data = FileManager.default.contents(atPath: logPath) else { return "(no log at \(logPath))" }
-        let all = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        return all.suffix(lines).joined(separator: "\n")
+        log.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
     }
 
     /// SIGTERM, then SIGKILL if it is still running after `grace`; returns once it has exited.

@@ -138,7 +138,7 @@ import Testing
                     ? "Prometheus was not ready (GET /-/ready) within 60 s"
                     : "Prometheus exited during start-up")
             }
-            guard let prometheus else { return }
+            guard let prometheus else { throw Failure(description: "Prometheus was not started") }
             let readyAt = ContinuousClock.now
 
             /// Polls until `check` answers, failing when Prometheus dies or the deadline passes.
@@ -202,6 +202,10 @@ import Testing
             #expect(!requests.isEmpty)
             let refused = requests.filter { $0.labels["code"] != "204" && $0.value > 0 }
             #expect(refused.isEmpty, "Prometheus' requests refused: \(refused)")
+            // Prometheus saw every send (samples and metadata) succeed.
+            let complaints = prometheus.log.split(separator: "\n")
+                .filter { $0.contains("component=remote") && ($0.contains("level=error") || $0.contains("level=warn")) }
+            #expect(complaints.isEmpty, "Prometheus' remote-write complaints:\n\(complaints.joined(separator: "\n"))")
 
             func seconds(_ from: ContinuousClock.Instant, _ to: ContinuousClock.Instant) -> String {
                 let elapsed = (to - from).components
