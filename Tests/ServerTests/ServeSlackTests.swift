@@ -63,7 +63,14 @@ import Testing
         #expect(requests[1].receivedAt - requests[0].receivedAt >= 990_000_000, "at most one message per second per webhook")
         #expect(printed.lines.withLock { $0.isEmpty }, "a workspace with a webhook prints nothing")
         #expect(logged.withLock { $0.allSatisfy { !$0.contains("SECRETtoken") } })
-        let metrics = try client.get("/metrics", token: TestServer.tokenA).bodyText
+        // The receiver records a post before it answers; the notifier counts it after the answer.
+        var metrics = ""
+        let countedBy = Date().addingTimeInterval(5)
+        repeat {
+            metrics = try client.get("/metrics", token: TestServer.tokenA).bodyText
+            if metrics.contains("aiops_notifications_sent_total{workspace=\"team-a\"} 2") { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        } while Date() < countedBy
         #expect(metrics.contains("aiops_notifications_sent_total{workspace=\"team-a\"} 2"), "\(metrics)")
         #expect(!metrics.contains("SECRETtoken"))
     }
