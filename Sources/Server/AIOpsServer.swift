@@ -38,7 +38,8 @@ public final class AIOpsServer: Sendable {
     private let stopping = Atomic<Bool>(false)
 
     /// - Parameters:
-    ///   - notifier: receives every workspace's incidents; nil reports nothing.
+    ///   - notifier: receives every workspace's incidents; nil reports nothing. The caller owns
+    ///     it: `shutdown()` stops serving, then the caller flushes and shuts the notifier down.
     public init(configuration: ServerConfiguration, rules: RuleSet, options: Options = Options(), notifier: Notifier? = nil, clock: any WallClock = SystemClock()) throws(HTTPServerError) {
         self.options = options
         self.clock = clock
