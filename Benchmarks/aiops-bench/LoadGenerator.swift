@@ -184,7 +184,6 @@ struct ConnectionJob: Sendable {
         }
         while MonotonicClock.nanoseconds() < start { usleep(1000) }
         var index = 0
-        var lastEnd = windowStart
         let interval = requestsPerSecond > 0 ? 1e9 / requestsPerSecond : 0
         while index < requests.count, !stop.isSet {
             if interval > 0 {
@@ -213,15 +212,12 @@ struct ConnectionJob: Sendable {
                     result.non2xx += 1
                     if result.firstNon2xx == nil { result.firstNon2xx = status }
                 }
-                lastEnd = done
             }
         }
-        if index == requests.count && MonotonicClock.nanoseconds() < deadline {
-            result.exhausted = true
-            result.window = Double(lastEnd - windowStart) / 1e9
-        } else {
-            result.window = Double(deadline - windowStart) / 1e9
-        }
+        // The window ends at the deadline, or earlier if the bodies ran out or the run was stopped.
+        let end = min(MonotonicClock.nanoseconds(), deadline)
+        result.exhausted = index == requests.count && end < deadline
+        result.window = end > windowStart ? Double(end - windowStart) / 1e9 : 0
         if let status = result.firstNon2xx, result.failure == nil { result.failure = "first non-2xx status: \(status)" }
         connection.close()
         return result

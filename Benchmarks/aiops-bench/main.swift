@@ -25,7 +25,8 @@ note("warning: aiops-bench is a debug build; figures are meaningless. Build with
 #endif
 
 let report = Report(cores: Harness.cores)
-print("aiops-bench: \(Harness.cores) cores, \(options.quick ? "quick pass" : "full run"), \(options.runs) runs after 1 warm-up (loads: \(options.loadRuns) runs)")
+let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+print("aiops-bench: \(Harness.cores) cores, load average \(loadAverage) at start, \(options.quick ? "quick pass" : "full run"), \(options.runs) runs after 1 warm-up (loads: \(options.loadRuns) runs)")
 print("")
 let started = Date()
 DecodeBenchmarks.run(options, report: report)
