@@ -1,0 +1,157 @@
+import Foundation
+
+/// The command line of `aiops-bench`.
+struct BenchmarkOptions {
+    /// Seconds-long smoke pass (what CI runs): fewer runs, shorter loads, no 1M-series memory run.
+    var quick = false
+    /// Only benchmarks whose name contains one of these substrings.
+    var filters: [String] = []
+    /// Timed runs (after one warm-up) of the micro benchmarks.
+    var runs = 10
+    /// End to end: connections, series per connection, samples per request is the same.
+    var connections = 2
+    var seriesPerConnection = 500
+    var seconds = 4.0
+    var loadRuns = 3
+    /// Event-time step between a series' samples in the generated load (ms).
+    var stepMs: Int64 = 500
+    /// Requests pre-encoded per connection: the count bound of a load run.
+    var maxRequests = 12_000
+    var version: RemoteWriteVersionChoice = .v1
+    /// Locks each aiops workspace's series are spread over (`aiops serve --shards`; default 1).
+    var shards = 1
+    /// Extra targets measured with the same load: URL and optional bearer token.
+    var targets: [(url: String, token: String?)] = []
+    var skipPeers = false
+    var prometheusPath: String?
+    var victoriaMetricsPath: String?
+    /// Also measure 1,000,000 series (always in the full run; never with `--quick`).
+    var millionSeries = true
+    var nabDirectory = "../shared/nab/data"
+    var probes = 200
+
+    enum RemoteWriteVersionChoice: String { case v1, v2 }
+
+    static let help = """
+    Usage: aiops-bench [--quick] [--filter NAME]... [options]
+
+    Measures aiops in release mode: decode, detector kernels (SIMD vs scalar), end-to-end ingest
+    over loopback HTTP against aiops serve and the peers (Prometheus, VictoriaMetrics), memory per
+    series, write-to-incident latency and replay throughput. Prints a table, then one JSON line
+    per result. Build with: swift build -c release --product aiops-bench
+
+    Benchmarks (names for --filter, matched as substrings):
+      decode.*        snappy MB/s, remote-write 1.0 / 2.0 samples/s
+      kernel.*        Mann-Kendall S, pairwise slopes, centring: SIMD vs scalar, ns per call
+      detector.*      SeriesDetector.update per kind, ns per sample
+      ingest.*        end to end over loopback HTTP (aiops, prometheus, victoria-metrics, --target)
+      memory.*        resident bytes per active series (100k; 1M in the full run)
+      incident.*      write-to-incident latency at half the peak ingest rate
+      replay.*        Replayer over the NAB subset
+
+    Options:
+      --quick                 smoke pass of a few seconds (CI): short loads, 1M-series run skipped
+      --filter NAME           run only benchmarks whose name contains NAME (repeatable)
+      --runs N                timed runs of micro benchmarks (default 10; 3 with --quick)
+      --connections N         load connections (default 2)
+      --series N              series per connection = samples per request (default 500)
+      --seconds S             duration of each load run (default 4)
+      --load-runs N           load runs per target, median reported (default 3)
+      --step-ms MS            event-time step between a series' samples (default 500)
+      --max-requests N        requests pre-encoded per connection: the count bound (default 12000)
+      --rw2                   send remote-write 2.0 instead of 1.0
+      --shards N              aiops workspace shards (aiops serve --shards; default 1)
+      --target URL[,TOKEN]    also load this remote-write URL (repeatable)
+      --no-peers              do not start prometheus / victoria-metrics
+      --prometheus PATH       prometheus binary (default: found on PATH)
+      --victoria-metrics PATH victoria-metrics binary (default: found on PATH)
+      --no-million            skip the 1,000,000-series memory run
+      --nab DIR               NAB data for the replay benchmark (default ../shared/nab/data)
+      --probes N              anomalous requests of the incident-latency benchmark (default 200)
+      --help                  this text
+    """
+
+    enum ParseError: Error, CustomStringConvertible {
+        case missingValue(String)
+        case badValue(String, String)
+        case unknown(String)
+
+        var description: String {
+            switch self {
+            case .missingValue(let flag): return "\(flag) needs a value"
+            case .badValue(let flag, let value): return "\(flag): cannot use '\(value)'"
+            case .unknown(let flag): return "unknown option \(flag) (see --help)"
+            }
+        }
+    }
+
+    /// Parses arguments; returns nil for `--help`.
+    static func parse(_ arguments: [String]) throws(ParseError) -> BenchmarkOptions? {
+        var options = BenchmarkOptions()
+        var runsGiven = false, secondsGiven = false, loadRunsGiven = false, requestsGiven = false, probesGiven = false
+        var index = 0
+        func value(_ flag: String) throws(ParseError) -> String {
+            index += 1
+            guard index < arguments.count else { throw .missingValue(flag) }
+            return arguments[index]
+        }
+        func integer(_ flag: String) throws(ParseError) -> Int {
+            let text = try value(flag)
+            guard let n = Int(text), n > 0 else { throw .badValue(flag, text) }
+            return n
+        }
+        while index < arguments.count {
+            let flag = arguments[index]
+            switch flag {
+            case "--help", "-h": return nil
+            case "--quick": options.quick = true
+            case "--filter": options.filters.append(try value(flag))
+            case "--runs": options.runs = try integer(flag); runsGiven = true
+            case "--connections": options.connections = try integer(flag)
+            case "--series": options.seriesPerConnection = try integer(flag)
+            case "--seconds":
+                let text = try value(flag)
+                guard let s = Double(text), s > 0 else { throw .badValue(flag, text) }
+                options.seconds = s
+                secondsGiven = true
+            case "--load-runs": options.loadRuns = try integer(flag); loadRunsGiven = true
+            case "--step-ms": options.stepMs = Int64(try integer(flag))
+            case "--max-requests": options.maxRequests = try integer(flag); requestsGiven = true
+            case "--rw2": options.version = .v2
+            case "--shards": options.shards = try integer(flag)
+            case "--target":
+                let text = try value(flag)
+                let parts = text.split(separator: ",", maxSplits: 1).map(String.init)
+                guard let url = parts.first, LoadTarget.parse(url: url) != nil else { throw .badValue(flag, text) }
+                options.targets.append((url, parts.count > 1 ? parts[1] : nil))
+            case "--no-peers": options.skipPeers = true
+            case "--prometheus": options.prometheusPath = try value(flag)
+            case "--victoria-metrics": options.victoriaMetricsPath = try value(flag)
+            case "--no-million": options.millionSeries = false
+            case "--nab": options.nabDirectory = try value(flag)
+            case "--probes": options.probes = try integer(flag); probesGiven = true
+            default: throw .unknown(flag)
+            }
+            index += 1
+        }
+        if options.quick {
+            if !runsGiven { options.runs = 3 }
+            if !secondsGiven { options.seconds = 1 }
+            if !loadRunsGiven { options.loadRuns = 1 }
+            if !requestsGiven { options.maxRequests = 3_000 }
+            if !probesGiven { options.probes = 20 }
+            options.millionSeries = false
+        }
+        return options
+    }
+
+    /// Whether a benchmark called `name` is selected by `--filter`.
+    func selects(_ name: String) -> Bool {
+        filters.isEmpty || filters.contains { name.contains($0) }
+    }
+
+    /// Whether any of `names` is selected (to skip a group's costly setup).
+    func selectsAny(_ names: [String]) -> Bool {
+        names.contains { selects($0) }
+    }
+}

@@ -1,0 +1,131 @@
+import AIOpsCore
+import Detectors
+
+/// The detector kernels, SIMD against the scalar reference, at the sizes the detectors use:
+/// 32 leak buckets (and the 16-point halves), 48 daily and 84 weekly profile buckets. Inputs
+/// rotate through 64 different vectors so a branch predictor cannot memorise one.
+enum KernelBenchmarks {
+    static let variants = 64
+
+    static var names: [String] {
+        ["kernel.mannKendallS.n32", "kernel.mannKendallS.n16", "kernel.pairwiseSlopes.n32", "kernel.pairwiseSlopes.n16",
+         "kernel.centre.n48", "kernel.centre.n84"]
+    }
+
+    static func run(_ options: BenchmarkOptions, report: Report) {
+        for n in [32, 16] { mannKendall(n: n, options, report) }
+        for n in [32, 16] { slopes(n: n, options, report) }
+        for n in [48, 84] { centre(n: n, options, report) }
+    }
+
+    /// Times SIMD and scalar in alternating runs and reports both, with the speedup.
+    static func compare(name: String, size: Int, options: BenchmarkOptions, report: Report,
+                        simd: (Int) -> Void, scalar: (Int) -> Void) {
+        let target = options.quick ? 0.02 : 0.1
+        var k = 0
+        let simdIterations = Harness.calibrate(target: target) { simd(k & (variants - 1)); k &+= 1 }
+        let scalarIterations = Harness.calibrate(target: target) { scalar(k & (variants - 1)); k &+= 1 }
+        var simdNs: [Double] = [], scalarNs: [Double] = []
+        for run in 0...options.runs {
+            let a = Harness.seconds { for i in 0..<simdIterations { simd(i & (variants - 1)) } } / Double(simdIterations) * 1e9
+            let b = Harness.seconds { for i in 0..<scalarIterations { scalar(i & (variants - 1)) } } / Double(scalarIterations) * 1e9
+            if run > 0 {  // run 0 is the warm-up
+                simdNs.append(a)
+                scalarNs.append(b)
+            }
+        }
+        let speedups = zip(scalarNs, simdNs).map { $0 / $1 }
+        let speedup = Statistics.median(speedups.sorted())
+        let simdMedian = Statistics.median(simdNs.sorted())
+        report.add(BenchmarkResult(
+            name: name + ".simd", unit: "ns/call", values: simdNs,
+            extra: [("ns_per_element", simdMedian / Double(size)), ("speedup_vs_scalar", speedup)]))
+        report.add(BenchmarkResult(
+            name: name + ".scalar", unit: "ns/call", values: scalarNs,
+            extra: [("ns_per_element", Statistics.median(scalarNs.sorted()) / Double(size))]))
+    }
+
+    static func mannKendall(n: Int, _ options: BenchmarkOptions, _ report: Report) {
+        let name = "kernel.mannKendallS.n\(n)"
+        guard options.selects(name) else { return }
+        var random = SplitMix64(seed: 7)
+        let data = (0..<(variants * n)).map { i in Double(i % n) * 0.3 + random.nextDouble() * 4 }
+        data.withUnsafeBufferPointer { all in
+            let slice = { (v: Int) in UnsafeBufferPointer(rebasing: all[(v * n)..<((v + 1) * n)]) }
+            compare(name: name, size: n, options: options, report: report,
+                    simd: { blackHole(DetectorKernels.simdMannKendallS(slice($0))) },
+                    scalar: { blackHole(DetectorKernels.scalarMannKendallS(slice($0))) })
+        }
+    }
+
+    static func slopes(n: Int, _ options: BenchmarkOptions, _ report: Report) {
+        let name = "kernel.pairwiseSlopes.n\(n)"
+        guard options.selects(name) else { return }
+        var random = SplitMix64(seed: 8)
+        let ts = (0..<(variants * n)).map { i in (Double(i % n) + random.nextDouble() * 0.9) * 112.5 }
+        let ys = (0..<(variants * n)).map { i in 1e9 + Double(i % n) * 1e6 + random.nextDouble() * 5e6 }
+        var out = [Double](repeating: 0, count: DetectorKernels.pairCount(n))
+        ts.withUnsafeBufferPointer { t in
+            ys.withUnsafeBufferPointer { y in
+                out.withUnsafeMutableBufferPointer { o in
+                    let tv = { (v: Int) in UnsafeBufferPointer(rebasing: t[(v * n)..<((v + 1) * n)]) }
+                    let yv = { (v: Int) in UnsafeBufferPointer(rebasing: y[(v * n)..<((v + 1) * n)]) }
+                    compare(name: name, size: n, options: options, report: report,
+                            simd: { v in blackHole(DetectorKernels.simdPairwiseSlopes(t: tv(v), y: yv(v), into: o)); blackHole(o[7]) },
+                            scalar: { v in blackHole(DetectorKernels.scalarPairwiseSlopes(t: tv(v), y: yv(v), into: o)); blackHole(o[7]) })
+                }
+            }
+        }
+    }
+
+    static func centre(n: Int, _ options: BenchmarkOptions, _ report: Report) {
+        let name = "kernel.centre.n\(n)"
+        guard options.selects(name) else { return }
+        var random = SplitMix64(seed: 9)
+        var data = (0..<(variants * n)).map { _ in Float(random.nextDouble() * 10) }
+        data.withUnsafeMutableBufferPointer { buffer in
+            let all = buffer
+            let slice = { (v: Int) in UnsafeMutableBufferPointer(rebasing: all[(v * n)..<((v + 1) * n)]) }
+            compare(name: name, size: n, options: options, report: report,
+                    simd: { v in let s = slice(v); s[0] += 1; blackHole(Double(DetectorKernels.simdCentre(s))) },
+                    scalar: { v in let s = slice(v); s[0] += 1; blackHole(Double(DetectorKernels.scalarCentre(s))) })
+        }
+    }
+}
+
+/// `SeriesDetector.update` per kind, fed a realistic series: 15-second steps over several days,
+/// a daily wave, noise and a slow climb, from a fresh detector (warm-up included).
+enum DetectorBenchmarks {
+    static var names: [String] { DetectorKind.allCases.map { "detector.update.\($0.rawValue)" } }
+
+    static func run(_ options: BenchmarkOptions, report: Report) {
+        guard options.selectsAny(names) else { return }
+        let count = options.quick ? 6_000 : 40_000  // 25 h / ~7 days at 15 s
+        var random = SplitMix64(seed: 11)
+        let start: Int64 = 1_700_000_000_000
+        let timestamps = (0..<count).map { start + Int64($0) * 15_000 }
+        let values = timestamps.enumerated().map { i, t in
+            LoadShape.value(series: 3, timestamp: t, random: &random) * 1e6 + Double(i) * 50
+        }
+        for kind in DetectorKind.allCases {
+            let name = "detector.update.\(kind.rawValue)"
+            guard options.selects(name) else { continue }
+            let spec = DetectorSpec(kind: kind)
+            let runs = Harness.measure(runs: options.runs) {
+                var detector = SeriesDetector(spec: spec)
+                var best = 0.0
+                let elapsed = Harness.seconds {
+                    for i in 0..<count {
+                        let output = detector.update(timestamp: timestamps[i], value: values[i], spec: spec, limit: .nan)
+                        if output.score > best { best = output.score }
+                    }
+                }
+                blackHole(best)
+                return elapsed / Double(count) * 1e9
+            }
+            report.add(BenchmarkResult(
+                name: name, unit: "ns/sample", values: runs,
+                note: "\(count) samples at 15 s steps, fresh detector per run; state \(SeriesDetector.bytesPerSeries) B"))
+        }
+    }
+}

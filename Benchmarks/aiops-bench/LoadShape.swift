@@ -1,0 +1,48 @@
+import AIOpsCore
+import Foundation
+import RemoteWrite
+
+/// The synthetic series the load, decode and memory benchmarks send: node-exporter-like label
+/// sets and a daily wave with noise, deterministic from the seed.
+enum LoadShape {
+    /// Labels of series `index` on connection `connection`, sorted by name as senders do.
+    static func labels(connection: Int, index: Int, metric: String = "bench_node_load") -> Labels {
+        Labels([
+            Label(name: "__name__", value: metric),
+            Label(name: "cpu", value: String(index % 64)),
+            Label(name: "instance", value: "10.0.\(connection).\(index / 64):9100"),
+            Label(name: "job", value: "node"),
+            Label(name: "series", value: "c\(connection)-s\(index)"),
+        ])
+    }
+
+    /// A plausible value: a daily wave around a per-series level, plus noise.
+    @inline(__always)
+    static func value(series: Int, timestamp: Int64, random: inout SplitMix64) -> Double {
+        let level = 100 + Double(series % 97)
+        let phase = Double(timestamp % 86_400_000) / 86_400_000 * 2 * Double.pi
+        return level + 10 * sin(phase) + random.nextDouble() * 2
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so every run sends the same bytes.
+struct SplitMix64 {
+    var state: UInt64
+
+    init(seed: UInt64) {
+        state = seed
+    }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    mutating func nextDouble() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+}

@@ -1,0 +1,87 @@
+import AIOpsCore
+import Foundation
+import Detectors
+import Pipeline
+import Rules
+
+/// Resident bytes per active series with all three detectors (the `auto` rule) at default
+/// settings: VmRSS before and after creating the series in a `Pipeline` and feeding each four
+/// samples, divided by the series count. Each size runs in a child process of its own
+/// (`aiops-bench --memory-child N`), so memory freed by earlier benchmarks does not hide growth.
+enum MemoryBenchmark {
+    static func names(_ options: BenchmarkOptions) -> [String] {
+        ["memory.100k"] + (options.millionSeries ? ["memory.1m"] : [])
+    }
+
+    static func run(_ options: BenchmarkOptions, report: Report) {
+        for (name, count) in [("memory.100k", 100_000), ("memory.1m", 1_000_000)] where options.selects(name) {
+            if count == 1_000_000 && !options.millionSeries {
+                continue
+            }
+            let runs = options.quick || count == 1_000_000 ? 1 : 3
+            var values: [Double] = []
+            var seconds = 0.0
+            for _ in 0..<runs {
+                guard let (bytes, elapsed) = child(count) else {
+                    report.skip(name, because: "the child process failed")
+                    return
+                }
+                values.append(bytes)
+                seconds = elapsed
+            }
+            report.add(BenchmarkResult(
+                name: name, unit: "B/series", values: values,
+                extra: [("series", Double(count)), ("kib_per_series", Statistics.median(values.sorted()) / 1024),
+                        ("create_feed_seconds", seconds), ("detector_state_bytes", Double(SeriesDetector.bytesPerSeries))],
+                note: "VmRSS delta / series; auto rule, ring 64, 5 labels, 4 samples each"))
+        }
+    }
+
+    /// Runs `--memory-child count` and parses "bytes seconds".
+    static func child(_ count: Int) -> (Double, Double)? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
+        process.arguments = ["--memory-child", String(count)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let fields = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+        guard process.terminationStatus == 0, fields.count == 2 else { return nil }
+        return (fields[0], fields[1])
+    }
+
+    /// In the child: builds `count` series, prints "bytes-per-series seconds".
+    static func measureInChild(_ count: Int) {
+        let pipeline = Pipeline(rules: RuleSet(rules: []))
+        let before = residentBytes()
+        let start: Int64 = 1_700_000_000_000
+        var random = SplitMix64(seed: 5)
+        let elapsed = Harness.seconds {
+            for index in 0..<count {
+                // Labels are built here, inside the measurement: the store keeps them per series.
+                let labels = LoadShape.labels(connection: index / 100_000, index: index % 100_000, metric: "bench_memory")
+                guard let ref = pipeline.series(for: labels) else { continue }
+                for step in 0..<4 {
+                    let t = start + Int64(step) * 15_000
+                    pipeline.ingest(ref, timestamp: t, value: LoadShape.value(series: index, timestamp: t, random: &random))
+                }
+            }
+        }
+        let after = residentBytes()
+        precondition(pipeline.store.seriesCount == count, "series were refused")
+        print(Double(after - before) / Double(count), elapsed)
+        withExtendedLifetime(pipeline) {}
+    }
+
+    /// VmRSS of this process, in bytes.
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in text.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let kib = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { Int($0) } ?? 0
+            return kib * 1024
+        }
+        return 0
+    }
+}
