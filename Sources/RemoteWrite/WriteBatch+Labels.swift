@@ -1,4 +1,7 @@
 import AIOpsCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Label order, hashing and comparison straight from the byte ranges, so the store can find
 /// a known series without building Strings; `makeLabels` allocates, for new series only.
@@ -158,12 +161,7 @@ extension WriteBatch {
         guard utf8.count == range.count else { return false }
         if range.isEmpty { return true }
         if let result = utf8.withContiguousStorageIfAvailable({ storage -> Bool in
-            var i = 0
-            while i < storage.count {
-                if storage[i] != raw[range.lowerBound + i] { return false }
-                i += 1
-            }
-            return true
+            memcmp(storage.baseAddress!, raw.baseAddress! + range.lowerBound, range.count) == 0
         }) {
             return result
         }

@@ -13,6 +13,9 @@ struct IngestResult {
     var rejected = 0
     /// The first refusal, for the response body.
     var firstError: String?
+    /// Samples by store outcome (`SampleOutcome.rawValue`): counted per sample without hashing
+    /// a string, folded into `byReason` once per request.
+    var outcomes = [Int](repeating: 0, count: SampleOutcome.allCases.count)
 
     mutating func count(_ reason: String, _ n: Int = 1) {
         byReason[reason, default: 0] += n
@@ -23,6 +26,19 @@ struct IngestResult {
         rejected += n
         count(reason, n)
         if firstError == nil { firstError = description() }
+    }
+
+    /// A refusal already counted in `outcomes` (out of order, conflicting duplicate).
+    mutating func rejectCounted(because description: @autoclosure () -> String) {
+        rejected += 1
+        if firstError == nil { firstError = description() }
+    }
+
+    /// Adds the per-outcome tallies to `byReason`.
+    mutating func foldOutcomes() {
+        for outcome in SampleOutcome.allCases where outcomes[Int(outcome.rawValue)] > 0 {
+            count(outcome.description, outcomes[Int(outcome.rawValue)])
+        }
     }
 
     /// One line for a 400 body: `accepted 998 of 1000 samples; rejected 2 (out_of_order 2); first: ...`.

@@ -62,19 +62,24 @@ struct RemoteWriteEndpoint: Sendable {
         result.histograms = scratch.batch.histogramCount
         result.exemplars = scratch.batch.exemplarCount
         let detectStart = MonotonicClock.nanoseconds()
-        validateAndHash(&scratch, workspace: workspace, result: &result)
+        sortAndHash(&scratch)
+        let limits = workspace.limits
+        let validation = SeriesValidationOptions(
+            rejectEmptyLabelValues: true, requireSamples: false, maxLabelCount: limits.labelsPerSeries,
+            maxLabelNameLength: limits.labelNameLength, maxLabelValueLength: limits.labelValueLength)
         let shardCount = UInt64(workspace.shards.count)
         for (shardIndex, shard) in workspace.shards.enumerated() {
             shard.withLock { box in
                 let pipeline = box.pipeline
                 for index in scratch.batch.series.indices {
                     guard let hash = scratch.hashes[index], hash % shardCount == UInt64(shardIndex) else { continue }
-                    ingestSeries(index, hash: hash, batch: scratch.batch, pipeline: pipeline, now: now, result: &result)
+                    ingestSeries(index, hash: hash, batch: scratch.batch, validation: validation, pipeline: pipeline, now: now, result: &result)
                 }
             }
         }
         let detectTime = MonotonicClock.nanoseconds() - detectStart
 
+        result.foldOutcomes()
         let status = result.rejected > 0 ? 400 : 204
         let reason = result.rejected > 0 ? "partial" : ""
         workspace.counters.withLock { counters in
@@ -95,28 +100,21 @@ struct RemoteWriteEndpoint: Sendable {
         return HTTPResponse(status: 204, headers: headers)
     }
 
-    /// Validates every series against the workspace's limits, sorts unsorted label sets in
-    /// place, and hashes the valid ones.
-    private func validateAndHash(_ scratch: inout IngestScratch, workspace: Workspace, result: inout IngestResult) {
-        let limits = workspace.limits
-        let options = SeriesValidationOptions(
-            rejectEmptyLabelValues: true, requireSamples: false, maxLabelCount: limits.labelsPerSeries,
-            maxLabelNameLength: limits.labelNameLength, maxLabelValueLength: limits.labelValueLength)
+    /// Sorts unsorted label sets in place and hashes every series. Validation waits until a
+    /// series turns out to be new: a known series is byte-equal to one validated already.
+    private func sortAndHash(_ scratch: inout IngestScratch) {
         scratch.hashes.removeAll(keepingCapacity: true)
         for index in scratch.batch.series.indices {
             if !scratch.batch.labelsAreSorted(ofSeries: index) { scratch.batch.sortLabels(ofSeries: index) }
-            if let issue = scratch.batch.validate(series: index, options: options) {
-                let samples = Int(scratch.batch.series[index].sampleCount)
-                result.reject("invalid_series", max(samples, 1), because: "\(issue)")
-                scratch.hashes.append(nil)
-                continue
-            }
             scratch.hashes.append(scratch.batch.stableHash(ofSeries: index))
         }
     }
 
     /// Finds (by label bytes, without building strings) or creates the series, then feeds its samples.
-    private func ingestSeries(_ index: Int, hash: UInt64, batch: WriteBatch, pipeline: Pipeline, now: Timestamp, result: inout IngestResult) {
+    private func ingestSeries(
+        _ index: Int, hash: UInt64, batch: WriteBatch, validation: SeriesValidationOptions, pipeline: Pipeline, now: Timestamp,
+        result: inout IngestResult
+    ) {
         let store = pipeline.store
         var ref: SeriesRef?
         var candidate = store.firstCandidate(hash: hash)
@@ -130,6 +128,10 @@ struct RemoteWriteEndpoint: Sendable {
         let samples = batch.samples(ofSeries: index)
         if ref == nil {
             guard !samples.isEmpty else { return }
+            if let issue = batch.validate(series: index, options: validation) {
+                result.reject("invalid_series", samples.count, because: "\(issue)")
+                return
+            }
             ref = pipeline.create(batch.makeLabels(series: index))
         }
         guard let ref else {
@@ -148,15 +150,15 @@ struct RemoteWriteEndpoint: Sendable {
                 continue
             }
             let outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
+            result.outcomes[Int(outcome.rawValue)] += 1
             switch outcome {
             case .appended, .duplicate, .stale:
                 result.written += 1
-                result.count(outcome.description)
             case .nonFinite:
                 // A NaN value is legal in Prometheus (e.g. 0/0); not the sender's error, not scored.
-                result.count(outcome.description)
+                break
             case .outOfOrder, .duplicateConflict:
-                result.reject(outcome.description, 1, because: "\(outcome.description) sample at \(TimeFormat.rfc3339(sample.timestamp)) for \(batch.metricName(ofSeries: index) ?? "series")")
+                result.rejectCounted(because: "\(outcome.description) sample at \(TimeFormat.rfc3339(sample.timestamp)) for \(batch.metricName(ofSeries: index) ?? "series")")
             }
         }
     }
