@@ -1,0 +1,135 @@
+import AIOpsCore
+
+/// The detector behind `auto`: three kinds of evidence, each measured against what is unusual
+/// for this series, combined by their maximum, and one alarm per episode.
+///
+/// Evidence (each a ratio that reaches 1, score 0.5, at its threshold):
+/// - **New extreme** (`ValueEnvelope`): the value lies beyond the range of the remembered past
+///   by more than 3 % of that range's width.
+/// - **Level** (an EWMA of the value with a winsorised mean absolute deviation as σ): the
+///   one-step z-score against 1.5 × the largest z of the last weeks (`SurpriseRecord`), and
+///   never below 10. A spike as big as the bursts this series always has is not news; one
+///   half again as big is.
+/// - **Daily shape** (`PhaseProfile`), once it explains the series: the distance outside the
+///   half-hour band, in σ of that distance, against 1.2 × its own record and never below 5.
+///   A missing daily peak or a flat day is caught here, inside the range.
+///
+/// Warm-up: nothing scores before `warmup` samples and one day of event time, so the range,
+/// the scale and the records have seen a whole daily cycle before anything counts as unusual.
+///
+/// Suppression: once the score reaches 0.5 it is 0 for the next 12 hours of event time. An
+/// anomaly is reported when it starts; its continuation, and the re-learning after a genuine
+/// shift, stay quiet. A bigger event later still fires once the hold is over, as the records
+/// remember the first one.
+///
+/// Memory: inline, about 400 bytes; `update` is O(1) and allocates nothing.
+struct AutoDetector: Sendable {
+    static let warmupMs: Int64 = 86_400_000
+    static let holdMs: Int64 = 12 * 3_600_000
+    /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.
+    static let rangeFraction = 0.03
+    /// Level: margin over the record, and the smallest z that can score 0.5.
+    static let levelMargin = 1.5
+    static let levelFloorZ = 10.0
+    /// Daily shape: margin over the record, and the smallest z that can score 0.5.
+    static let shapeMargin = 1.2
+    static let shapeFloorZ = 5.0
+
+    var envelope = ValueEnvelope()
+    var shape = PhaseProfile()
+    var levelRecord = SurpriseRecord()
+    var shapeRecord = SurpriseRecord()
+    var mean: Double = 0
+    var deviation: Double = 0
+    var count: Int = 0
+    var first: Timestamp = 0
+    /// Scores are 0 before this event time (the end of an alarm's hold).
+    var holdUntil: Timestamp = .min
+    /// Set by `reset(.gap)`: the next sample re-seeds the level.
+    var releveling = false
+
+    mutating func update(timestamp t: Timestamp, value x: Double, spec: DetectorSpec) -> DetectorOutput {
+        count += 1
+        if count == 1 { first = t }
+        if count == 1 || releveling {
+            mean = x
+            releveling = false
+            envelope.observe(x)
+            let reading = shape.read(x, at: t)
+            shape.observe(x, at: t, reading: reading, sigma: 0)
+            return .quiet(.auto)
+        }
+        let direction = spec.direction
+        let warm = count > max(spec.warmup, 1)
+
+        // Level: one-step z against the EWMA.
+        let floor = Calibration.sigmaFloor(level: mean, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: Self.levelFloorZ)
+        let sigma = max(deviation * Calibration.madToSigma, floor)
+        let d = x - mean
+        let z = direction.directed(d / sigma)
+        let levelRatio = levelRecord.ratio(z, margin: Self.levelMargin, floor: Self.levelFloorZ)
+
+        // New extreme.
+        let rangeRatio = envelope.excess(x, direction: direction) / Self.rangeFraction
+
+        // Daily shape.
+        let reading = shape.read(x, at: t)
+        let shapeFloor = Calibration.sigmaFloor(level: shape.level, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: Self.levelFloorZ)
+        let shapeSigma = shape.sigma(floor: shapeFloor)
+        let zs = direction.directed(reading.residual / shapeSigma)
+        let shapeKnown = reading.ready && t - first >= 2 * PhaseProfile.dayMs
+        var shapeRatio = 0.0
+        if shapeKnown && shape.strong(at: t) {
+            shapeRatio = shapeRecord.ratio(zs, margin: Self.shapeMargin, floor: Self.shapeFloorZ)
+        }
+
+        var output = DetectorOutput.quiet(.auto)
+        let limitZ = max(levelRecord.value * Self.levelMargin, Self.levelFloorZ)
+        output.expected = mean
+        output.lower = mean - limitZ * sigma
+        output.upper = mean + limitZ * sigma
+        if warm && t - first >= Self.warmupMs {
+            var best = rangeRatio
+            output.detector = .auto
+            if levelRatio > best {
+                best = levelRatio
+                output.detector = .ewma
+            }
+            if shapeRatio > best {
+                best = shapeRatio
+                output.detector = .seasonal
+                output.expected = (reading.low + reading.high) / 2
+                output.lower = reading.low - Self.shapeFloorZ * shapeSigma
+                output.upper = reading.high + Self.shapeFloorZ * shapeSigma
+            }
+            let score = Calibration.score(ratio: best)
+            if t < holdUntil {
+                output.score = 0
+            } else {
+                output.score = score
+                if score >= 0.5 { holdUntil = t + Self.holdMs }
+            }
+        }
+
+        // Learn.
+        if warm { levelRecord.observe(z) }
+        if shapeKnown { shapeRecord.observe(zs) }
+        envelope.observe(x)
+        shape.observe(x, at: t, reading: reading, sigma: shapeSigma)
+        let alpha = warm ? spec.alpha : max(spec.alpha, 1 / Double(count))
+        let clip = warm ? 3 * sigma : Double.infinity
+        let dc = min(max(d, -clip), clip)
+        mean += alpha * dc
+        deviation += alpha * (abs(dc) - deviation)
+        return output
+    }
+
+    mutating func reset(_ reason: DetectorReset) {
+        switch reason {
+        case .stale:
+            self = AutoDetector()
+        case .gap:
+            releveling = true
+        }
+    }
+}

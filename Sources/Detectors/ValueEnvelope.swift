@@ -1,0 +1,44 @@
+import Foundation
+
+/// The range of values a series has shown lately: the highest and lowest values, each drawn
+/// slowly back toward a running mean so that a range from months ago does not hold forever.
+///
+/// A value beyond the envelope by a fraction of its width is something the series has never
+/// done in the remembered past: a new extreme. On real infrastructure data (bursty, near-zero,
+/// step-changing) this is the most reliable single sign of an anomaly, and it needs no model
+/// of the noise at all.
+struct ValueEnvelope: Sendable {
+    /// Samples after which the envelope has closed half way toward the mean.
+    static let halfLife = 10_000.0
+    static let closeRate = 1 - exp2(-1 / halfLife)
+    /// The mean's rate once 100 samples are in (a plain running mean before).
+    static let meanRate = 0.01
+
+    var high: Double = 0
+    var low: Double = 0
+    var mean: Double = 0
+    var count: Int = 0
+
+    /// How far `x` lies beyond the envelope, as a fraction of its width, in `direction`
+    /// (0 inside it).
+    @inline(__always)
+    func excess(_ x: Double, direction: DetectorDirection) -> Double {
+        guard count > 0 else { return 0 }
+        let width = max(high - low, 1e-9 * max(1, abs(mean)))
+        let signed = x > high ? (x - high) / width : (x < low ? (x - low) / width : 0)
+        return direction.directed(signed)
+    }
+
+    mutating func observe(_ x: Double) {
+        count += 1
+        if count == 1 {
+            high = x
+            low = x
+            mean = x
+            return
+        }
+        high = max(x, high - (high - mean) * Self.closeRate)
+        low = min(x, low + (mean - low) * Self.closeRate)
+        mean += max(Self.meanRate, 1 / Double(count)) * (x - mean)
+    }
+}
