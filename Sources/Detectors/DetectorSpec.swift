@@ -21,6 +21,11 @@ public struct DetectorSpec: Sendable, Hashable {
     /// EWMA and seasonal: a deviation smaller than this fraction of the expected level never
     /// reaches score 0.5, so flat series do not alarm on noise. Default 0.02.
     public var minRelativeDeviation: Double
+    /// EWMA: how long a deviation must last before it becomes the new baseline (and at least
+    /// ⌈1/alpha⌉ samples). Default `30m`: a genuine level shift (a deploy that makes latency
+    /// worse for good) fires for its rule's `for`, then is adopted and resolves; a baseline
+    /// that adopted it within the `for` would never let it fire.
+    public var adaptAfter: PromDuration
     /// Seasonal: `1d`, `1w`, `auto` or a duration. Default `auto`.
     public var period: SeasonalPeriod
     /// Leak: the span the growth rate is estimated over. Default `1h`.
@@ -33,6 +38,7 @@ public struct DetectorSpec: Sendable, Hashable {
     public static let defaultAlpha = 0.05
     public static let defaultZThreshold = 5.0
     public static let defaultMinRelativeDeviation = 0.02
+    public static let defaultAdaptAfter = PromDuration.minutes(30)
     public static let defaultPeriod = SeasonalPeriod.auto
     public static let defaultWindow = PromDuration.hours(1)
     public static let defaultMinRelativeGrowthPerHour = 0.1
@@ -47,6 +53,7 @@ public struct DetectorSpec: Sendable, Hashable {
         kind: DetectorKind, direction: DetectorDirection? = nil, warmup: Int = DetectorSpec.defaultWarmup,
         alpha: Double = DetectorSpec.defaultAlpha, zThreshold: Double = DetectorSpec.defaultZThreshold,
         minRelativeDeviation: Double = DetectorSpec.defaultMinRelativeDeviation,
+        adaptAfter: PromDuration = DetectorSpec.defaultAdaptAfter,
         period: SeasonalPeriod = DetectorSpec.defaultPeriod, window: PromDuration = DetectorSpec.defaultWindow,
         minRelativeGrowthPerHour: Double = DetectorSpec.defaultMinRelativeGrowthPerHour
     ) {
@@ -56,6 +63,7 @@ public struct DetectorSpec: Sendable, Hashable {
         self.alpha = alpha
         self.zThreshold = zThreshold
         self.minRelativeDeviation = minRelativeDeviation
+        self.adaptAfter = adaptAfter
         self.period = period
         self.window = window
         self.minRelativeGrowthPerHour = minRelativeGrowthPerHour
