@@ -62,8 +62,9 @@ struct AutoDetector: Sendable {
         let direction = spec.direction
         let warm = count > max(spec.warmup, 1)
 
-        // Level: one-step z against the EWMA.
-        let floor = Calibration.sigmaFloor(level: mean, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: Self.levelFloorZ)
+        // Level: one-step z against the EWMA. The σ floor is relative to the day's mean, not
+        // the EWMA's: between the bursts of a bursty series the EWMA sits near 0.
+        let floor = Calibration.sigmaFloor(level: shape.level, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: Self.levelFloorZ)
         let sigma = max(deviation * Calibration.madToSigma, floor)
         let d = x - mean
         let z = direction.directed(d / sigma)
@@ -74,8 +75,7 @@ struct AutoDetector: Sendable {
 
         // Daily shape.
         let reading = shape.read(x, at: t)
-        let shapeFloor = Calibration.sigmaFloor(level: shape.level, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: Self.levelFloorZ)
-        let shapeSigma = shape.sigma(floor: shapeFloor)
+        let shapeSigma = shape.sigma(floor: floor)
         let zs = direction.directed(reading.residual / shapeSigma)
         let shapeKnown = reading.ready && t - first >= 2 * PhaseProfile.dayMs
         var shapeRatio = 0.0

@@ -28,7 +28,8 @@ struct PhaseProfile: Sendable {
     var visited: UInt64 = 0
     /// The slow level the shape is measured against.
     var level: Double = 0
-    /// EW mean absolute band residual, and EW mean squares of band residual and of value minus level.
+    /// EW mean absolute band residual (the scale while warming up), and EW mean squares of the
+    /// band residual (the scale after) and of value minus level (for `strong`).
     var spread: Double = 0
     var bandSquare: Double = 0
     var levelSquare: Double = 0
@@ -66,9 +67,12 @@ struct PhaseProfile: Sendable {
         return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready)
     }
 
-    /// The residual's σ (EW mean absolute residual as σ, floored like the other detectors).
+    /// The residual's σ: its winsorised root mean square once 50 samples are scored (the
+    /// residual is 0 inside the band most of the time, so a mean absolute value would make
+    /// every excursion look huge), the mean absolute residual as σ before; floored like the
+    /// other detectors.
     func sigma(floor: Double) -> Double {
-        max(spread * Calibration.madToSigma, floor)
+        max(scored > 50 ? bandSquare.squareRoot() : spread * Calibration.madToSigma, floor)
     }
 
     /// Whether the profile explains the series well enough to be scored.
