@@ -5,7 +5,7 @@ import AIOpsCore
 ///
 /// Evidence (each a ratio that reaches 1, score 0.5, at its threshold):
 /// - **New extreme** (`ValueEnvelope`): the value lies beyond the range of the remembered past
-///   by more than 3 % of that range's width.
+///   by more than 3 % of that range's width and more than one σ of the sample-to-sample noise.
 /// - **Level** (an EWMA of the value with a winsorised mean absolute deviation as σ): the
 ///   one-step z-score against 1.5 × the largest z of the last weeks (`SurpriseRecord`), and
 ///   never below 10. A spike as big as the bursts this series always has is not news; one
@@ -28,6 +28,8 @@ struct AutoDetector: Sendable {
     static let holdMs: Int64 = 12 * 3_600_000
     /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.
     static let rangeFraction = 0.03
+    /// New extreme: the excess in σ of the step noise at which the score is 0.5.
+    static let rangeNoiseSigmas = 1.0
     /// Level: margin over the record, and the smallest z that can score 0.5.
     static let levelMargin = 1.5
     static let levelFloorZ = 10.0
@@ -70,8 +72,10 @@ struct AutoDetector: Sendable {
         let z = direction.directed(d / sigma)
         let levelRatio = levelRecord.ratio(z, margin: Self.levelMargin, floor: Self.levelFloorZ)
 
-        // New extreme.
-        let rangeRatio = envelope.excess(x, direction: direction) / Self.rangeFraction
+        // New extreme: beyond the range by 3 % of its width and by one σ of the step noise.
+        let rangeRatio = min(
+            envelope.excess(x, direction: direction) / Self.rangeFraction,
+            envelope.excessInSteps(x, direction: direction) / Self.rangeNoiseSigmas)
 
         // Daily shape.
         let reading = shape.read(x, at: t)
