@@ -19,13 +19,16 @@ import AIOpsCore
 ///
 /// Suppression: once the score reaches 0.5 it is 0 for the next 12 hours of event time. An
 /// anomaly is reported when it starts; its continuation, and the re-learning after a genuine
-/// shift, stay quiet. A bigger event later still fires once the hold is over, as the records
-/// remember the first one.
+/// shift, stay quiet. Evidence four times stronger than the alarm's fires anew even during the
+/// hold (a false alarm must not blind the detector to a real event), and a bigger event later
+/// fires once the hold is over, as the records remember the first one.
 ///
 /// Memory: inline, about 400 bytes; `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
     static let holdMs: Int64 = 12 * 3_600_000
+    /// During a hold, evidence this many times stronger than the alarm's fires anew.
+    static let holdBreakFactor = 4.0
     /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.
     static let rangeFraction = 0.03
     /// New extreme: the excess in σ of the step noise at which the score is 0.5.
@@ -47,6 +50,8 @@ struct AutoDetector: Sendable {
     var first: Timestamp = 0
     /// Scores are 0 before this event time (the end of an alarm's hold).
     var holdUntil: Timestamp = .min
+    /// The evidence ratio of the alarm that started the hold.
+    var holdRatio: Double = 0
     /// Set by `reset(.gap)`: the next sample re-seeds the level.
     var releveling = false
 
@@ -107,17 +112,22 @@ struct AutoDetector: Sendable {
                 output.upper = reading.high + Self.shapeFloorZ * shapeSigma
             }
             let score = Calibration.score(ratio: best)
-            if t < holdUntil {
+            if t < holdUntil && best < Self.holdBreakFactor * holdRatio {
                 output.score = 0
             } else {
                 output.score = score
-                if score >= 0.5 { holdUntil = t + Self.holdMs }
+                if score >= 0.5 {
+                    holdUntil = t + Self.holdMs
+                    holdRatio = best
+                }
             }
         }
 
         // Learn.
         if warm { levelRecord.observe(z) }
-        if shapeKnown { shapeRecord.observe(zs) }
+        // The record learns from the day the band is known and its scale warm, a day before the
+        // shape may score, so the first scored day is measured against a day of history.
+        if reading.ready && shape.scored > 50 { shapeRecord.observe(zs) }
         envelope.observe(x)
         shape.observe(x, at: t, reading: reading, sigma: shapeSigma)
         let alpha = warm ? spec.alpha : max(spec.alpha, 1 / Double(count))
