@@ -3,7 +3,7 @@ import AIOpsCore
 extension DetectorSpec: Codable {
     /// Every key a rule's `"detector"` object may hold; anything else is an error.
     public enum CodingKeys: String, CodingKey, CaseIterable {
-        case kind, direction, warmup, alpha, zThreshold, minRelativeDeviation, period, window, minRelativeGrowthPerHour
+        case kind, direction, warmup, alpha, zThreshold, minRelativeDeviation, adaptAfter, period, window, minRelativeGrowthPerHour
     }
 
     /// Any key, so that unknown ones can be found and named.
@@ -58,16 +58,15 @@ extension DetectorSpec: Codable {
             }
             self.period = period
         }
-        if c.contains(.window) {
-            let window: PromDuration
-            if let text = try? c.decode(String.self, forKey: .window) {
-                guard let parsed = PromDuration(parsing: text) else {
-                    throw Self.bad(.window, "\"\(text)\"", "a duration such as 1h", c)
-                }
-                window = parsed
-            } else {
-                window = try c.decode(PromDuration.self, forKey: .window)
+        if c.contains(.adaptAfter) {
+            let duration = try Self.duration(.adaptAfter, c)
+            guard duration >= .zero, duration <= .hours(24 * 7) else {
+                throw Self.bad(.adaptAfter, "\"\(duration)\"", "a duration from 0s to 7d", c)
             }
+            self.adaptAfter = duration
+        }
+        if c.contains(.window) {
+            let window = try Self.duration(.window, c)
             guard window >= .minutes(1), window <= .hours(24 * 30) else {
                 throw Self.bad(.window, "\"\(window)\"", "a duration from 1m to 30d", c)
             }
@@ -87,9 +86,21 @@ extension DetectorSpec: Codable {
         try c.encode(alpha, forKey: .alpha)
         try c.encode(zThreshold, forKey: .zThreshold)
         try c.encode(minRelativeDeviation, forKey: .minRelativeDeviation)
+        try c.encode(adaptAfter, forKey: .adaptAfter)
         try c.encode(period, forKey: .period)
         try c.encode(window, forKey: .window)
         try c.encode(minRelativeGrowthPerHour, forKey: .minRelativeGrowthPerHour)
+    }
+
+    /// A duration given as a string (`"30m"`) or in `PromDuration`'s own encoding.
+    static func duration(_ key: CodingKeys, _ c: KeyedDecodingContainer<CodingKeys>) throws -> PromDuration {
+        if let text = try? c.decode(String.self, forKey: key) {
+            guard let parsed = PromDuration(parsing: text) else {
+                throw Self.bad(key, "\"\(text)\"", "a duration such as 30m", c)
+            }
+            return parsed
+        }
+        return try c.decode(PromDuration.self, forKey: key)
     }
 
     /// A decoding error that names the key, the value and what was expected.

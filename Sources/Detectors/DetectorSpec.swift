@@ -10,29 +10,39 @@ public struct DetectorSpec: Sendable, Hashable {
     /// `"ewma"`, `"seasonal"`, `"leak"` or `"auto"`. Required in JSON.
     public var kind: DetectorKind
     /// Which deviations count. Default `both`, except `leak`, whose default is `up`.
-    /// `auto` runs its leak part `up` unless the direction is `down`.
     public var direction: DetectorDirection
-    /// Samples seen before any detector scores. Default 30.
+    /// Samples seen before any detector scores. Default 30. (`auto` also waits for one day of
+    /// event time.)
     public var warmup: Int
     /// EWMA smoothing per sample, 0 < alpha < 1. Default 0.05 (a memory of about 20 samples).
     public var alpha: Double
-    /// EWMA and seasonal: the z-score at which the score reaches 0.5. Default 5.
+    /// EWMA and seasonal: the z-score at which the score reaches 0.5. Default 5. (`auto`
+    /// measures against the series' own records instead; see `AutoDetector`.)
     public var zThreshold: Double
-    /// EWMA and seasonal: a deviation smaller than this fraction of the expected level never
-    /// reaches score 0.5, so flat series do not alarm on noise. Default 0.02.
+    /// EWMA, seasonal and auto: a deviation smaller than this fraction of the expected level
+    /// never reaches score 0.5, so flat series do not alarm on noise. Default 0.02.
     public var minRelativeDeviation: Double
+    /// EWMA: how long a deviation must last before it becomes the new baseline (and at least
+    /// ⌈1/alpha⌉ samples). Default `30m`: a genuine level shift (a deploy that makes latency
+    /// worse for good) fires for its rule's `for`, then is adopted and resolves; a baseline
+    /// that adopted it within the `for` would never let it fire.
+    public var adaptAfter: PromDuration
     /// Seasonal: `1d`, `1w`, `auto` or a duration. Default `auto`.
     public var period: SeasonalPeriod
     /// Leak: the span the growth rate is estimated over. Default `1h`.
     public var window: PromDuration
     /// Leak: growth below this fraction per hour is not a leak. The fraction is of the level,
-    /// or of the headroom left to the limit when a limit is known. Default 0.1 (10 %/h).
+    /// or of the headroom left to the limit when a limit is known. Default 0.1 (10 %/h: a
+    /// container heap that would reach its limit within about 10 hours). Rules for slower
+    /// resources set their own: `rules/disk.json` uses 0.02, a disk that fills within about
+    /// two days (at 0.02 the score is 0.5; a disk full in 30 h scores about 0.95).
     public var minRelativeGrowthPerHour: Double
 
     public static let defaultWarmup = 30
     public static let defaultAlpha = 0.05
     public static let defaultZThreshold = 5.0
     public static let defaultMinRelativeDeviation = 0.02
+    public static let defaultAdaptAfter = PromDuration.minutes(30)
     public static let defaultPeriod = SeasonalPeriod.auto
     public static let defaultWindow = PromDuration.hours(1)
     public static let defaultMinRelativeGrowthPerHour = 0.1
@@ -47,6 +57,7 @@ public struct DetectorSpec: Sendable, Hashable {
         kind: DetectorKind, direction: DetectorDirection? = nil, warmup: Int = DetectorSpec.defaultWarmup,
         alpha: Double = DetectorSpec.defaultAlpha, zThreshold: Double = DetectorSpec.defaultZThreshold,
         minRelativeDeviation: Double = DetectorSpec.defaultMinRelativeDeviation,
+        adaptAfter: PromDuration = DetectorSpec.defaultAdaptAfter,
         period: SeasonalPeriod = DetectorSpec.defaultPeriod, window: PromDuration = DetectorSpec.defaultWindow,
         minRelativeGrowthPerHour: Double = DetectorSpec.defaultMinRelativeGrowthPerHour
     ) {
@@ -56,6 +67,7 @@ public struct DetectorSpec: Sendable, Hashable {
         self.alpha = alpha
         self.zThreshold = zThreshold
         self.minRelativeDeviation = minRelativeDeviation
+        self.adaptAfter = adaptAfter
         self.period = period
         self.window = window
         self.minRelativeGrowthPerHour = minRelativeGrowthPerHour
@@ -63,9 +75,4 @@ public struct DetectorSpec: Sendable, Hashable {
 
     public static let auto = DetectorSpec(kind: .auto)
 
-    /// The direction the leak part runs in: `both` means `up` inside `auto`.
-    @inlinable
-    public var leakDirection: DetectorDirection {
-        kind == .auto && direction == .both ? .up : direction
-    }
 }

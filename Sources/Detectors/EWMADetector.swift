@@ -8,9 +8,11 @@ import AIOpsCore
 ///   starts or flips a run still widens the variance (as a 3σ deviation at the mean's rate), so
 ///   a series that just got noisier (outliers on both sides) widens its band instead of
 ///   alarming forever. The variance otherwise averages at alpha/2, for a steadier σ.
-/// - Level shifts: a run of ⌈1/alpha⌉ consecutive samples more than zThreshold/2 σ away on the
-///   same side is adopted as the new baseline (its mean, and its variance if larger), so the
-///   score returns to normal within a bounded number of samples.
+/// - Level shifts: a run of consecutive samples more than zThreshold/2 σ away on the same side,
+///   lasting `adaptAfter` of event time and at least ⌈1/alpha⌉ samples, is adopted as the new
+///   baseline (its mean, and its variance if larger), so the score returns to normal within a
+///   bounded time. Measured in time, not samples: at 15 s scrapes ⌈1/alpha⌉ samples are only
+///   5 minutes, and a shift adopted before a rule's `for` elapses would never fire.
 /// - Flat series: σ never drops below `minRelativeDeviation`·|mean| / zThreshold.
 struct EWMADetector: Sendable {
     var mean: Double = 0
@@ -45,7 +47,7 @@ struct EWMADetector: Sendable {
 
         let previousSide = shift.side
         shift.observe(value: x, beyond: abs(z) > zT / 2, side: d > 0 ? 1 : -1, at: t)
-        if Double(shift.count) >= (1 / alpha).rounded(.up) {
+        if Double(shift.count) >= (1 / alpha).rounded(.up), t - shift.start >= spec.adaptAfter.milliseconds {
             mean = shift.mean
             variance = max(variance, shift.variance)
             shift.clear()

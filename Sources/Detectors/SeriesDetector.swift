@@ -4,20 +4,19 @@ import AIOpsCore
 ///
 /// A plain struct with fixed-size inline storage: `update` is O(1) amortised (the leak fit,
 /// O(32²), runs once per leak bucket), allocates nothing, and uses only samples up to and
-/// including this one. Every kind carries the state of all three detectors, so the size is the
-/// same for each kind (`MemoryLayout<SeriesDetector>.size`, about 1.5 KiB, no heap storage).
+/// including this one. Every kind carries the state of all four detectors, so the size is the
+/// same for each kind (`MemoryLayout<SeriesDetector>.size`, under 2 KiB, no heap storage).
 ///
-/// `auto` runs EWMA, seasonal (with the spec's period, `auto` by default) and leak, the leak on
-/// the value minus the seasonal component (so a daily ramp is not a leak) and `up` unless the
-/// direction is `down`. Its score is the maximum of the calibrated scores (each reaches 0.5 at
-/// its own threshold) of seasonal, leak and, while no seasonal model is in use (the series has
-/// shown no seasonality yet), EWMA; `detector` names the one that gave it. The band is the seasonal
-/// one once the seasonal detector scores, EWMA's before; leak rate and time to limit always come
-/// from the leak part.
+/// `ewma`, `seasonal` and `leak` run their detector, for rules that say what to look for and
+/// hold a score up for as long as the condition lasts (the rule's `for` and `resolveAfter`
+/// decide the incident). `auto`, for series no rule covers, runs `AutoDetector`: new extremes,
+/// level and daily-shape surprises measured against the series' own history, one alarm per
+/// episode (see there).
 public struct SeriesDetector: Sendable {
     var ewma = EWMADetector()
     var seasonal = SeasonalDetector()
     var leak = LeakDetector()
+    var auto = AutoDetector()
 
     public init(spec: DetectorSpec) {}
 
@@ -35,27 +34,7 @@ public struct SeriesDetector: Sendable {
         case .leak:
             return leak.update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit)
         case .auto:
-            let e = ewma.update(timestamp: timestamp, value: value, spec: spec)
-            let s = seasonal.update(timestamp: timestamp, value: value, spec: spec)
-            let l = leak.update(
-                timestamp: timestamp, value: value - seasonal.component, spec: spec,
-                direction: spec.leakDirection, limit: limit)
-            var out = s.expected.isNaN ? e : s
-            out.score = s.score
-            out.detector = s.expected.isNaN ? .ewma : .seasonal
-            // Once a seasonal model is in use it explains the shape EWMA would flag at every
-            // daily transition, and has a fast level of its own: EWMA then stays out.
-            if seasonal.model == 0, e.score > out.score {
-                out.score = e.score
-                out.detector = .ewma
-            }
-            if l.score > out.score {
-                out.score = l.score
-                out.detector = .leak
-            }
-            out.leakRatePerHour = l.leakRatePerHour
-            out.secondsToLimit = l.secondsToLimit
-            return out
+            return auto.update(timestamp: timestamp, value: value, spec: spec)
         }
     }
 
@@ -68,6 +47,7 @@ public struct SeriesDetector: Sendable {
             ewma.reset()
             seasonal.reset(.gap)
             leak.clear()
+            auto.reset(.gap)
         }
     }
 

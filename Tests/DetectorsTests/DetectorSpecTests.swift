@@ -26,6 +26,7 @@ import Testing
         #expect(spec.alpha == 0.05)
         #expect(spec.zThreshold == 5)
         #expect(spec.minRelativeDeviation == 0.02)
+        #expect(spec.adaptAfter == .minutes(30))
         #expect(spec.period == .auto)
         #expect(spec.window == .hours(1))
         #expect(spec.minRelativeGrowthPerHour == 0.1)
@@ -36,14 +37,13 @@ import Testing
         #expect(try decode(#"{"kind": "leak"}"#).direction == .up)
         #expect(try decode(#"{"kind": "leak", "direction": "down"}"#).direction == .down)
         #expect(DetectorSpec(kind: .leak).direction == .up)
-        #expect(DetectorSpec.auto.leakDirection == .up)
-        #expect(DetectorSpec(kind: .auto, direction: .down).leakDirection == .down)
+        #expect(DetectorSpec.auto.direction == .both)
     }
 
     @Test func everyKey() throws {
         let spec = try decode("""
             {"kind": "seasonal", "direction": "down", "warmup": 12, "alpha": 0.2, "zThreshold": 5.5,
-             "minRelativeDeviation": 0.1, "period": "1w", "window": "2h30m", "minRelativeGrowthPerHour": 0.05}
+             "minRelativeDeviation": 0.1, "adaptAfter": "1h", "period": "1w", "window": "2h30m", "minRelativeGrowthPerHour": 0.05}
             """)
         #expect(spec.kind == .seasonal)
         #expect(spec.direction == .down)
@@ -51,6 +51,7 @@ import Testing
         #expect(spec.alpha == 0.2)
         #expect(spec.zThreshold == 5.5)
         #expect(spec.minRelativeDeviation == 0.1)
+        #expect(spec.adaptAfter == .hours(1))
         #expect(spec.period == .weekly)
         #expect(spec.window == PromDuration(milliseconds: 9_000_000))
         #expect(spec.minRelativeGrowthPerHour == 0.05)
@@ -86,6 +87,8 @@ import Testing
         (#"{"kind": "ewma", "warmup": -3}"#, "warmup", "-3"),
         (#"{"kind": "ewma", "zThreshold": -1}"#, "zThreshold", "-1"),
         (#"{"kind": "ewma", "minRelativeDeviation": -0.5}"#, "minRelativeDeviation", "-0.5"),
+        (#"{"kind": "ewma", "adaptAfter": "later"}"#, "adaptAfter", "later"),
+        (#"{"kind": "ewma", "adaptAfter": "8d"}"#, "adaptAfter", "8d"),
         (#"{"kind": "seasonal", "period": "fortnightly"}"#, "period", "fortnightly"),
         (#"{"kind": "seasonal", "period": "10s"}"#, "period", "10s"),
         (#"{"kind": "leak", "window": "soon"}"#, "window", "soon"),
@@ -101,7 +104,7 @@ import Testing
     @Test func roundTrip() throws {
         let spec = DetectorSpec(
             kind: .leak, direction: .down, warmup: 5, alpha: 0.3, zThreshold: 3, minRelativeDeviation: 0,
-            period: .custom(.hours(6)), window: .hours(3), minRelativeGrowthPerHour: 0.2)
+            adaptAfter: .minutes(45), period: .custom(.hours(6)), window: .hours(3), minRelativeGrowthPerHour: 0.2)
         let data = try JSONEncoder().encode(spec)
         #expect(try JSONDecoder().decode(DetectorSpec.self, from: data) == spec)
     }

@@ -1,4 +1,5 @@
 import AIOpsCore
+import Foundation
 import Testing
 @testable import Detectors
 
@@ -22,9 +23,22 @@ import Testing
         #expect(out.maxScore(40..<300) < 0.5)
         #expect(out[300].score > 0.9)
         #expect(out.maxScore(300..<310) > 0.9)
-        // Adopted within ⌈1/alpha⌉ = 20 samples, then quiet.
-        #expect(out.maxScore(330..<600) < 0.5)
+        // Adopted after adaptAfter (30 minutes = 30 samples here, more than ⌈1/alpha⌉ = 20), then quiet.
+        #expect(out[325].score > 0.9)
+        #expect(out.maxScore(335..<600) < 0.5)
         #expect(abs(out[400].expected - 130) < 2)
+    }
+
+    @Test func shiftAtFifteenSecondScrapesOutlastsAFiveMinuteFor() {
+        var rng = SplitMix64(seed: 6)
+        let shift = 960  // 4 hours of 15 s scrapes
+        let signal = Signal(count: 1440, stepSeconds: 15) { i, _ in (i >= shift ? 450 : 120) * exp(0.05 * rng.gaussian()) }
+        let out = signal.run(DetectorSpec(kind: .ewma, direction: .up))
+        #expect(out.maxScore(40..<shift) < 0.5)
+        // Anomalous for the whole of a rule's `for: 5m` (20 samples) and well beyond ⌈1/alpha⌉ samples.
+        #expect(((shift)..<(shift + 40)).allSatisfy { out[$0].score >= 0.5 })
+        // Adopted after 30 minutes (120 samples): quiet again soon after.
+        #expect(out.maxScore((shift + 130)..<1440) < 0.5)
     }
 
     @Test func spikeFiresOnlyAtTheSpike() {

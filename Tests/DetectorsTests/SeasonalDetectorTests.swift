@@ -84,9 +84,10 @@ import Testing
         let daily = signal.run(DetectorSpec(kind: .seasonal, period: .daily))
         let noon = 17 * 96 + 48
         #expect(abs(out[noon].expected - 70) < abs(daily[noon].expected - 70))
-        // `auto` finds the weekly model too once two weeks have been seen.
-        var auto = SeriesDetector(spec: .auto)
-        for i in signal.values.indices { _ = auto.update(timestamp: signal.times[i], value: signal.values[i], spec: .auto, limit: .nan) }
+        // Period `auto` finds the weekly model too once two weeks have been seen.
+        let autoPeriod = DetectorSpec(kind: .seasonal, period: .auto)
+        var auto = SeriesDetector(spec: autoPeriod)
+        for i in signal.values.indices { _ = auto.update(timestamp: signal.times[i], value: signal.values[i], spec: autoPeriod, limit: .nan) }
         #expect(auto.seasonal.model == 2)
     }
 

@@ -1,0 +1,149 @@
+import AIOpsCore
+
+/// The detector behind `auto`: three kinds of evidence, each measured against what is unusual
+/// for this series, combined by their maximum, and one alarm per episode.
+///
+/// Evidence (each a ratio that reaches 1, score 0.5, at its threshold):
+/// - **New extreme** (`ValueEnvelope`): the value lies beyond the range of the remembered past
+///   by more than 3 % of that range's width and more than one σ of the sample-to-sample noise.
+/// - **Level** (an EWMA of the value with a winsorised mean absolute deviation as σ): the
+///   one-step z-score against 1.5 × the largest z of the last weeks (`SurpriseRecord`), and
+///   never below 10. A spike as big as the bursts this series always has is not news; one
+///   half again as big is.
+/// - **Daily shape** (`PhaseProfile`), once it explains the series: the distance outside the
+///   half-hour band, in σ of that distance, against 1.2 × its own record and never below 5.
+///   A missing daily peak or a flat day is caught here, inside the range.
+///
+/// Warm-up: nothing scores before `warmup` samples and one day of event time, so the range,
+/// the scale and the records have seen a whole daily cycle before anything counts as unusual.
+///
+/// Suppression: once the score reaches 0.5 it is 0 for the next 12 hours of event time. An
+/// anomaly is reported when it starts; its continuation, and the re-learning after a genuine
+/// shift, stay quiet. Evidence four times stronger than the alarm's fires anew even during the
+/// hold (a false alarm must not blind the detector to a real event), and a bigger event later
+/// fires once the hold is over, as the records remember the first one.
+///
+/// Memory: inline, about 400 bytes; `update` is O(1) and allocates nothing.
+struct AutoDetector: Sendable {
+    static let warmupMs: Int64 = 86_400_000
+    static let holdMs: Int64 = 12 * 3_600_000
+    /// During a hold, evidence this many times stronger than the alarm's fires anew.
+    static let holdBreakFactor = 4.0
+    /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.
+    static let rangeFraction = 0.03
+    /// New extreme: the excess in σ of the step noise at which the score is 0.5.
+    static let rangeNoiseSigmas = 1.0
+    /// Level: margin over the record, and the smallest z that can score 0.5.
+    static let levelMargin = 1.5
+    static let levelFloorZ = 10.0
+    /// Daily shape: margin over the record, and the smallest z that can score 0.5.
+    static let shapeMargin = 1.2
+    static let shapeFloorZ = 5.0
+
+    var envelope = ValueEnvelope()
+    var shape = PhaseProfile()
+    var levelRecord = SurpriseRecord()
+    var shapeRecord = SurpriseRecord()
+    var mean: Double = 0
+    var deviation: Double = 0
+    var count: Int = 0
+    var first: Timestamp = 0
+    /// Scores are 0 before this event time (the end of an alarm's hold).
+    var holdUntil: Timestamp = .min
+    /// The evidence ratio of the alarm that started the hold.
+    var holdRatio: Double = 0
+    /// Set by `reset(.gap)`: the next sample re-seeds the level.
+    var releveling = false
+
+    mutating func update(timestamp t: Timestamp, value x: Double, spec: DetectorSpec) -> DetectorOutput {
+        count += 1
+        if count == 1 { first = t }
+        if count == 1 || releveling {
+            mean = x
+            releveling = false
+            envelope.observe(x)
+            let reading = shape.read(x, at: t)
+            shape.observe(x, at: t, reading: reading, sigma: 0)
+            return .quiet(.auto)
+        }
+        let direction = spec.direction
+        let warm = count > max(spec.warmup, 1)
+
+        // Level: one-step z against the EWMA. The σ floor is relative to the day's mean, not
+        // the EWMA's: between the bursts of a bursty series the EWMA sits near 0.
+        let floor = Calibration.sigmaFloor(level: shape.level, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: Self.levelFloorZ)
+        let sigma = max(deviation * Calibration.madToSigma, floor)
+        let d = x - mean
+        let z = direction.directed(d / sigma)
+        let levelRatio = levelRecord.ratio(z, margin: Self.levelMargin, floor: Self.levelFloorZ)
+
+        // New extreme: beyond the range by 3 % of its width and by one σ of the step noise.
+        let rangeRatio = min(
+            envelope.excess(x, direction: direction) / Self.rangeFraction,
+            envelope.excessInSteps(x, direction: direction) / Self.rangeNoiseSigmas)
+
+        // Daily shape.
+        let reading = shape.read(x, at: t)
+        let shapeSigma = shape.sigma(floor: floor)
+        let zs = direction.directed(reading.residual / shapeSigma)
+        let shapeKnown = reading.ready && t - first >= 2 * PhaseProfile.dayMs
+        var shapeRatio = 0.0
+        if shapeKnown && shape.strong(at: t) {
+            shapeRatio = shapeRecord.ratio(zs, margin: Self.shapeMargin, floor: Self.shapeFloorZ)
+        }
+
+        var output = DetectorOutput.quiet(.auto)
+        let limitZ = max(levelRecord.value * Self.levelMargin, Self.levelFloorZ)
+        output.expected = mean
+        output.lower = mean - limitZ * sigma
+        output.upper = mean + limitZ * sigma
+        if warm && t - first >= Self.warmupMs {
+            var best = rangeRatio
+            output.detector = .auto
+            if levelRatio > best {
+                best = levelRatio
+                output.detector = .ewma
+            }
+            if shapeRatio > best {
+                best = shapeRatio
+                output.detector = .seasonal
+                output.expected = (reading.low + reading.high) / 2
+                output.lower = reading.low - Self.shapeFloorZ * shapeSigma
+                output.upper = reading.high + Self.shapeFloorZ * shapeSigma
+            }
+            let score = Calibration.score(ratio: best)
+            if t < holdUntil && best < Self.holdBreakFactor * holdRatio {
+                output.score = 0
+            } else {
+                output.score = score
+                if score >= 0.5 {
+                    holdUntil = t + Self.holdMs
+                    holdRatio = best
+                }
+            }
+        }
+
+        // Learn.
+        if warm { levelRecord.observe(z) }
+        // The record learns from the day the band is known and its scale warm, a day before the
+        // shape may score, so the first scored day is measured against a day of history.
+        if reading.ready && shape.scored > 50 { shapeRecord.observe(zs) }
+        envelope.observe(x)
+        shape.observe(x, at: t, reading: reading, sigma: shapeSigma)
+        let alpha = warm ? spec.alpha : max(spec.alpha, 1 / Double(count))
+        let clip = warm ? 3 * sigma : Double.infinity
+        let dc = min(max(d, -clip), clip)
+        mean += alpha * dc
+        deviation += alpha * (abs(dc) - deviation)
+        return output
+    }
+
+    mutating func reset(_ reason: DetectorReset) {
+        switch reason {
+        case .stale:
+            self = AutoDetector()
+        case .gap:
+            releveling = true
+        }
+    }
+}

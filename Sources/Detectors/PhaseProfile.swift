@@ -1,0 +1,117 @@
+import AIOpsCore
+
+/// The daily shape of a series as a band: 48 half-hour buckets of the value minus a slow
+/// (one day) level, and a residual that counts only what falls outside the band spanned by
+/// the bucket and its two neighbours.
+///
+/// The band, rather than one interpolated expectation, is what makes square daily shapes
+/// (a batch that starts at 08:00 give or take ten minutes) normal at their edges: a value
+/// that matches the level of the previous or next half hour is not a deviation. Each bucket
+/// moves 30 % toward what it sees per day (the first visit sets it), so the shape follows
+/// slow changes while an odd day only dents it.
+///
+/// The profile is in use (`strong`) once it has seen two days and explains most of the
+/// variance: its winsorised mean square residual is below 30 % of that around the level.
+struct PhaseProfile: Sendable {
+    static let buckets = 48
+    static let dayMs: Int64 = 86_400_000
+    /// Per-day learning rate of a bucket.
+    static let dailyRate = 0.3
+    /// The residual's scale and the model comparison: per-sample rates once warm.
+    static let spreadRate = 0.01
+    static let fitRate = 0.005
+    /// The profile is in use when its mean square residual is below this fraction of the level's.
+    static let strongFraction = 0.3
+
+    var profile = InlineArray<48, Float>(repeating: 0)
+    /// Bit k: bucket k has been visited.
+    var visited: UInt64 = 0
+    /// The slow level the shape is measured against.
+    var level: Double = 0
+    /// EW mean absolute band residual (the scale while warming up), and EW mean squares of the
+    /// band residual (the scale after) and of value minus level (for `strong`).
+    var spread: Double = 0
+    var bandSquare: Double = 0
+    var levelSquare: Double = 0
+    var samples: Int = 0
+    var scored: Int = 0
+    var first: Timestamp = 0
+    var last: Timestamp = 0
+
+    /// The signed distance of the value outside the band at its phase (0 inside), the band
+    /// itself, and whether the band is known (all three buckets visited, a day seen).
+    struct Reading {
+        var residual: Double
+        var low: Double
+        var high: Double
+        var ready: Bool
+    }
+
+    @inline(__always)
+    static func bucket(_ t: Timestamp) -> Int {
+        let phase = ((t % dayMs) + dayMs) % dayMs
+        return Int(phase * Int64(buckets) / dayMs)
+    }
+
+    func read(_ x: Double, at t: Timestamp) -> Reading {
+        guard samples > 0 else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
+        let k = Self.bucket(t)
+        let km = k == 0 ? Self.buckets - 1 : k - 1
+        let kp = k + 1 == Self.buckets ? 0 : k + 1
+        let mask: UInt64 = (1 << UInt64(k)) | (1 << UInt64(km)) | (1 << UInt64(kp))
+        let a = Double(profile[km]), b = Double(profile[k]), c = Double(profile[kp])
+        let lo = min(a, b, c), hi = max(a, b, c)
+        let y = x - level
+        let residual = y > hi ? y - hi : (y < lo ? y - lo : 0)
+        let ready = t - first >= Self.dayMs && visited & mask == mask
+        return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready)
+    }
+
+    /// The residual's σ: its winsorised root mean square once 50 samples are scored (the
+    /// residual is 0 inside the band most of the time, so a mean absolute value would make
+    /// every excursion look huge), the mean absolute residual as σ before; floored like the
+    /// other detectors.
+    func sigma(floor: Double) -> Double {
+        max(scored > 50 ? bandSquare.squareRoot() : spread * Calibration.madToSigma, floor)
+    }
+
+    /// Whether the profile explains the series well enough to be scored.
+    func strong(at t: Timestamp) -> Bool {
+        t - first >= 2 * Self.dayMs && bandSquare < Self.strongFraction * levelSquare
+    }
+
+    /// Learns from a sample, given the reading taken before it (`reading` and `sigma`).
+    mutating func observe(_ x: Double, at t: Timestamp, reading: Reading, sigma: Double) {
+        samples += 1
+        if samples == 1 {
+            first = t
+            last = t
+            level = x
+        }
+        let dt = Double(t - last) / 1000
+        last = t
+        if reading.ready {
+            scored += 1
+            let r = reading.residual
+            let clipped = scored > 50 ? min(abs(r), 3 * sigma) : abs(r)
+            spread += max(Self.spreadRate, 1 / Double(scored)) * (clipped - spread)
+            let cap = 16 * sigma * sigma
+            let y = x - level
+            bandSquare += Self.fitRate * (min(r * r, cap) - bandSquare)
+            levelSquare += Self.fitRate * (min(y * y, cap) - levelSquare)
+        }
+        let k = Self.bucket(t)
+        let bit: UInt64 = 1 << UInt64(k)
+        let e = x - level - Double(profile[k])
+        if visited & bit == 0 {
+            profile[k] += Float(e)
+            visited |= bit
+        } else {
+            // A bucket spans 1/48 day: this sample's share of its daily update.
+            let share = min(1, dt * Double(Self.buckets) / 86_400)
+            profile[k] += Float(Self.dailyRate * share * e)
+        }
+        let dayRate = dt / (86_400 + dt)
+        level += max(dayRate, 1 / Double(samples)) * (x - level)
+    }
+}

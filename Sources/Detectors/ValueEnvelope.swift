@@ -1,0 +1,66 @@
+import Foundation
+
+/// The range of values a series has shown lately: the highest and lowest values, each drawn
+/// slowly back toward a running mean so that a range from months ago does not hold forever.
+///
+/// A value beyond the envelope by a fraction of its width is something the series has never
+/// done in the remembered past: a new extreme. On real infrastructure data (bursty, near-zero,
+/// step-changing) this is the most reliable single sign of an anomaly. On a series that is
+/// mostly noise, though, the range is a few σ wide and every new record of the noise would be
+/// an "extreme": so the excess must also be at least one σ of the sample-to-sample noise
+/// (`stepSigma`, from the mean absolute difference of consecutive values, which a slow drift
+/// or a daily swing barely moves).
+struct ValueEnvelope: Sendable {
+    /// Samples after which the envelope has closed half way toward the mean.
+    static let halfLife = 10_000.0
+    static let closeRate = 1 - exp2(-1 / halfLife)
+    /// The mean's rate once 100 samples are in (a plain running mean before).
+    static let meanRate = 0.01
+
+    var high: Double = 0
+    var low: Double = 0
+    var mean: Double = 0
+    /// EW mean absolute difference of consecutive values (winsorised at 4σ once warm).
+    var stepDifference: Double = 0
+    var previous: Double = 0
+    var count: Int = 0
+
+    /// σ of the noise from one sample to the next: E|x_t − x_{t−1}| = 2σ/√π for white noise.
+    var stepSigma: Double { stepDifference * 0.886_226_925_452_758 }
+
+    /// How far `x` lies beyond the envelope, as a fraction of its width, in `direction`
+    /// (0 inside it).
+    @inline(__always)
+    func excess(_ x: Double, direction: DetectorDirection) -> Double {
+        guard count > 0 else { return 0 }
+        let width = max(high - low, 1e-9 * max(1, abs(mean)))
+        let signed = x > high ? (x - high) / width : (x < low ? (x - low) / width : 0)
+        return direction.directed(signed)
+    }
+
+    /// How far `x` lies beyond the envelope in σ of the step noise, in `direction`.
+    @inline(__always)
+    func excessInSteps(_ x: Double, direction: DetectorDirection) -> Double {
+        guard count > 0 else { return 0 }
+        let signed = x > high ? x - high : (x < low ? x - low : 0)
+        return direction.directed(signed) / max(stepSigma, 1e-12 * max(1, abs(mean)))
+    }
+
+    mutating func observe(_ x: Double) {
+        count += 1
+        if count == 1 {
+            high = x
+            low = x
+            mean = x
+            previous = x
+            return
+        }
+        let step = abs(x - previous)
+        previous = x
+        let rate = max(Self.meanRate, 1 / Double(count - 1))
+        stepDifference += rate * ((count > 50 ? min(step, 4 * stepSigma) : step) - stepDifference)
+        high = max(x, high - (high - mean) * Self.closeRate)
+        low = min(x, low + (mean - low) * Self.closeRate)
+        mean += max(Self.meanRate, 1 / Double(count)) * (x - mean)
+    }
+}

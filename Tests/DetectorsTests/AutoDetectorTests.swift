@@ -1,0 +1,109 @@
+import AIOpsCore
+import Foundation
+import Testing
+@testable import Detectors
+
+@Suite struct AutoDetectorTests {
+    let day = 288  // samples per day at 5-minute steps
+
+    @Test func nothingScoresInTheFirstDay() {
+        var rng = SplitMix64(seed: 41)
+        let early = 144, late = 400
+        let signal = Signal(count: 2 * day, stepSeconds: 300) { i, _ in
+            50 + rng.gaussian() + (i == early || i == late ? 40 : 0)
+        }
+        let out = signal.run(.auto)
+        #expect(out.maxScore(0..<day) == 0)
+        #expect(out[late].score >= 0.5)
+    }
+
+    @Test func newExtremeFiresOnceThenHoldsForTwelveHours() {
+        var rng = SplitMix64(seed: 42)
+        let step = 3 * day
+        let signal = Signal(count: 5 * day, stepSeconds: 300) { i, _ in
+            (i >= step ? 80 : 50) + rng.gaussian()
+        }
+        let out = signal.run(.auto)
+        #expect(out.maxScore(day..<(step - day)) < 0.5)
+        #expect(out[step].score >= 0.5)
+        #expect(out[step].detector == .auto)
+        // The hold: the shifted level, and the level re-learning it, stay at 0 for 12 hours.
+        #expect(out.maxScore((step + 1)..<(step + day / 2)) == 0)
+    }
+
+    @Test func regularBurstsAreNormalAndABiggerOneIsNot() {
+        var rng = SplitMix64(seed: 43)
+        let big = 4 * day + 120
+        // Near zero, a burst of 95 to 105 every two hours; one burst of 300 on day 5.
+        let signal = Signal(count: 5 * day, stepSeconds: 300) { i, _ in
+            let burst = i % 24 == 0 ? Double.random(in: 95...105, using: &rng) : 0
+            return abs(rng.gaussian()) + (i == big ? 300 : burst)
+        }
+        let out = signal.run(.auto)
+        #expect(out.maxScore((2 * day)..<big) < 0.5)
+        #expect(out[big].score >= 0.5)
+    }
+
+    @Test func missingDailyPeakIsCaughtByTheShape() {
+        var rng = SplitMix64(seed: 44)
+        // 20 at night, 80 from 08:00 to 16:00 UTC; on day 6 the peak does not come.
+        let start: Timestamp = 1_700_006_400_000  // a midnight UTC
+        let missing = 5
+        let signal = Signal(count: 7 * day, stepSeconds: 300, start: start) { i, s in
+            let hour = s.truncatingRemainder(dividingBy: 86_400) / 3600
+            let peak = hour >= 8 && hour < 16 && i / day != missing
+            return (peak ? 80 : 20) + 2 * rng.gaussian()
+        }
+        let out = signal.run(.auto)
+        let eight = missing * day + 96
+        // The daily edges are inside the band: no shape alarm while the peak comes. (The noise
+        // may set a new record of the range now and then; that is the other evidence.)
+        #expect(!out[(2 * day)..<eight].contains { $0.score >= 0.5 && $0.detector == .seasonal })
+        #expect(out[(2 * day)..<eight].filter { $0.score >= 0.5 }.count <= 1)
+        let first = (eight..<(eight + 12)).first { out[$0].score >= 0.5 }
+        #expect(first != nil)
+        #expect(first.map { out[$0].detector } == .seasonal)
+        // The band is the day's shape: the peak was expected.
+        #expect(first.map { out[$0].expected > 50 } == true)
+    }
+
+    @Test func muchStrongerEvidenceBreaksTheHold() {
+        var rng = SplitMix64(seed: 46)
+        let first = 2 * day, second = 2 * day + 24
+        let signal = Signal(count: 3 * day, stepSeconds: 300) { i, _ in
+            50 + rng.gaussian() + (i == first ? 10 : 0) + (i == second ? 200 : 0)
+        }
+        let out = signal.run(.auto)
+        #expect(out[first].score >= 0.5)
+        #expect(out.maxScore((first + 1)..<second) == 0)
+        #expect(out[second].score >= 0.5)
+    }
+
+    @Test func directionUpIgnoresADrop() {
+        var rng = SplitMix64(seed: 45)
+        let drop = 2 * day
+        let signal = Signal(count: 3 * day, stepSeconds: 300) { i, _ in 50 + rng.gaussian() - (i == drop ? 30 : 0) }
+        #expect(signal.run(DetectorSpec(kind: .auto, direction: .up))[drop].score == 0)
+        #expect(signal.run(DetectorSpec(kind: .auto, direction: .down))[drop].score >= 0.5)
+        #expect(signal.run(.auto)[drop].score >= 0.5)
+    }
+
+    @Test func recordDecaysByHalfInItsHalfLife() {
+        var record = SurpriseRecord()
+        record.observe(100)
+        for _ in 0..<Int(SurpriseRecord.halfLife) { record.observe(0) }
+        #expect(abs(record.value - 50) < 0.01)
+        #expect(abs(record.ratio(30, margin: 1.5, floor: 10) - 0.4) < 1e-3)
+        #expect(record.ratio(5, margin: 1.5, floor: 100) == 0.05)
+    }
+
+    @Test func envelopeMeasuresExcessAsAFractionOfItsWidth() {
+        var envelope = ValueEnvelope()
+        for x in [10.0, 20, 15] { envelope.observe(x) }
+        #expect(envelope.excess(15, direction: .both) == 0)
+        #expect(abs(envelope.excess(25, direction: .both) - 0.5) < 0.01)
+        #expect(abs(envelope.excess(5, direction: .both) - 0.5) < 0.01)
+        #expect(envelope.excess(5, direction: .up) == 0)
+        #expect(envelope.excess(25, direction: .down) == 0)
+    }
+}
