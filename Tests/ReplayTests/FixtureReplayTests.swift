@@ -18,19 +18,8 @@ import Testing
         #expect(Self.cases.count >= 6)
     }
 
-    /// Fixtures the detectors do not meet yet (being tuned); listed so the rest stay enforced.
-    static let knownMisses: Set<String> = ["latency-regression-after-deploy", "disk-filling"]
-
     @Test(arguments: cases.map(\.name))
     func replayMeetsExpectation(name: String) throws {
-        if Self.knownMisses.contains(name) {
-            withKnownIssue("detector tuning in progress for \(name)", isIntermittent: true) { try check(name) }
-        } else {
-            try check(name)
-        }
-    }
-
-    func check(_ name: String) throws {
         let fixture = try #require(Self.cases.first { $0.name == name })
         let series = try fixture.read()
         let result = Replayer(rules: try Self.rules()).replay(series: series, name: fixture.dataPath)
