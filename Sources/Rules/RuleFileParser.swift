@@ -139,8 +139,8 @@ struct RuleFileParser {
         }
         if node.member("selector") == nil { fail(node.line, name, "missing required key \"selector\"") }
         if node.member("detector") == nil { fail(node.line, name, "missing required key \"detector\"") }
-        if limit != nil, let kind = detector?.kind, kind == .ewma || kind == .seasonal {
-            fail(limitLine, name, "limit is used only by the leak and auto detectors, not \(kind.rawValue)")
+        if limit != nil, let kind = detector?.kind, kind != .leak {
+            fail(limitLine, name, "limit is used only by the leak detector, not \(kind.rawValue)")
         }
 
         guard errors.count == errorCount, let name, let selector, let detector else { return }

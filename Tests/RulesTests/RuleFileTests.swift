@@ -101,7 +101,7 @@ struct RuleErrorTests {
         ("\"limit\": {\"value\": 1, \"matchOn\": [\"pod\"]}", "limit \"matchOn\" applies only with \"series\""),
         ("\"limit\": {\"series\": \"not a metric\"}", "limit series \"not a metric\" is not a metric name"),
         ("\"limit\": {\"series\": \"m\", \"matchon\": [\"pod\"]}", "unknown key \"matchon\" in limit (did you mean \"matchOn\"?)"),
-        ("\"limit\": {\"value\": 0}", "limit is used only by the leak and auto detectors, not ewma"),
+        ("\"limit\": {\"value\": 0}", "limit is used only by the leak detector, not ewma"),
         ("\"notify\": {\"groupWait\": \"soon\"}", "invalid duration \"soon\" for \"groupWait\" (expected e.g. 30s, 5m, 1h30m)"),
         ("\"notify\": {\"sendResolved\": \"yes\"}", "\"sendResolved\" must be true or false, found a string"),
         ("\"notify\": {\"repeat\": \"1h\"}", "unknown key \"repeat\" in notify"),
