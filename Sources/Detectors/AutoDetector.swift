@@ -1,6 +1,7 @@
 import AIOpsCore
+import Foundation
 
-/// The detector behind `auto`: three kinds of evidence, each measured against what is unusual
+/// The detector behind `auto`: four kinds of evidence, each measured against what is unusual
 /// for this series, combined by their maximum, and one alarm per episode.
 ///
 /// Evidence (each a ratio that reaches 1, score 0.5, at its threshold):
@@ -13,20 +14,26 @@ import AIOpsCore
 /// - **Daily shape** (`PhaseProfile`), once it explains the series: the distance outside the
 ///   half-hour band, in σ of that distance, against 1.2 × its own record and never below 5.
 ///   A missing daily peak or a flat day is caught here, inside the range.
+/// - **Volatility**: an EW mean over 6 hours (at least 12 steps) of the absolute deviation from
+///   the level, against 1.5 × its largest value until two hours ago (`DelayedRecord`), and
+///   never below `minRelativeDeviation` of the day's mean. Spikes that come more often than
+///   they used to, or noise that grows, are caught here while each sample stays in range. The
+///   record is delayed because the statistic rises smoothly: a record that followed it sample
+///   by sample would never be broken.
 ///
 /// Warm-up: nothing scores before `warmup` samples and one day of event time, so the range,
 /// the scale and the records have seen a whole daily cycle before anything counts as unusual.
 ///
-/// Suppression: once the score reaches 0.5 it is 0 for the next 12 hours of event time. An
+/// Suppression: once the score reaches 0.5 it is 0 for the next 24 hours of event time. An
 /// anomaly is reported when it starts; its continuation, and the re-learning after a genuine
 /// shift, stay quiet. Evidence four times stronger than the alarm's fires anew even during the
 /// hold (a false alarm must not blind the detector to a real event), and a bigger event later
 /// fires once the hold is over, as the records remember the first one.
 ///
-/// Memory: inline, about 400 bytes; `update` is O(1) and allocates nothing.
+/// Memory: inline, about 460 bytes; `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
-    static let holdMs: Int64 = 12 * 3_600_000
+    static let holdMs: Int64 = 24 * 3_600_000
     /// During a hold, evidence this many times stronger than the alarm's fires anew.
     static let holdBreakFactor = 4.0
     /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.
@@ -39,6 +46,15 @@ struct AutoDetector: Sendable {
     /// Daily shape: margin over the record, and the smallest z that can score 0.5.
     static let shapeMargin = 1.2
     static let shapeFloorZ = 5.0
+    /// Volatility: the averaging time (at least `volatilityMinSamples` steps), and the margin
+    /// over the delayed record.
+    static let volatilitySeconds = 6 * 3600.0
+    static let volatilityMinSamples = 12.0
+    static let volatilityMargin = 1.5
+    /// Volatility record: blocks of 30 minutes that wait 2 hours (`DelayedRecord.slots` blocks),
+    /// forgotten with a half-life of two weeks of event time.
+    static let volatilityBlockMs: Int64 = 30 * 60_000
+    static let volatilityDecay = exp2(-0.5 / (14 * 24))
 
     var envelope = ValueEnvelope()
     var shape = PhaseProfile()
@@ -54,12 +70,20 @@ struct AutoDetector: Sendable {
     var holdRatio: Double = 0
     /// Set by `reset(.gap)`: the next sample re-seeds the level.
     var releveling = false
+    /// The previous sample's event time, and the typical step in seconds.
+    var last: Timestamp = 0
+    var step: Double = 0
+    /// Volatility: an EW mean (over `volatilitySeconds`) of the absolute deviation from the
+    /// level, and its delayed record.
+    var volatility: Double = 0
+    var volatilityRecord = DelayedRecord()
 
     mutating func update(timestamp t: Timestamp, value x: Double, spec: DetectorSpec) -> DetectorOutput {
         count += 1
         if count == 1 { first = t }
         if count == 1 || releveling {
             mean = x
+            last = t
             releveling = false
             envelope.observe(x)
             let reading = shape.read(x, at: t)
@@ -97,9 +121,32 @@ struct AutoDetector: Sendable {
         output.expected = mean
         output.lower = mean - limitZ * sigma
         output.upper = mean + limitZ * sigma
+        // Volatility: how much the value moves around its level over the last hours, against
+        // the most it moved until two hours ago. Spikes that come more often, or noise that
+        // grows, raise it while each sample stays inside the usual range.
+        let dtRaw = Double(max(t - last, 0)) / 1000
+        last = t
+        if step == 0 { step = dtRaw }
+        let dt = min(dtRaw, 4 * step)
+        step += 0.05 * (dt - step)
+        let wv = dt / (max(Self.volatilitySeconds, Self.volatilityMinSamples * step) + dt)
+        let dv: Double
+        switch direction {
+        case .both: dv = abs(d)
+        case .up: dv = max(d, 0)
+        case .down: dv = max(-d, 0)
+        }
+        volatility += wv * (dv - volatility)
+        let volatilityFloor = max(spec.minRelativeDeviation * abs(shape.level), 1e-9)
+        let volatilityRatio = volatilityRecord.ratio(volatility, margin: Self.volatilityMargin, floor: volatilityFloor)
+
         if warm && t - first >= Self.warmupMs {
             var best = rangeRatio
             output.detector = .auto
+            if volatilityRatio > best {
+                best = volatilityRatio
+                output.detector = .ewma
+            }
             if levelRatio > best {
                 best = levelRatio
                 output.detector = .ewma
@@ -128,6 +175,7 @@ struct AutoDetector: Sendable {
         // The record learns from the day the band is known and its scale warm, a day before the
         // shape may score, so the first scored day is measured against a day of history.
         if reading.ready && shape.scored > 50 { shapeRecord.observe(zs) }
+        volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         envelope.observe(x)
         shape.observe(x, at: t, reading: reading, sigma: shapeSigma)
         let alpha = warm ? spec.alpha : max(spec.alpha, 1 / Double(count))
