@@ -155,20 +155,13 @@ struct LeakDetector: Sendable {
             let t = UnsafeBufferPointer(rebasing: ts[0..<n])
             let y = UnsafeBufferPointer(rebasing: ys[0..<n])
 
-            let s = Double(DetectorKernels.simdMannKendallS(y))
+            // One O(n²) pass: the slopes, and Mann–Kendall S from the signs of their numerators.
+            let m = DetectorKernels.pairCount(n)
+            let s = Double(DetectorKernels.simdPairwiseSlopes(t: t, y: y, into: scratch))
             let nd = Double(n)
             let varS = nd * (nd - 1) * (2 * nd + 5) / 18
             let z = s == 0 ? 0 : (s - (s > 0 ? 1 : -1)) / varS.squareRoot()
-
-            let m = DetectorKernels.simdPairwiseSlopes(t: t, y: y, into: scratch)
             let slope = Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<m]))
-            let h = n / 2
-            let m1 = DetectorKernels.simdPairwiseSlopes(
-                t: UnsafeBufferPointer(rebasing: ts[0..<h]), y: UnsafeBufferPointer(rebasing: ys[0..<h]), into: scratch)
-            let slope1 = Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<m1]))
-            let m2 = DetectorKernels.simdPairwiseSlopes(
-                t: UnsafeBufferPointer(rebasing: ts[h..<n]), y: UnsafeBufferPointer(rebasing: ys[h..<n]), into: scratch)
-            let slope2 = Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<m2]))
 
             for i in 0..<n { scratch[i] = ys[i] - slope * ts[i] }
             let intercept = Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<n]))
@@ -181,8 +174,8 @@ struct LeakDetector: Sendable {
             var score = 0.0
             let sign: Double = slope > 0 ? 1 : -1
             let directionAgrees = slope != 0 && z * sign > 0 && direction.directed(sign) > 0
-            let halvesAgree = slope1 * sign >= 0.3 * abs(slope) && slope2 * sign >= 0.3 * abs(slope)
-            if directionAgrees && halvesAgree {
+            // The halves' fits (a step is not a leak) only matter once the direction agrees.
+            if directionAgrees && halvesAgree(ts: ts, ys: ys, count: n, scratch: scratch, slope: slope, sign: sign) {
                 let levelNow = intercept + slope * windowSeconds
                 let reference = limit.isFinite ? abs(limit - (levelNow + envelope)) : abs(levelNow)
                 let growth = abs(slope) * 3600 / max(reference, 1e-12)
@@ -198,6 +191,21 @@ struct LeakDetector: Sendable {
         envelope = result.envelope
         score = result.score
         origin = first * bucketMs
+    }
+
+    /// Whether the Theil–Sen slopes of both halves of the points point the way of `slope` and
+    /// reach 0.3 of it.
+    func halvesAgree(
+        ts: UnsafeMutableBufferPointer<Double>, ys: UnsafeMutableBufferPointer<Double>, count n: Int,
+        scratch: UnsafeMutableBufferPointer<Double>, slope: Double, sign: Double
+    ) -> Bool {
+        func halfSlope(_ range: Range<Int>) -> Double {
+            _ = DetectorKernels.simdPairwiseSlopes(
+                t: UnsafeBufferPointer(rebasing: ts[range]), y: UnsafeBufferPointer(rebasing: ys[range]), into: scratch)
+            return Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<DetectorKernels.pairCount(range.count)]))
+        }
+        let h = n / 2
+        return halfSlope(0..<h) * sign >= 0.3 * abs(slope) && halfSlope(h..<n) * sign >= 0.3 * abs(slope)
     }
 
     func output(at t: Timestamp, direction: DetectorDirection, limit: Double, warmup: Int) -> DetectorOutput {
