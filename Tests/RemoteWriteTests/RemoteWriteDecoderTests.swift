@@ -325,6 +325,10 @@ func topLevelBoundaries(_ body: [UInt8]) throws -> Set<Int> {
                     _ = batch.validate(series: i)
                     _ = batch.makeLabels(series: i)
                 }
+                var keys = SeriesKeys()
+                keys.build(from: &batch)
+                if keys.count != batch.series.count { inconsistent += 1 }
+                for i in batch.series.indices where keys.hashes[i] != batch.stableHash(ofSeries: i) { inconsistent += 1 }
             }
         }
         #expect(inconsistent == 0)
