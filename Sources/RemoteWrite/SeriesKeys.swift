@@ -25,10 +25,12 @@ public struct SeriesKeys: Sendable {
     public mutating func build(from batch: inout WriteBatch) {
         hashes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
-        var total = 0
-        for label in batch.labels {
-            total &+= Labels.Key.encodedSize(nameLength: Int(label.nameLength), valueLength: Int(label.valueLength))
-        }
+        hashes.reserveCapacity(batch.series.count)
+        ends.reserveCapacity(batch.series.count)
+        // An upper bound: a length takes at most 5 bytes (lengths are UInt32), plus slack for
+        // the word-wide copies, which may store up to 7 bytes past a label's end.
+        var total = 16
+        for label in batch.labels { total &+= Int(label.nameLength) &+ Int(label.valueLength) &+ 10 }
         if bytes.count < total { bytes = [UInt8](repeating: 0, count: total + total / 2) }
         for index in batch.series.indices where !batch.labelsAreSorted(ofSeries: index) {
             batch.sortLabels(ofSeries: index)
@@ -38,19 +40,20 @@ public struct SeriesKeys: Sendable {
             batch.labels.withUnsafeBufferPointer { labels in
                 batch.series.withUnsafeBufferPointer { series in
                     bytes.withUnsafeMutableBytes { out in
-                        guard let base = out.baseAddress else {
-                            // No label bytes at all: every key is empty.
-                            for _ in series { ends.append(0); hashes.append(Labels.Key.hash(UnsafeRawBufferPointer(start: nil, count: 0))) }
-                            return
-                        }
+                        // `out` holds at least 16 bytes; `raw` may be empty (no labels at all).
+                        let base = out.baseAddress!
+                        let source = raw.baseAddress ?? UnsafeRawPointer(base)
+                        let sourceEnd = source + raw.count
                         for entry in series {
                             let start = end
                             var at = base + start
-                            for i in entry.labelRange {
+                            var i = Int(entry.labelStart)
+                            let last = i + Int(entry.labelCount)
+                            while i < last {
                                 let label = labels[i]
-                                at = Labels.Key.writeLabel(
-                                    name: UnsafeRawBufferPointer(rebasing: raw[label.nameRange]),
-                                    value: UnsafeRawBufferPointer(rebasing: raw[label.valueRange]), at: at)
+                                at = SeriesKeys.append(source + Int(label.nameOffset), Int(label.nameLength), at: at, sourceEnd: sourceEnd)
+                                at = SeriesKeys.append(source + Int(label.valueOffset), Int(label.valueLength), at: at, sourceEnd: sourceEnd)
+                                i += 1
                             }
                             end = at - base
                             ends.append(end)
@@ -60,6 +63,32 @@ public struct SeriesKeys: Sendable {
                 }
             }
         }
+    }
+
+    /// Writes `length` (as `Labels.Key.writeLength` does) and the bytes at `from`, returning
+    /// the byte after them. Copies 8 bytes at a time when the source has 8-byte words to
+    /// spare before `sourceEnd`, so it may store up to 7 bytes past the end (the caller
+    /// leaves that slack); never reads outside the source buffer.
+    @inline(__always)
+    static func append(_ from: UnsafeRawPointer, _ length: Int, at: UnsafeMutableRawPointer,
+                       sourceEnd: UnsafeRawPointer) -> UnsafeMutableRawPointer {
+        var at = at
+        if length < 0x80 {
+            at.storeBytes(of: UInt8(truncatingIfNeeded: length), as: UInt8.self)
+            at += 1
+        } else {
+            at = Labels.Key.writeLength(length, at: at)
+        }
+        if sourceEnd - from >= (length + 7) & ~7 {
+            var offset = 0
+            while offset < length {
+                at.storeBytes(of: (from + offset).loadUnaligned(as: UInt64.self), toByteOffset: offset, as: UInt64.self)
+                offset += 8
+            }
+        } else if length > 0 {
+            at.copyMemory(from: from, byteCount: length)
+        }
+        return at + length
     }
 
     /// Where key `index` starts in `bytes`.

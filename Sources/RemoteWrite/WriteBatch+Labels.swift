@@ -10,6 +10,12 @@ extension WriteBatch {
     /// every valid (ASCII-named, NFC) label set.
     @inlinable
     static func compare(_ raw: UnsafeRawBufferPointer, _ a: LabelRef, _ b: LabelRef) -> Int {
+        // Label names mostly differ in their first byte: decide that without a call.
+        if a.nameLength > 0 && b.nameLength > 0 {
+            let x = raw[Int(a.nameOffset)]
+            let y = raw[Int(b.nameOffset)]
+            if x != y { return x < y ? -1 : 1 }
+        }
         let byName = compareBytes(raw, a.nameRange, b.nameRange)
         if byName != 0 { return byName }
         return compareBytes(raw, a.valueRange, b.valueRange)
