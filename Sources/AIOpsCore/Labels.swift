@@ -7,9 +7,9 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
 
     /// Sorted by name; names are unique in a valid set (see `validationError`).
     public let labels: [Label]
-    /// `Labels.Key.hash` of the series key: XXH64 (seed 0) over the sorted labels as
-    /// `len(name) name len(value) value ...` (lengths as LEB128 varints). Stable across runs,
-    /// machines and releases (any XXH64 implementation reproduces it), so it can decide
+    /// `Labels.Key.hash` of the series key: XXH64 (seed 0) over the sorted labels as a
+    /// remote-write 1.0 `TimeSeries` encodes them (see `Key`). Stable across runs, machines and
+    /// releases (any XXH64 implementation and protobuf encoder reproduce it), so it can decide
     /// shards, like Prometheus' `hashmod`.
     public let stableHash: UInt64
 
@@ -126,9 +126,11 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
         return withUnsafeTemporaryAllocation(byteCount: Swift.max(size, 1), alignment: 8) { scratch in
             var at = scratch.baseAddress!
             for label in labels {
-                at = Key.writeLength(label.name.utf8.count, at: at)
+                let nameLength = label.name.utf8.count
+                let valueLength = label.value.utf8.count
+                at = Key.writeHead(nameLength: nameLength, valueLength: valueLength, at: at)
                 for byte in label.name.utf8 { at.storeBytes(of: byte, as: UInt8.self); at += 1 }
-                at = Key.writeLength(label.value.utf8.count, at: at)
+                at = Key.writeValueHead(valueLength: valueLength, at: at)
                 for byte in label.value.utf8 { at.storeBytes(of: byte, as: UInt8.self); at += 1 }
             }
             return body(UnsafeRawBufferPointer(start: scratch.baseAddress!, count: size))
@@ -138,15 +140,25 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
     /// The series key: a label set as one byte string, so that a known series is found by one
     /// hash and one `memcmp` instead of comparing `String`s.
     ///
-    /// Layout: for each label in sorted order, the name's byte length as a LEB128 varint, the
-    /// name's bytes, the value's byte length, the value's bytes. Length prefixes (rather than a
-    /// separator byte) keep the key unambiguous for any bytes, valid UTF-8 or not, so two
-    /// different label sets never have equal keys even before validation.
+    /// Layout: the labels in sorted order, each as field 1 of a remote-write 1.0 `TimeSeries`:
+    /// `0x0a len(label) 0x0a len(name) name 0x12 len(value) value`, lengths as shortest LEB128
+    /// varints, both fields always present (even an empty value). That is byte for byte what
+    /// Prometheus sends for a valid series, so the decoder can use the request's own bytes as
+    /// the key without copying (`WriteBatch.keySpans`). Length prefixes keep the key
+    /// unambiguous for any bytes, valid UTF-8 or not, so two different label sets never have
+    /// equal keys, even before validation.
     public enum Key {
         /// Bytes one label takes in a key.
         @inlinable
         public static func encodedSize(nameLength: Int, valueLength: Int) -> Int {
-            varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength
+            let message = messageSize(nameLength: nameLength, valueLength: valueLength)
+            return 1 + varintSize(message) + message
+        }
+
+        /// Bytes of one `Label` message (name and value fields).
+        @inlinable
+        public static func messageSize(nameLength: Int, valueLength: Int) -> Int {
+            2 + varintSize(nameLength) + nameLength + varintSize(valueLength) + valueLength
         }
 
         @inlinable
@@ -172,13 +184,30 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
             return at + 1
         }
 
-        /// Writes one label (length, name, length, value) at `at` and returns the byte after it.
+        /// Writes what precedes a label's name bytes (`0x0a len(label) 0x0a len(name)`); the
+        /// value's length is needed for the label's. Returns where the name goes.
+        @inlinable
+        public static func writeHead(nameLength: Int, valueLength: Int, at: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+            at.storeBytes(of: 0x0a, as: UInt8.self)
+            var at = writeLength(messageSize(nameLength: nameLength, valueLength: valueLength), at: at + 1)
+            at.storeBytes(of: 0x0a, as: UInt8.self)
+            return writeLength(nameLength, at: at + 1)
+        }
+
+        /// Writes what precedes a label's value bytes (`0x12 len(value)`). Returns where the value goes.
+        @inlinable
+        public static func writeValueHead(valueLength: Int, at: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+            at.storeBytes(of: 0x12, as: UInt8.self)
+            return writeLength(valueLength, at: at + 1)
+        }
+
+        /// Writes one label at `at` and returns the byte after it.
         @inlinable
         public static func writeLabel(name: UnsafeRawBufferPointer, value: UnsafeRawBufferPointer,
                                       at: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
-            var at = writeLength(name.count, at: at)
+            var at = writeHead(nameLength: name.count, valueLength: value.count, at: at)
             if let base = name.baseAddress, name.count > 0 { at.copyMemory(from: base, byteCount: name.count) }
-            at = writeLength(value.count, at: at + name.count)
+            at = writeValueHead(valueLength: value.count, at: at + name.count)
             if let base = value.baseAddress, value.count > 0 { at.copyMemory(from: base, byteCount: value.count) }
             return at + value.count
         }

@@ -207,6 +207,7 @@ public struct RemoteWriteDecoder: Sendable {
         }
         batch.histogramCount += Int(histograms)
         batch.exemplarCount += Int(exemplars)
+        batch.keySpans.append(.none)
         batch.series.append(SeriesEntry(
             labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: batch.labels.count - labelStart),
             sampleStart: UInt32(truncatingIfNeeded: sampleStart), sampleCount: UInt32(truncatingIfNeeded: batch.samples.count - sampleStart),
@@ -346,6 +347,7 @@ public struct RemoteWriteDecoder: Sendable {
         }
         batch.histogramCount += Int(histograms)
         batch.exemplarCount += Int(exemplars)
+        batch.keySpans.append(.none)
         batch.series.append(SeriesEntry(
             labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: batch.labels.count - labelStart),
             sampleStart: UInt32(truncatingIfNeeded: sampleStart), sampleCount: UInt32(truncatingIfNeeded: batch.samples.count - sampleStart),

@@ -1,15 +1,26 @@
 import AIOpsCore
 
-/// The series key (`Labels.Key` layout) and its hash for every series of a batch, built in
-/// one pass into reused arrays, so the store finds a known series with one hash probe and one
-/// `memcmp` (`SeriesStore.find(hash:key:)`) without building a `String`.
+/// The series key (`Labels.Key` layout) and its hash for every series of a batch, so the store
+/// finds a known series with one hash probe and one `memcmp` (`SeriesStore.find(hash:key:)`)
+/// without building a `String`.
 ///
-/// Keep one per worker beside its `WriteBatch`: after warm-up `build` allocates nothing.
+/// A key the request carries verbatim (`WriteBatch.keySpans`: a 1.0 series as Prometheus
+/// sends it) is viewed in place in the batch's buffer; the others (2.0, unsorted or unusually
+/// encoded labels) are built here. Keep one per worker beside its `WriteBatch`: after warm-up
+/// `build` allocates nothing.
 public struct SeriesKeys: Sendable {
-    /// Every key back to back; key `i` is `bytes[start(i) ..< ends[i]]`.
+    /// Where one series' key is: in the batch's buffer, or in `bytes`.
+    public struct Slice: Equatable, Sendable {
+        public var offset: UInt32
+        public var length: UInt32
+        /// True: `batch.buffer[offset...]`; false: `bytes[offset...]`.
+        public var inBatch: Bool
+    }
+
+    /// Keys that had to be built, back to back.
     public private(set) var bytes: [UInt8] = []
-    /// One past the last byte of each series' key.
-    public private(set) var ends: [Int] = []
+    /// Per series: where its key is.
+    public private(set) var slices: [Slice] = []
     /// `Labels.Key.hash` of each series' key: equal to `Labels.stableHash` of the series'
     /// labels (for valid UTF-8; invalid series never reach the store).
     public private(set) var hashes: [UInt64] = []
@@ -19,22 +30,27 @@ public struct SeriesKeys: Sendable {
     /// Series whose keys were built.
     @inlinable public var count: Int { hashes.count }
 
-    /// Builds the key and hash of every series of `batch`, first sorting (in place) the label
-    /// sets that are not sorted by name.
+    /// Finds or builds the key of every series of `batch` and hashes it, first sorting (in
+    /// place) the label sets that are not sorted by name.
     /// - Complexity: O(label bytes); allocates only when the batch is larger than any before.
     public mutating func build(from batch: inout WriteBatch) {
+        let count = batch.series.count
         hashes.removeAll(keepingCapacity: true)
-        ends.removeAll(keepingCapacity: true)
-        hashes.reserveCapacity(batch.series.count)
-        ends.reserveCapacity(batch.series.count)
-        // An upper bound: a length takes at most 5 bytes (lengths are UInt32), plus slack for
-        // the word-wide copies, which may store up to 7 bytes past a label's end.
+        slices.removeAll(keepingCapacity: true)
+        hashes.reserveCapacity(count)
+        slices.reserveCapacity(count)
+        let spans = batch.keySpans.count == count ? batch.keySpans : []
+        // Keys to build: an upper bound of their size (a length takes at most 5 bytes as the
+        // label fields are UInt32, so a label's head takes at most 18), plus slack for the word-wide
+        // copies, which may store up to 7 bytes past a label's end.
         var total = 16
-        for label in batch.labels { total &+= Int(label.nameLength) &+ Int(label.valueLength) &+ 10 }
-        if bytes.count < total { bytes = [UInt8](repeating: 0, count: total + total / 2) }
-        for index in batch.series.indices where !batch.labelsAreSorted(ofSeries: index) {
-            batch.sortLabels(ofSeries: index)
+        for index in 0..<count where spans.isEmpty || spans[index].isNone {
+            if !batch.labelsAreSorted(ofSeries: index) { batch.sortLabels(ofSeries: index) }
+            for label in batch.labels[batch.series[index].labelRange] {
+                total &+= Int(label.nameLength) &+ Int(label.valueLength) &+ 18
+            }
         }
+        if bytes.count < total { bytes = [UInt8](repeating: 0, count: total + total / 2) }
         var end = 0
         batch.buffer.withUnsafeBytes { raw in
             batch.labels.withUnsafeBufferPointer { labels in
@@ -44,19 +60,30 @@ public struct SeriesKeys: Sendable {
                         let base = out.baseAddress!
                         let source = raw.baseAddress ?? UnsafeRawPointer(base)
                         let sourceEnd = source + raw.count
-                        for entry in series {
+                        for index in 0..<count {
+                            if !spans.isEmpty && !spans[index].isNone {
+                                let span = spans[index]
+                                slices.append(Slice(offset: span.start, length: span.end &- span.start, inBatch: true))
+                                hashes.append(Labels.Key.hash(UnsafeRawBufferPointer(start: source + Int(span.start), count: Int(span.end &- span.start))))
+                                continue
+                            }
                             let start = end
                             var at = base + start
+                            let entry = series[index]
                             var i = Int(entry.labelStart)
                             let last = i + Int(entry.labelCount)
                             while i < last {
                                 let label = labels[i]
-                                at = SeriesKeys.append(source + Int(label.nameOffset), Int(label.nameLength), at: at, sourceEnd: sourceEnd)
-                                at = SeriesKeys.append(source + Int(label.valueOffset), Int(label.valueLength), at: at, sourceEnd: sourceEnd)
+                                let nameLength = Int(label.nameLength)
+                                let valueLength = Int(label.valueLength)
+                                at = Labels.Key.writeHead(nameLength: nameLength, valueLength: valueLength, at: at)
+                                at = SeriesKeys.copy(source + Int(label.nameOffset), nameLength, to: at, sourceEnd: sourceEnd)
+                                at = Labels.Key.writeValueHead(valueLength: valueLength, at: at)
+                                at = SeriesKeys.copy(source + Int(label.valueOffset), valueLength, to: at, sourceEnd: sourceEnd)
                                 i += 1
                             }
                             end = at - base
-                            ends.append(end)
+                            slices.append(Slice(offset: UInt32(truncatingIfNeeded: start), length: UInt32(truncatingIfNeeded: end - start), inBatch: false))
                             hashes.append(Labels.Key.hash(UnsafeRawBufferPointer(start: base + start, count: end - start)))
                         }
                     }
@@ -65,20 +92,12 @@ public struct SeriesKeys: Sendable {
         }
     }
 
-    /// Writes `length` (as `Labels.Key.writeLength` does) and the bytes at `from`, returning
-    /// the byte after them. Copies 8 bytes at a time when the source has 8-byte words to
-    /// spare before `sourceEnd`, so it may store up to 7 bytes past the end (the caller
-    /// leaves that slack); never reads outside the source buffer.
+    /// Copies `length` bytes, 8 at a time when the source has 8-byte words to spare before
+    /// `sourceEnd`, so it may store up to 7 bytes past the end (the caller leaves that
+    /// slack); never reads outside the source buffer. Returns the byte after the copy.
     @inline(__always)
-    static func append(_ from: UnsafeRawPointer, _ length: Int, at: UnsafeMutableRawPointer,
-                       sourceEnd: UnsafeRawPointer) -> UnsafeMutableRawPointer {
-        var at = at
-        if length < 0x80 {
-            at.storeBytes(of: UInt8(truncatingIfNeeded: length), as: UInt8.self)
-            at += 1
-        } else {
-            at = Labels.Key.writeLength(length, at: at)
-        }
+    static func copy(_ from: UnsafeRawPointer, _ length: Int, to at: UnsafeMutableRawPointer,
+                     sourceEnd: UnsafeRawPointer) -> UnsafeMutableRawPointer {
         if sourceEnd - from >= (length + 7) & ~7 {
             var offset = 0
             while offset < length {
@@ -91,17 +110,41 @@ public struct SeriesKeys: Sendable {
         return at + length
     }
 
-    /// Where key `index` starts in `bytes`.
+    /// Calls `body` with a view of every key, valid for `batch` as it was built from.
     @inlinable
-    public func start(_ index: Int) -> Int { index == 0 ? 0 : ends[index - 1] }
+    public func withKeys<R>(in batch: WriteBatch, _ body: (View) throws -> R) rethrows -> R {
+        try batch.buffer.withUnsafeBytes { raw in
+            try bytes.withUnsafeBytes { own in
+                try slices.withUnsafeBufferPointer { slices in
+                    try body(View(batch: raw.baseAddress, own: own.baseAddress, slices: slices))
+                }
+            }
+        }
+    }
 
-    /// Calls `body` with the key of series `index`, viewed in place.
-    @inlinable
-    public func withKey<R>(_ index: Int, _ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
-        let range = start(index)..<ends[index]
-        return try bytes.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[range])) }
+    /// Keys viewed in place, by series index.
+    public struct View {
+        @usableFromInline let batch: UnsafeRawPointer?
+        @usableFromInline let own: UnsafeRawPointer?
+        @usableFromInline let slices: UnsafeBufferPointer<Slice>
+
+        @inlinable
+        init(batch: UnsafeRawPointer?, own: UnsafeRawPointer?, slices: UnsafeBufferPointer<Slice>) {
+            self.batch = batch
+            self.own = own
+            self.slices = slices
+        }
+
+        @inlinable
+        public subscript(index: Int) -> UnsafeRawBufferPointer {
+            let slice = slices[index]
+            let base = slice.inBatch ? batch : own
+            return UnsafeRawBufferPointer(start: base.map { $0 + Int(slice.offset) }, count: Int(slice.length))
+        }
     }
 
     /// The key of series `index` (allocates: for tests and diagnostics).
-    public func key(_ index: Int) -> [UInt8] { Array(bytes[start(index)..<ends[index]]) }
+    public func key(_ index: Int, in batch: WriteBatch) -> [UInt8] {
+        withKeys(in: batch) { Array($0[index]) }
+    }
 }

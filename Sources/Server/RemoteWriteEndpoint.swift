@@ -119,23 +119,19 @@ struct RemoteWriteEndpoint: Sendable {
         batch.series.withUnsafeBufferPointer { series in
             batch.samples.withUnsafeBufferPointer { samples in
                 keys.hashes.withUnsafeBufferPointer { hashes in
-                    keys.ends.withUnsafeBufferPointer { ends in
-                        keys.bytes.withUnsafeBytes { keyBytes in
-                            for index in 0..<series.count {
-                                let hash = hashes[index]
-                                if shardCount > 1 && hash % shardCount != shardIndex { continue }
-                                let keyStart = index == 0 ? 0 : ends[index - 1]
-                                let key = UnsafeRawBufferPointer(rebasing: keyBytes[keyStart..<ends[index]])
-                                let entry = series[index]
-                                let own = UnsafeBufferPointer(rebasing: samples[entry.sampleRange])
-                                var ref = store.find(hash: hash, key: key)
-                                if ref == nil {
-                                    guard !own.isEmpty else { continue }
-                                    ref = createSeries(index, batch: batch, validation: validation, pipeline: pipeline, result: &result)
-                                    if ref == nil { continue }
-                                }
-                                ingestSamples(own, into: ref!, series: index, batch: batch, pipeline: pipeline, window: window, result: &result)
+                    keys.withKeys(in: batch) { view in
+                        for index in 0..<series.count {
+                            let hash = hashes[index]
+                            if shardCount > 1 && hash % shardCount != shardIndex { continue }
+                            let entry = series[index]
+                            let own = UnsafeBufferPointer(rebasing: samples[entry.sampleRange])
+                            var ref = store.find(hash: hash, key: view[index])
+                            if ref == nil {
+                                guard !own.isEmpty else { continue }
+                                ref = createSeries(index, batch: batch, validation: validation, pipeline: pipeline, result: &result)
+                                if ref == nil { continue }
                             }
+                            ingestSamples(own, into: ref!, series: index, batch: batch, pipeline: pipeline, window: window, result: &result)
                         }
                     }
                 }

@@ -102,26 +102,33 @@ enum ReferenceXXH64 {
         #expect(mismatches.isEmpty)
     }
 
-    @Test func keyLayoutIsLengthPrefixedInSortedOrder() {
+    @Test func keyLayoutIsTheRemoteWriteEncodingInSortedOrder() {
         let labels = Labels([Label("job", "api"), Label("__name__", "up")])
-        let expected: [UInt8] = [8] + Array("__name__".utf8) + [2] + Array("up".utf8) + [3] + Array("job".utf8) + [3] + Array("api".utf8)
+        let expected: [UInt8] = [0x0a, 14, 0x0a, 8] + Array("__name__".utf8) + [0x12, 2] + Array("up".utf8)
+            + [0x0a, 10, 0x0a, 3] + Array("job".utf8) + [0x12, 3] + Array("api".utf8)
         #expect(labels.keyBytes == expected)
         #expect(labels.stableHash == Self.hash(expected))
         // Pinned: shards and incident ids depend on it, so it must never change silently
-        // (printf '\x08__name__\x02up\x03job\x03api' | xxhsum -H1).
-        #expect(labels.stableHash == 0xea45_4d03_9365_4eec)
+        // (printf '\x0a\x0e\x0a\x08__name__\x12\x02up\x0a\x0a\x0a\x03job\x12\x03api' | xxhsum -H1).
+        #expect(labels.stableHash == 0x672f_0478_2c14_5fdb)
     }
 
     @Test func longLengthsUseMultiByteVarints() {
         let name = String(repeating: "a", count: 130)
         let labels = Labels([Label(name, "v")])
-        let expected: [UInt8] = [0x82, 0x01] + Array(name.utf8) + [1, UInt8(ascii: "v")]
+        let expected: [UInt8] = [0x0a, 0x88, 0x01, 0x0a, 0x82, 0x01] + Array(name.utf8) + [0x12, 1, UInt8(ascii: "v")]
         #expect(labels.keyBytes == expected)
-        #expect(labels.stableHash == 0xa3a3_1bf1_f95a_08b6)
+        #expect(labels.stableHash == 0x3e6d_620d_bf05_227c)
         #expect(Labels.Key.varintSize(127) == 1)
         #expect(Labels.Key.varintSize(128) == 2)
         #expect(Labels.Key.varintSize(16_383) == 2)
         #expect(Labels.Key.varintSize(16_384) == 3)
+        #expect(Labels.Key.encodedSize(nameLength: 130, valueLength: 1) == expected.count)
+    }
+
+    /// An empty value is still written (`0x12 0x00`), as the key layout says.
+    @Test func emptyValueKeepsItsField() {
+        #expect(Labels([Label("a", "")]).keyBytes == [0x0a, 5, 0x0a, 1, UInt8(ascii: "a"), 0x12, 0])
     }
 
     /// Length prefixes keep name/value boundaries, whatever bytes the strings hold (a

@@ -119,4 +119,42 @@ import Testing
         }
         #expect(differences.isEmpty, "\(differences.prefix(5))")
     }
+
+    /// Label bytes laid out as `Labels.Key` does are the key itself (no copy); anything else
+    /// gets no span and a built key. Either way the key is the one `Labels` would give.
+    @Test(arguments: [
+        ("encoder output", true),
+        ("unsorted", false),
+        ("omitted empty value", false),
+        ("long length written in two bytes", false),
+        ("two-byte length", true),
+    ])
+    func spansOnlyForKeyLayout(name: String, expectSpan: Bool) throws {
+        var body: [UInt8]
+        switch name {
+        case "encoder output":
+            body = RemoteWriteEncoder.encode(makeSeries(count: 4, samples: 1, seed: 3), version: .v1)
+        case "unsorted":
+            body = Self.series { w in Self.label(&w, "job", "a"); Self.label(&w, "__name__", "up"); Self.sample(&w, 1, 1) }
+        case "omitted empty value":
+            body = Self.series { w in Self.label(&w, "__name__", "up"); Self.label(&w, "job", ""); Self.sample(&w, 1, 1) }
+        case "long length written in two bytes":
+            // Label `a=b` whose message length 6 is written as 0x86 0x00 (valid protobuf, not shortest).
+            body = [0x0a, 13, 0x0a, 0x86, 0x00, 0x0a, 1, 0x61, 0x12, 1, 0x62, 0x12, 2, 0x10, 1]
+        default:
+            body = Self.series { w in Self.label(&w, "__name__", String(repeating: "m", count: 200)); Self.sample(&w, 1, 1) }
+        }
+        var decoder = RemoteWriteDecoder()
+        var batch = WriteBatch()
+        try decode(body, version: .v1, compressed: false, decoder: &decoder, into: &batch)
+        #expect(batch.keySpans.count == batch.series.count)
+        var keys = SeriesKeys()
+        keys.build(from: &batch)
+        for i in batch.series.indices {
+            #expect(!batch.keySpans[i].isNone == expectSpan, "\(name)")
+            #expect(keys.slices[i].inBatch == expectSpan)
+            #expect(keys.key(i, in: batch) == batch.makeLabels(series: i).keyBytes, "\(name)")
+            #expect(keys.hashes[i] == batch.makeLabels(series: i).stableHash)
+        }
+    }
 }
