@@ -72,8 +72,18 @@ struct RemoteWriteEndpoint: Sendable {
             maxLabelNameLength: limits.labelNameLength, maxLabelValueLength: limits.labelValueLength)
         let shardCount = UInt64(workspace.shards.count)
         let window = SampleWindow(oldest: now - maxSampleAge, newest: now + maxFutureSkew)
+        // Shards free right now first, then wait for the busy ones: two requests in flight
+        // work in different shards instead of queueing on the same lock.
+        var busy: [Int] = []
         for (shardIndex, shard) in workspace.shards.enumerated() {
-            shard.withLock { box in
+            let done: Void? = shard.withLockIfAvailable { box in
+                ingestShard(UInt64(shardIndex), of: shardCount, scratch: scratch, validation: validation,
+                            pipeline: box.pipeline, window: window, result: &result)
+            }
+            if done == nil { busy.append(shardIndex) }
+        }
+        for shardIndex in busy {
+            workspace.shards[shardIndex].withLock { box in
                 ingestShard(UInt64(shardIndex), of: shardCount, scratch: scratch, validation: validation,
                             pipeline: box.pipeline, window: window, result: &result)
             }

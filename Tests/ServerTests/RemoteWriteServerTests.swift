@@ -112,6 +112,37 @@ func queue(_ name: String, _ samples: [(Int64, Double)], extra: [String: String]
         #expect(try server.incidents(token: TestServer.tokenB).active.isEmpty, "workspace B sees none of A's incidents")
     }
 
+    @Test func shardsDefaultToOnePerEventLoop() throws {
+        let configuration = ServerConfiguration(workspaces: [WorkspaceConfiguration(name: "w", plan: .pro, token: TestServer.tokenA)])
+        var options = AIOpsServer.Options()
+        options.listen = "127.0.0.1:0"
+        options.threads = 3
+        #expect(try AIOpsServer(configuration: configuration, rules: RuleSet(rules: []), options: options).workspaces[0].shards.count == 3)
+        options.shardsPerWorkspace = 1
+        #expect(try AIOpsServer(configuration: configuration, rules: RuleSet(rules: []), options: options).workspaces[0].shards.count == 1)
+    }
+
+    /// Series spread over shards are found again by later requests (by key, in their own
+    /// shard), never created twice; every sample is taken.
+    @Test func seriesAcrossShardsAreFoundAgain() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        #expect(server.server.workspaces[1].shards.count == 2)
+        let now = server.clock.now()
+        let connection = try server.connect()
+        defer { connection.close() }
+        for request in 0..<3 {
+            let series = (0..<60).map { i in queue("q\(i)", [(now - 60_000 + Int64(request) * 1000, Double(i))]) }
+            let response = try server.write(series, token: TestServer.tokenB, connection: connection)
+            #expect(response.status == 204, "\(response.bodyText)")
+        }
+        #expect(server.server.workspaces[1].activeSeries == 60)
+        let perShard = server.server.workspaces[1].shards.map { $0.withLock { $0.pipeline.store.seriesCount } }
+        #expect(perShard.allSatisfy { $0 > 0 }, "\(perShard)")
+        let snapshot = server.server.workspaces[1].snapshot()
+        #expect(snapshot.store[.appended] == 180)
+    }
+
     @Test func workspacesCannotSeeEachOther() throws {
         let server = try TestServer()
         defer { server.stop() }
