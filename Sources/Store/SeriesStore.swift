@@ -45,9 +45,9 @@ public final class SeriesStore {
     @usableFromInline var slotCapacity: Int
 
     // Per slot.
-    @usableFromInline var appended: [UInt64] = []
-    @usableFromInline var newest: [Int64] = []
-    @usableFromInline var stale: [Bool] = []
+    /// Per slot, what `append` reads and writes for every sample, in one slab of
+    /// `slotCapacity` entries (a pointer, not arrays: no uniqueness check per write).
+    @usableFromInline var state: UnsafeMutablePointer<SlotState>
     @usableFromInline var hashes: [UInt64] = []
     @usableFromInline var chainNext: [Int32] = []
     @usableFromInline var labelSets: [Labels?] = []
@@ -78,6 +78,7 @@ public final class SeriesStore {
         self.slotCapacity = 16
         self.timestamps = .allocate(capacity: 16 * capacity)
         self.values = .allocate(capacity: 16 * capacity)
+        self.state = .allocate(capacity: 16)
         self.keyArenaCapacity = 1024
         self.keyArena = .allocate(byteCount: 1024, alignment: 8)
     }
@@ -85,6 +86,7 @@ public final class SeriesStore {
     deinit {
         timestamps.deallocate()
         values.deallocate()
+        state.deallocate()
         keyArena.deallocate()
     }
 
@@ -93,7 +95,7 @@ public final class SeriesStore {
 
     /// Bytes held by the slabs, per-slot arrays, key arena and index (labels' own strings not included).
     public var approximateBytes: Int {
-        slotCapacity * ringCapacity * 16 + labelSets.count * (8 + 8 + 1 + 8 + 4 + 8 + 4 + MemoryLayout<Labels?>.stride)
+        slotCapacity * (ringCapacity * 16 + MemoryLayout<SlotState>.stride) + labelSets.count * (8 + 4 + 8 + 4 + MemoryLayout<Labels?>.stride)
             + keyArenaCapacity + index.approximateBytes
     }
 
@@ -169,17 +171,13 @@ public final class SeriesStore {
             slot = Int(free)
             labelSets[slot] = labels
             hashes[slot] = hash
-            appended[slot] = 0
-            newest[slot] = .min
-            stale[slot] = false
+            state[slot] = SlotState()
         } else {
             slot = labelSets.count
             if slot == slotCapacity { grow() }
             labelSets.append(labels)
             hashes.append(hash)
-            appended.append(0)
-            newest.append(.min)
-            stale.append(false)
+            state[slot] = SlotState()
             chainNext.append(-1)
             keyOffset.append(0)
             keyLength.append(0)
@@ -263,10 +261,14 @@ public final class SeriesStore {
         let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * ringCapacity)
         newTimestamps.update(from: timestamps, count: slotCapacity * ringCapacity)
         newValues.update(from: values, count: slotCapacity * ringCapacity)
+        let newState = UnsafeMutablePointer<SlotState>.allocate(capacity: newCapacity)
+        newState.update(from: state, count: slotCapacity)
         timestamps.deallocate()
         values.deallocate()
+        state.deallocate()
         timestamps = newTimestamps
         values = newValues
+        state = newState
         slotCapacity = newCapacity
     }
 
@@ -280,12 +282,12 @@ public final class SeriesStore {
         let outcome = classify(slot: slot, timestamp: timestamp, value: value)
         statistics.samples[Int(outcome.rawValue)] += 1
         guard outcome == .appended else {
-            if outcome == .stale { stale[slot] = true }
+            if outcome == .stale { state[slot].stale = true }
             return outcome
         }
-        let count = appended[slot]
+        let count = state[slot].appended
         if count >= 2 {
-            let previous = newest[slot]
+            let previous = state[slot].newest
             let before = timestamps[slot * ringCapacity + Int(truncatingIfNeeded: count &- 2) & mask]
             let gap = timestamp - previous
             if gap > configuration.minimumGap && gap > configuration.gapFactor * (previous - before) {
@@ -295,9 +297,7 @@ public final class SeriesStore {
         let position = slot * ringCapacity + Int(truncatingIfNeeded: count) & mask
         timestamps[position] = timestamp
         values[position] = value
-        appended[slot] = count &+ 1
-        newest[slot] = timestamp
-        stale[slot] = false
+        state[slot] = SlotState(appended: count &+ 1, newest: timestamp, stale: false)
         return .appended
     }
 
@@ -306,27 +306,27 @@ public final class SeriesStore {
         if !value.isFinite {
             return StaleMarker.isStale(value) ? .stale : .nonFinite
         }
-        let last = newest[slot]
+        let last = state[slot].newest
         if timestamp > last { return .appended }
         if timestamp < last { return .outOfOrder }
-        let lastValue = values[slot * ringCapacity + Int(truncatingIfNeeded: appended[slot] &- 1) & mask]
+        let lastValue = values[slot * ringCapacity + Int(truncatingIfNeeded: state[slot].appended &- 1) & mask]
         return lastValue.bitPattern == value.bitPattern ? .duplicate : .duplicateConflict
     }
 
     /// The newest timestamp of a series, or `Int64.min` before its first sample.
     @inlinable
-    public func newestTimestamp(_ ref: SeriesRef) -> Timestamp { newest[Int(ref.index)] }
+    public func newestTimestamp(_ ref: SeriesRef) -> Timestamp { state[Int(ref.index)].newest }
 
     /// Whether the last thing the series sent was a stale marker.
-    public func isStale(_ ref: SeriesRef) -> Bool { stale[Int(ref.index)] }
+    public func isStale(_ ref: SeriesRef) -> Bool { state[Int(ref.index)].stale }
 
     /// How many samples the ring holds now (at most `ringCapacity`).
     public func sampleCount(_ ref: SeriesRef) -> Int {
-        Int(min(appended[Int(ref.index)], UInt64(ringCapacity)))
+        Int(min(state[Int(ref.index)].appended, UInt64(ringCapacity)))
     }
 
     /// Total samples ever appended to the series.
-    public func appendedCount(_ ref: SeriesRef) -> UInt64 { appended[Int(ref.index)] }
+    public func appendedCount(_ ref: SeriesRef) -> UInt64 { state[Int(ref.index)].appended }
 
     /// Calls `body` with the ring's values oldest first, as at most two contiguous segments
     /// (the second is empty until the ring has wrapped), ready for a SIMD kernel.
@@ -359,7 +359,27 @@ public final class SeriesStore {
 
     private func ringGeometry(_ ref: SeriesRef) -> (base: Int, head: Int, held: Int) {
         let slot = Int(ref.index)
-        let count = appended[slot]
+        let count = state[slot].appended
         return (slot * ringCapacity, Int(truncatingIfNeeded: count) & mask, Int(min(count, UInt64(ringCapacity))))
+    }
+}
+
+/// What the store keeps per slot besides its ring: 24 bytes, read and written together.
+@usableFromInline
+struct SlotState {
+    /// Samples ever appended (the ring's write position is `appended & mask`).
+    @usableFromInline var appended: UInt64 = 0
+    /// The newest timestamp, `Int64.min` before the first sample.
+    @usableFromInline var newest: Int64 = .min
+    /// Whether the last thing the series sent was a stale marker.
+    @usableFromInline var stale = false
+
+    @inlinable init() {}
+
+    @inlinable
+    init(appended: UInt64, newest: Int64, stale: Bool) {
+        self.appended = appended
+        self.newest = newest
+        self.stale = stale
     }
 }
