@@ -22,7 +22,7 @@ final class TestServer {
     ]}
     """
 
-    init(limitsA: LimitOverrides? = nil, maxBodyBytes: Int = 32 << 20, now: Timestamp = 1_800_000_000_000) throws {
+    init(limitsA: LimitOverrides? = nil, maxBodyBytes: Int = 32 << 20, shards: Int = 1, now: Timestamp = 1_800_000_000_000) throws {
         clock = ManualClock(now)
         let configuration = ServerConfiguration(workspaces: [
             WorkspaceConfiguration(name: "team-a", plan: .hobby, token: Self.tokenA, limits: limitsA),
@@ -32,6 +32,7 @@ final class TestServer {
         options.listen = "127.0.0.1:0"
         options.threads = 2
         options.maxBodyBytes = maxBodyBytes
+        options.shardsPerWorkspace = shards
         server = try AIOpsServer(configuration: configuration, rules: try RuleSet.parse(Self.rulesJSON, file: "test.json"), options: options, clock: clock)
         port = try server.start().port
     }
@@ -112,20 +113,19 @@ func queue(_ name: String, _ samples: [(Int64, Double)], extra: [String: String]
         #expect(try server.incidents(token: TestServer.tokenB).active.isEmpty, "workspace B sees none of A's incidents")
     }
 
-    @Test func shardsDefaultToOnePerEventLoop() throws {
+    @Test func shardsFollowTheOption() throws {
         let configuration = ServerConfiguration(workspaces: [WorkspaceConfiguration(name: "w", plan: .pro, token: TestServer.tokenA)])
         var options = AIOpsServer.Options()
         options.listen = "127.0.0.1:0"
-        options.threads = 3
-        #expect(try AIOpsServer(configuration: configuration, rules: RuleSet(rules: []), options: options).workspaces[0].shards.count == 3)
-        options.shardsPerWorkspace = 1
         #expect(try AIOpsServer(configuration: configuration, rules: RuleSet(rules: []), options: options).workspaces[0].shards.count == 1)
+        options.shardsPerWorkspace = 3
+        #expect(try AIOpsServer(configuration: configuration, rules: RuleSet(rules: []), options: options).workspaces[0].shards.count == 3)
     }
 
     /// Series spread over shards are found again by later requests (by key, in their own
     /// shard), never created twice; every sample is taken.
     @Test func seriesAcrossShardsAreFoundAgain() throws {
-        let server = try TestServer()
+        let server = try TestServer(shards: 2)
         defer { server.stop() }
         #expect(server.server.workspaces[1].shards.count == 2)
         let now = server.clock.now()
