@@ -16,6 +16,8 @@ public struct RemoteWriteDecoder: Sendable {
     /// checked against the symbol count after the parse (symbols may follow the series).
     var maxRef: UInt64 = 0
     var maxRefSeries = -1
+    /// Whether 1.0 series try `parseV1SeriesFast` first (tests turn it off to compare).
+    var usesFastPath = true
 
     @usableFromInline
     struct SymbolRange: Sendable {
@@ -124,8 +126,11 @@ public struct RemoteWriteDecoder: Sendable {
             switch field {
             case 1:
                 try Self.expect(wireType, 2, field: 1, message: Self.writeRequestV1, at: at)
-                var series = r.subReader(try r.readLengthDelimited())
-                try parseV1Series(&series, &batch)
+                let range = try r.readLengthDelimited()
+                if !usesFastPath || !Self.parseV1SeriesFast(r.base, range.lowerBound, range.upperBound, &batch) {
+                    var series = r.subReader(range)
+                    try parseV1Series(&series, &batch)
+                }
             case 3:
                 try Self.expect(wireType, 2, field: 3, message: Self.writeRequestV1, at: at)
                 _ = try r.readLengthDelimited()
@@ -202,6 +207,7 @@ public struct RemoteWriteDecoder: Sendable {
         }
         batch.histogramCount += Int(histograms)
         batch.exemplarCount += Int(exemplars)
+        batch.keySpans.append(.none)
         batch.series.append(SeriesEntry(
             labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: batch.labels.count - labelStart),
             sampleStart: UInt32(truncatingIfNeeded: sampleStart), sampleCount: UInt32(truncatingIfNeeded: batch.samples.count - sampleStart),
@@ -341,6 +347,7 @@ public struct RemoteWriteDecoder: Sendable {
         }
         batch.histogramCount += Int(histograms)
         batch.exemplarCount += Int(exemplars)
+        batch.keySpans.append(.none)
         batch.series.append(SeriesEntry(
             labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: batch.labels.count - labelStart),
             sampleStart: UInt32(truncatingIfNeeded: sampleStart), sampleCount: UInt32(truncatingIfNeeded: batch.samples.count - sampleStart),

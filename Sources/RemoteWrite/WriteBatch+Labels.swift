@@ -10,6 +10,12 @@ extension WriteBatch {
     /// every valid (ASCII-named, NFC) label set.
     @inlinable
     static func compare(_ raw: UnsafeRawBufferPointer, _ a: LabelRef, _ b: LabelRef) -> Int {
+        // Label names mostly differ in their first byte: decide that without a call.
+        if a.nameLength > 0 && b.nameLength > 0 {
+            let x = raw[Int(a.nameOffset)]
+            let y = raw[Int(b.nameOffset)]
+            if x != y { return x < y ? -1 : 1 }
+        }
         let byName = compareBytes(raw, a.nameRange, b.nameRange)
         if byName != 0 { return byName }
         return compareBytes(raw, a.valueRange, b.valueRange)
@@ -18,12 +24,9 @@ extension WriteBatch {
     @inlinable
     static func compareBytes(_ raw: UnsafeRawBufferPointer, _ a: Range<Int>, _ b: Range<Int>) -> Int {
         let n = min(a.count, b.count)
-        var i = 0
-        while i < n {
-            let x = raw[a.lowerBound + i]
-            let y = raw[b.lowerBound + i]
-            if x != y { return x < y ? -1 : 1 }
-            i += 1
+        if n > 0, let base = raw.baseAddress {
+            let order = memcmp(base + a.lowerBound, base + b.lowerBound, n)
+            if order != 0 { return order < 0 ? -1 : 1 }
         }
         return a.count == b.count ? 0 : (a.count < b.count ? -1 : 1)
     }
@@ -108,20 +111,23 @@ extension WriteBatch {
 
     @inlinable
     static func hashSorted(_ raw: UnsafeRawBufferPointer, _ refs: UnsafeBufferPointer<LabelRef>) -> UInt64 {
-        var hasher = StableHasher()
-        for label in refs {
-            hasher.combine(UnsafeRawBufferPointer(rebasing: raw[label.nameRange]))
-            hasher.combineSeparator()
-            hasher.combine(UnsafeRawBufferPointer(rebasing: raw[label.valueRange]))
-            hasher.combineSeparator()
+        var size = 0
+        for label in refs { size += Labels.Key.encodedSize(nameLength: Int(label.nameLength), valueLength: Int(label.valueLength)) }
+        return withUnsafeTemporaryAllocation(byteCount: max(size, 1), alignment: 8) { scratch in
+            var at = scratch.baseAddress!
+            for label in refs {
+                at = Labels.Key.writeLabel(name: UnsafeRawBufferPointer(rebasing: raw[label.nameRange]),
+                                           value: UnsafeRawBufferPointer(rebasing: raw[label.valueRange]), at: at)
+            }
+            return Labels.Key.hash(UnsafeRawBufferPointer(start: scratch.baseAddress!, count: size))
         }
-        return hasher.value
     }
 
     /// The series' label hash, identical to `Labels.stableHash` of `makeLabels(series:)`
-    /// (FNV-1a over `name 0xff value 0xff` in sorted order), computed without allocating.
+    /// (`Labels.Key.hash` of its key, labels in sorted order), computed without allocating.
     /// Unsorted labels are hashed in sorted order. Equality holds for valid UTF-8 (invalid
-    /// bytes would be repaired by `String(decoding:)`; validation reports them).
+    /// bytes would be repaired by `String(decoding:)`; validation reports them). The ingest
+    /// path uses `SeriesKeys`, which builds every series' key and hash in one pass.
     /// - Complexity: O(label bytes) when sorted.
     @inlinable
     public func stableHash(ofSeries index: Int) -> UInt64 {

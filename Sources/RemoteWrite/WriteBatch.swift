@@ -74,6 +74,24 @@ public struct SeriesEntry: Equatable, Sendable {
     @inlinable public var sampleRange: Range<Int> { Int(sampleStart)..<Int(sampleStart) + Int(sampleCount) }
 }
 
+/// Where a series' key (`Labels.Key` layout) lies in `WriteBatch.buffer` when the request
+/// carries it verbatim (a 1.0 series with sorted labels, each encoded as `Labels.Key` does:
+/// what Prometheus sends), so it needs no copy; `.none` when it must be built.
+public struct KeySpan: Equatable, Sendable {
+    public var start: UInt32
+    public var end: UInt32
+
+    @inlinable
+    public init(start: UInt32, end: UInt32) {
+        self.start = start
+        self.end = end
+    }
+
+    public static let none = KeySpan(start: .max, end: .max)
+
+    @inlinable public var isNone: Bool { start == .max }
+}
+
 /// Every series, label and sample of one request in flat arrays, reused across requests so
 /// that decoding allocates nothing once the arrays have grown to the working size.
 ///
@@ -85,6 +103,8 @@ public struct WriteBatch: Sendable {
     public var series: [SeriesEntry] = []
     public var labels: [LabelRef] = []
     public var samples: [SampleEntry] = []
+    /// Per series (parallel to `series`): its key's span in `buffer`, or `.none`.
+    public var keySpans: [KeySpan] = []
     /// 2.0 `start_timestamp` per sample, parallel to `samples`; empty while every one is 0
     /// (unset), which keeps the common case at 16 bytes per sample.
     public var startTimestamps: [Int64] = []
@@ -103,6 +123,7 @@ public struct WriteBatch: Sendable {
         series.removeAll(keepingCapacity: true)
         labels.removeAll(keepingCapacity: true)
         samples.removeAll(keepingCapacity: true)
+        keySpans.removeAll(keepingCapacity: true)
         startTimestamps.removeAll(keepingCapacity: true)
         histogramCount = 0
         exemplarCount = 0

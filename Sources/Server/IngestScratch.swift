@@ -6,8 +6,8 @@ import Synchronization
 struct IngestScratch: ~Copyable {
     var decoder = RemoteWriteDecoder()
     var batch = WriteBatch()
-    /// Per series of the batch: its label hash, or nil when the series was refused.
-    var hashes: [UInt64?] = []
+    /// Per series of the batch: its key and hash, for the store's lookup.
+    var keys = SeriesKeys()
 }
 
 /// One scratch per event loop. The lock is uncontended (a loop handles one request at a time)

@@ -62,19 +62,30 @@ struct RemoteWriteEndpoint: Sendable {
         result.histograms = scratch.batch.histogramCount
         result.exemplars = scratch.batch.exemplarCount
         let detectStart = MonotonicClock.nanoseconds()
-        sortAndHash(&scratch)
+        // Sorts unsorted label sets in place, then keys and hashes every series. Validation
+        // waits until a series turns out to be new: a known series is byte-equal to one
+        // validated already.
+        scratch.keys.build(from: &scratch.batch)
         let limits = workspace.limits
         let validation = SeriesValidationOptions(
             rejectEmptyLabelValues: true, requireSamples: false, maxLabelCount: limits.labelsPerSeries,
             maxLabelNameLength: limits.labelNameLength, maxLabelValueLength: limits.labelValueLength)
         let shardCount = UInt64(workspace.shards.count)
+        let window = SampleWindow(oldest: now - maxSampleAge, newest: now + maxFutureSkew)
+        // Shards free right now first, then wait for the busy ones: two requests in flight
+        // work in different shards instead of queueing on the same lock.
+        var busy: [Int] = []
         for (shardIndex, shard) in workspace.shards.enumerated() {
-            shard.withLock { box in
-                let pipeline = box.pipeline
-                for index in scratch.batch.series.indices {
-                    guard let hash = scratch.hashes[index], hash % shardCount == UInt64(shardIndex) else { continue }
-                    ingestSeries(index, hash: hash, batch: scratch.batch, validation: validation, pipeline: pipeline, now: now, result: &result)
-                }
+            let done: Void? = shard.withLockIfAvailable { box in
+                ingestShard(UInt64(shardIndex), of: shardCount, scratch: scratch, validation: validation,
+                            pipeline: box.pipeline, window: window, result: &result)
+            }
+            if done == nil { busy.append(shardIndex) }
+        }
+        for shardIndex in busy {
+            workspace.shards[shardIndex].withLock { box in
+                ingestShard(UInt64(shardIndex), of: shardCount, scratch: scratch, validation: validation,
+                            pipeline: box.pipeline, window: window, result: &result)
             }
         }
         let detectTime = MonotonicClock.nanoseconds() - detectStart
@@ -100,52 +111,73 @@ struct RemoteWriteEndpoint: Sendable {
         return HTTPResponse(status: 204, headers: headers)
     }
 
-    /// Sorts unsorted label sets in place and hashes every series. Validation waits until a
-    /// series turns out to be new: a known series is byte-equal to one validated already.
-    private func sortAndHash(_ scratch: inout IngestScratch) {
-        scratch.hashes.removeAll(keepingCapacity: true)
-        for index in scratch.batch.series.indices {
-            if !scratch.batch.labelsAreSorted(ofSeries: index) { scratch.batch.sortLabels(ofSeries: index) }
-            scratch.hashes.append(scratch.batch.stableHash(ofSeries: index))
+    /// The accepted event-time window of a request.
+    struct SampleWindow {
+        let oldest: Timestamp
+        let newest: Timestamp
+    }
+
+    /// Ingests the series of one shard (its lock held): finds each known series by key, or
+    /// validates and creates it, then feeds its samples.
+    private func ingestShard(
+        _ shardIndex: UInt64, of shardCount: UInt64, scratch: borrowing IngestScratch, validation: SeriesValidationOptions,
+        pipeline: Pipeline, window: SampleWindow, result: inout IngestResult
+    ) {
+        let batch = scratch.batch
+        let keys = scratch.keys
+        let store = pipeline.store
+        batch.series.withUnsafeBufferPointer { series in
+            batch.samples.withUnsafeBufferPointer { samples in
+                keys.hashes.withUnsafeBufferPointer { hashes in
+                    keys.withKeys(in: batch) { view in
+                        for index in 0..<series.count {
+                            let hash = hashes[index]
+                            if shardCount > 1 && hash % shardCount != shardIndex { continue }
+                            let entry = series[index]
+                            let own = UnsafeBufferPointer(rebasing: samples[entry.sampleRange])
+                            var ref = store.find(hash: hash, key: view[index])
+                            if ref == nil {
+                                guard !own.isEmpty else { continue }
+                                ref = createSeries(index, batch: batch, validation: validation, pipeline: pipeline, result: &result)
+                                if ref == nil { continue }
+                            }
+                            ingestSamples(own, into: ref!, series: index, batch: batch, pipeline: pipeline, window: window, result: &result)
+                        }
+                    }
+                }
+            }
         }
     }
 
-    /// Finds (by label bytes, without building strings) or creates the series, then feeds its samples.
-    private func ingestSeries(
-        _ index: Int, hash: UInt64, batch: WriteBatch, validation: SeriesValidationOptions, pipeline: Pipeline, now: Timestamp,
-        result: inout IngestResult
+    /// Validates a series the store does not hold and creates it.
+    /// - Returns: nil (the samples counted as refused) when it is invalid or over the series limit.
+    private func createSeries(
+        _ index: Int, batch: WriteBatch, validation: SeriesValidationOptions, pipeline: Pipeline, result: inout IngestResult
+    ) -> SeriesRef? {
+        let count = Int(batch.series[index].sampleCount)
+        if let issue = batch.validate(series: index, options: validation) {
+            result.reject("invalid_series", count, because: "\(issue)")
+            return nil
+        }
+        guard let ref = pipeline.create(batch.makeLabels(series: index)) else {
+            result.reject("series_limit", count, because: "workspace active series limit reached; new series refused")
+            return nil
+        }
+        return ref
+    }
+
+    /// Feeds the samples of one held series: no allocation unless a sample is refused.
+    @inline(__always)
+    private func ingestSamples(
+        _ samples: UnsafeBufferPointer<SampleEntry>, into ref: SeriesRef, series index: Int, batch: WriteBatch,
+        pipeline: Pipeline, window: SampleWindow, result: inout IngestResult
     ) {
-        let store = pipeline.store
-        var ref: SeriesRef?
-        var candidate = store.firstCandidate(hash: hash)
-        while let found = candidate {
-            if batch.labelsEqual(ofSeries: index, to: store.labels(of: found)) {
-                ref = found
-                break
-            }
-            candidate = store.nextCandidate(after: found)
-        }
-        let samples = batch.samples(ofSeries: index)
-        if ref == nil {
-            guard !samples.isEmpty else { return }
-            if let issue = batch.validate(series: index, options: validation) {
-                result.reject("invalid_series", samples.count, because: "\(issue)")
-                return
-            }
-            ref = pipeline.create(batch.makeLabels(series: index))
-        }
-        guard let ref else {
-            result.reject("series_limit", samples.count, because: "workspace active series limit reached; new series refused")
-            return
-        }
-        let oldest = now - maxSampleAge
-        let newest = now + maxFutureSkew
         for sample in samples {
-            if sample.timestamp < oldest {
+            if sample.timestamp < window.oldest {
                 result.reject("too_old", 1, because: "sample at \(TimeFormat.rfc3339(sample.timestamp)) is older than the accepted \(PromDuration(milliseconds: maxSampleAge))")
                 continue
             }
-            if sample.timestamp > newest {
+            if sample.timestamp > window.newest {
                 result.reject("too_far_in_future", 1, because: "sample at \(TimeFormat.rfc3339(sample.timestamp)) is ahead of the server's clock")
                 continue
             }

@@ -106,6 +106,11 @@ final class PipelineShard: @unchecked Sendable {
     func withLock<R>(_ body: (PipelineBox) throws -> R) rethrows -> R {
         try lock.withLock { _ in try body(PipelineBox(pipeline: pipeline)) }
     }
+
+    /// Runs `body` under the lock if nobody holds it; nil (and `body` not run) otherwise.
+    func withLockIfAvailable<R>(_ body: (PipelineBox) -> R) -> R? {
+        lock.withLockIfAvailable { _ in body(PipelineBox(pipeline: pipeline)) }
+    }
 }
 
 /// The view of a shard's pipeline valid inside `PipelineShard.withLock`.

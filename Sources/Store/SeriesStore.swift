@@ -1,4 +1,7 @@
 import AIOpsCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The in-memory store: per series a fixed-capacity ring of timestamps and values.
 ///
@@ -7,11 +10,12 @@ import AIOpsCore
 /// and a SIMD kernel can read it as at most two contiguous segments (as swift-collections'
 /// `Deque` does). The ring capacity is a power of two: the write position is `count & mask`.
 ///
-/// Series identity is the sorted label set, hashed once (`Labels.stableHash`). The index maps a
-/// hash to the first slot with it; colliding slots are chained through `chainNext`. A caller
-/// holding only label bytes (the remote-write decoder) walks candidates with
-/// `firstCandidate(hash:)`/`nextCandidate(after:)` and confirms one by comparing bytes, so a
-/// known series is found without building a `String`.
+/// Series identity is the sorted label set, hashed once (`Labels.stableHash`). The index (a
+/// `HashIndex`, open addressing) maps a hash to the first slot with it; slots whose full
+/// hashes collide are chained through `chainNext`. Each slot also keeps its series key
+/// (`Labels.Key` layout) in one byte arena, so a caller holding only label bytes (the
+/// remote-write path) finds a known series with `find(hash:key:)`: one probe and one `memcmp`,
+/// no `String`.
 ///
 /// Not thread-safe: a store belongs to one pipeline, which its owner guards with one lock per
 /// request (never per sample).
@@ -41,14 +45,25 @@ public final class SeriesStore {
     @usableFromInline var slotCapacity: Int
 
     // Per slot.
-    @usableFromInline var appended: [UInt64] = []
-    @usableFromInline var newest: [Int64] = []
-    @usableFromInline var stale: [Bool] = []
+    /// Per slot, what `append` reads and writes for every sample, in one slab of
+    /// `slotCapacity` entries (a pointer, not arrays: no uniqueness check per write).
+    @usableFromInline var state: UnsafeMutablePointer<SlotState>
     @usableFromInline var hashes: [UInt64] = []
     @usableFromInline var chainNext: [Int32] = []
     @usableFromInline var labelSets: [Labels?] = []
 
-    @usableFromInline var index: [UInt64: Int32] = [:]
+    /// Per slot: where its key starts in `keyArena`, and its length.
+    @usableFromInline var keyOffset: [Int] = []
+    @usableFromInline var keyLength: [Int32] = []
+
+    /// Keys of all slots, appended in insertion order; a removed slot's bytes become garbage,
+    /// reclaimed by compaction when they are over half the arena.
+    @usableFromInline var keyArena: UnsafeMutableRawPointer
+    var keyArenaCapacity: Int
+    var keyArenaUsed = 0
+    var keyArenaGarbage = 0
+
+    @usableFromInline var index = HashIndex()
     @usableFromInline var freeSlots: [Int32] = []
 
     /// Counters by outcome; the owner exports them.
@@ -63,20 +78,25 @@ public final class SeriesStore {
         self.slotCapacity = 16
         self.timestamps = .allocate(capacity: 16 * capacity)
         self.values = .allocate(capacity: 16 * capacity)
+        self.state = .allocate(capacity: 16)
+        self.keyArenaCapacity = 1024
+        self.keyArena = .allocate(byteCount: 1024, alignment: 8)
     }
 
     deinit {
         timestamps.deallocate()
         values.deallocate()
+        state.deallocate()
+        keyArena.deallocate()
     }
 
     /// Series currently held.
     public var seriesCount: Int { labelSets.count - freeSlots.count }
 
-    /// Bytes held by the slabs and per-slot arrays (labels' own strings not included).
+    /// Bytes held by the slabs, per-slot arrays, key arena and index (labels' own strings not included).
     public var approximateBytes: Int {
-        slotCapacity * ringCapacity * 16 + labelSets.count * (8 + 8 + 1 + 8 + 4 + MemoryLayout<Labels?>.stride)
-            + index.capacity * 16
+        slotCapacity * (ringCapacity * 16 + MemoryLayout<SlotState>.stride) + labelSets.count * (8 + 4 + 8 + 4 + MemoryLayout<Labels?>.stride)
+            + keyArenaCapacity + index.approximateBytes
     }
 
     // MARK: Identity
@@ -92,7 +112,33 @@ public final class SeriesStore {
         return nil
     }
 
-    /// The first slot whose label hash is `hash`, for callers that compare label bytes themselves.
+    /// The series whose key (`Labels.Key` layout, e.g. `Labels.keyBytes`) is exactly `key`,
+    /// if held; `hash` must be `Labels.Key.hash(key)`.
+    /// - Complexity: O(1) expected: one probe of the index and one `memcmp` of the key.
+    @inlinable
+    public func find(hash: UInt64, key: UnsafeRawBufferPointer) -> SeriesRef? {
+        guard var slot = index[hash] else { return nil }
+        while true {
+            if keyMatches(Int(slot), key) { return SeriesRef(slot) }
+            slot = chainNext[Int(slot)]
+            if slot < 0 { return nil }
+        }
+    }
+
+    @inlinable
+    func keyMatches(_ slot: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        guard Int(keyLength[slot]) == key.count else { return false }
+        guard let base = key.baseAddress, key.count > 0 else { return true }
+        return memcmp(keyArena + keyOffset[slot], base, key.count) == 0
+    }
+
+    /// The key a held series was stored with (a view valid until the next insert or remove).
+    public func key(of ref: SeriesRef) -> UnsafeRawBufferPointer {
+        let slot = Int(ref.index)
+        return UnsafeRawBufferPointer(start: keyArena + keyOffset[slot], count: Int(keyLength[slot]))
+    }
+
+    /// The first slot whose label hash is `hash`, for callers that compare labels themselves.
     @inlinable
     public func firstCandidate(hash: UInt64) -> SeriesRef? {
         guard let slot = index[hash] else { return nil }
@@ -115,31 +161,71 @@ public final class SeriesStore {
     /// Adds a series (the caller has checked it is not held) and returns its handle.
     /// - Complexity: O(1) amortised; allocates only when the slabs grow.
     public func insert(_ labels: Labels) -> SeriesRef {
+        insert(labels, hash: labels.stableHash)
+    }
+
+    /// `insert(_:)` with the index keyed by `hash` (tests force collisions with it).
+    func insert(_ labels: Labels, hash: UInt64) -> SeriesRef {
         let slot: Int
         if let free = freeSlots.popLast() {
             slot = Int(free)
             labelSets[slot] = labels
-            hashes[slot] = labels.stableHash
-            appended[slot] = 0
-            newest[slot] = .min
-            stale[slot] = false
+            hashes[slot] = hash
+            state[slot] = SlotState()
         } else {
             slot = labelSets.count
             if slot == slotCapacity { grow() }
             labelSets.append(labels)
-            hashes.append(labels.stableHash)
-            appended.append(0)
-            newest.append(.min)
-            stale.append(false)
+            hashes.append(hash)
+            state[slot] = SlotState()
             chainNext.append(-1)
+            keyOffset.append(0)
+            keyLength.append(0)
         }
+        storeKey(labels, slot: slot)
         // Push onto the front of the hash chain.
-        let hash = labels.stableHash
         chainNext[slot] = index[hash] ?? -1
-        index[hash] = Int32(slot)
+        index.set(hash, Int32(slot))
         statistics.seriesCreated += 1
         return SeriesRef(slot)
     }
+
+    private func storeKey(_ labels: Labels, slot: Int) {
+        let key = labels.keyBytes
+        if keyArenaUsed + key.count > keyArenaCapacity { makeRoom(for: key.count) }
+        key.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress, bytes.count > 0 {
+                (keyArena + keyArenaUsed).copyMemory(from: base, byteCount: bytes.count)
+            }
+        }
+        keyOffset[slot] = keyArenaUsed
+        keyLength[slot] = Int32(truncatingIfNeeded: key.count)
+        keyArenaUsed += key.count
+    }
+
+    /// Compacts the arena when over half of it is garbage, otherwise doubles it (live keys are
+    /// copied in slot order either way). Amortised O(1) per insert.
+    private func makeRoom(for count: Int) {
+        let live = keyArenaUsed - keyArenaGarbage
+        var capacity = keyArenaCapacity
+        if keyArenaGarbage * 2 < keyArenaUsed || live + count > capacity { capacity = max(capacity * 2, (live + count) * 2) }
+        let arena = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
+        var used = 0
+        for slot in labelSets.indices where labelSets[slot] != nil {
+            let length = Int(keyLength[slot])
+            (arena + used).copyMemory(from: keyArena + keyOffset[slot], byteCount: length)
+            keyOffset[slot] = used
+            used += length
+        }
+        keyArena.deallocate()
+        keyArena = arena
+        keyArenaCapacity = capacity
+        keyArenaUsed = used
+        keyArenaGarbage = 0
+    }
+
+    /// Bytes of the key arena in use, and how many of them belong to removed series (for tests).
+    var keyArenaUsage: (used: Int, garbage: Int, capacity: Int) { (keyArenaUsed, keyArenaGarbage, keyArenaCapacity) }
 
     /// Removes a series; its handle becomes invalid and its slot is reused.
     public func remove(_ ref: SeriesRef) {
@@ -149,7 +235,7 @@ public final class SeriesStore {
         // Unlink from the chain.
         if index[hash] == ref.index {
             let next = chainNext[slot]
-            if next < 0 { index[hash] = nil } else { index[hash] = next }
+            if next < 0 { index.remove(hash) } else { index.set(hash, next) }
         } else if var previous = index[hash] {
             while chainNext[Int(previous)] >= 0 && chainNext[Int(previous)] != ref.index {
                 previous = chainNext[Int(previous)]
@@ -158,6 +244,8 @@ public final class SeriesStore {
         }
         chainNext[slot] = -1
         labelSets[slot] = nil
+        keyArenaGarbage += Int(keyLength[slot])
+        keyLength[slot] = 0
         freeSlots.append(ref.index)
         statistics.seriesEvicted += 1
     }
@@ -173,10 +261,14 @@ public final class SeriesStore {
         let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * ringCapacity)
         newTimestamps.update(from: timestamps, count: slotCapacity * ringCapacity)
         newValues.update(from: values, count: slotCapacity * ringCapacity)
+        let newState = UnsafeMutablePointer<SlotState>.allocate(capacity: newCapacity)
+        newState.update(from: state, count: slotCapacity)
         timestamps.deallocate()
         values.deallocate()
+        state.deallocate()
         timestamps = newTimestamps
         values = newValues
+        state = newState
         slotCapacity = newCapacity
     }
 
@@ -190,12 +282,12 @@ public final class SeriesStore {
         let outcome = classify(slot: slot, timestamp: timestamp, value: value)
         statistics.samples[Int(outcome.rawValue)] += 1
         guard outcome == .appended else {
-            if outcome == .stale { stale[slot] = true }
+            if outcome == .stale { state[slot].stale = true }
             return outcome
         }
-        let count = appended[slot]
+        let count = state[slot].appended
         if count >= 2 {
-            let previous = newest[slot]
+            let previous = state[slot].newest
             let before = timestamps[slot * ringCapacity + Int(truncatingIfNeeded: count &- 2) & mask]
             let gap = timestamp - previous
             if gap > configuration.minimumGap && gap > configuration.gapFactor * (previous - before) {
@@ -205,9 +297,7 @@ public final class SeriesStore {
         let position = slot * ringCapacity + Int(truncatingIfNeeded: count) & mask
         timestamps[position] = timestamp
         values[position] = value
-        appended[slot] = count &+ 1
-        newest[slot] = timestamp
-        stale[slot] = false
+        state[slot] = SlotState(appended: count &+ 1, newest: timestamp, stale: false)
         return .appended
     }
 
@@ -216,27 +306,27 @@ public final class SeriesStore {
         if !value.isFinite {
             return StaleMarker.isStale(value) ? .stale : .nonFinite
         }
-        let last = newest[slot]
+        let last = state[slot].newest
         if timestamp > last { return .appended }
         if timestamp < last { return .outOfOrder }
-        let lastValue = values[slot * ringCapacity + Int(truncatingIfNeeded: appended[slot] &- 1) & mask]
+        let lastValue = values[slot * ringCapacity + Int(truncatingIfNeeded: state[slot].appended &- 1) & mask]
         return lastValue.bitPattern == value.bitPattern ? .duplicate : .duplicateConflict
     }
 
     /// The newest timestamp of a series, or `Int64.min` before its first sample.
     @inlinable
-    public func newestTimestamp(_ ref: SeriesRef) -> Timestamp { newest[Int(ref.index)] }
+    public func newestTimestamp(_ ref: SeriesRef) -> Timestamp { state[Int(ref.index)].newest }
 
     /// Whether the last thing the series sent was a stale marker.
-    public func isStale(_ ref: SeriesRef) -> Bool { stale[Int(ref.index)] }
+    public func isStale(_ ref: SeriesRef) -> Bool { state[Int(ref.index)].stale }
 
     /// How many samples the ring holds now (at most `ringCapacity`).
     public func sampleCount(_ ref: SeriesRef) -> Int {
-        Int(min(appended[Int(ref.index)], UInt64(ringCapacity)))
+        Int(min(state[Int(ref.index)].appended, UInt64(ringCapacity)))
     }
 
     /// Total samples ever appended to the series.
-    public func appendedCount(_ ref: SeriesRef) -> UInt64 { appended[Int(ref.index)] }
+    public func appendedCount(_ ref: SeriesRef) -> UInt64 { state[Int(ref.index)].appended }
 
     /// Calls `body` with the ring's values oldest first, as at most two contiguous segments
     /// (the second is empty until the ring has wrapped), ready for a SIMD kernel.
@@ -269,7 +359,27 @@ public final class SeriesStore {
 
     private func ringGeometry(_ ref: SeriesRef) -> (base: Int, head: Int, held: Int) {
         let slot = Int(ref.index)
-        let count = appended[slot]
+        let count = state[slot].appended
         return (slot * ringCapacity, Int(truncatingIfNeeded: count) & mask, Int(min(count, UInt64(ringCapacity))))
+    }
+}
+
+/// What the store keeps per slot besides its ring: 24 bytes, read and written together.
+@usableFromInline
+struct SlotState {
+    /// Samples ever appended (the ring's write position is `appended & mask`).
+    @usableFromInline var appended: UInt64 = 0
+    /// The newest timestamp, `Int64.min` before the first sample.
+    @usableFromInline var newest: Int64 = .min
+    /// Whether the last thing the series sent was a stale marker.
+    @usableFromInline var stale = false
+
+    @inlinable init() {}
+
+    @inlinable
+    init(appended: UInt64, newest: Int64, stale: Bool) {
+        self.appended = appended
+        self.newest = newest
+        self.stale = stale
     }
 }

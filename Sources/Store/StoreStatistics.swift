@@ -1,8 +1,9 @@
 /// Counters of what a store did, by outcome. Plain integers: the store is used under its
 /// owner's lock, so no atomics are needed here.
 public struct StoreStatistics: Sendable, Equatable {
-    /// Indexed by `SampleOutcome.rawValue`.
-    public var samples: [Int] = Array(repeating: 0, count: SampleOutcome.allCases.count)
+    /// Indexed by `SampleOutcome.rawValue` (6 outcomes in 8 lanes: counted per sample without
+    /// a heap array's uniqueness check).
+    public var samples = SIMD8<Int>()
     public var seriesCreated = 0
     public var seriesEvicted = 0
     /// Gaps longer than the store's gap threshold (not anomalies; detectors are told).
@@ -16,7 +17,7 @@ public struct StoreStatistics: Sendable, Equatable {
     }
 
     public mutating func add(_ other: StoreStatistics) {
-        for index in samples.indices { samples[index] += other.samples[index] }
+        samples &+= other.samples
         seriesCreated += other.seriesCreated
         seriesEvicted += other.seriesEvicted
         gaps += other.gaps

@@ -325,6 +325,16 @@ func topLevelBoundaries(_ body: [UInt8]) throws -> Set<Int> {
                     _ = batch.validate(series: i)
                     _ = batch.makeLabels(series: i)
                 }
+                var keys = SeriesKeys()
+                keys.build(from: &batch)
+                if keys.count != batch.series.count { inconsistent += 1 }
+                for i in batch.series.indices where keys.hashes[i] != batch.stableHash(ofSeries: i) { inconsistent += 1 }
+                // A key taken verbatim from the request must be the one the store builds
+                // from the labels, or a known series would be created again.
+                for i in batch.series.indices where batch.validate(series: i) == nil {
+                    if keys.key(i, in: batch) != batch.makeLabels(series: i).keyBytes { inconsistent += 1 }
+                }
+                if batch.keySpans.count != batch.series.count { inconsistent += 1 }
             }
         }
         #expect(inconsistent == 0)

@@ -145,3 +145,66 @@ import Testing
         #expect(v2.validateAll() == .samplesAndHistograms(series: 0))
     }
 }
+
+@Suite struct SeriesKeysTests {
+    @Test(arguments: RemoteWriteVersion.allCases)
+    func keysAndHashesMatchLabels(version: RemoteWriteVersion) throws {
+        let series = makeSeries(count: 40, samples: 2, seed: 31)
+        var batch = try decode(RemoteWriteEncoder.compressedBody(series, version: version), version: version)
+        var keys = SeriesKeys()
+        keys.build(from: &batch)
+        #expect(keys.count == series.count)
+        for (i, s) in series.enumerated() {
+            #expect(keys.key(i, in: batch) == s.labels.keyBytes)
+            #expect(keys.hashes[i] == s.labels.stableHash)
+            #expect(keys.withKeys(in: batch) { Array($0[i]) } == s.labels.keyBytes)
+        }
+        // Reused: a smaller batch afterwards leaves no stale entries.
+        var small = try decode(RemoteWriteEncoder.compressedBody(Array(series.prefix(3)), version: version), version: version)
+        keys.build(from: &small)
+        #expect(keys.count == 3)
+        #expect(keys.key(2, in: small) == series[2].labels.keyBytes)
+    }
+
+    @Test func unsortedSetsAreSortedFirst() throws {
+        let pairs = [("zone", "b"), ("__name__", "up"), ("job", "api")]
+        var batch = try decodeV1Raw([pairs, [("__name__", "x")]])
+        var keys = SeriesKeys()
+        keys.build(from: &batch)
+        let labels = Labels(pairs.map { Label($0.0, $0.1) })
+        #expect(keys.key(0, in: batch) == labels.keyBytes)
+        #expect(keys.hashes[0] == labels.stableHash)
+        #expect(batch.labelsAreSorted(ofSeries: 0))
+        #expect(keys.key(1, in: batch) == Labels([Label("__name__", "x")]).keyBytes)
+    }
+
+    @Test func seriesWithoutLabelsHaveEmptyKeys() throws {
+        var batch = try decodeV1Raw([[], []])
+        var keys = SeriesKeys()
+        keys.build(from: &batch)
+        #expect(keys.count == 2)
+        #expect(keys.key(0, in: batch).isEmpty && keys.key(1, in: batch).isEmpty)
+        #expect(keys.hashes[0] == Labels([Label]()).stableHash)
+    }
+
+    /// Raw bytes that are not UTF-8 give a key no valid label set has: `a\xffb=c` cannot pass
+    /// for `a=b, c=...` as it could with a separator byte.
+    @Test func invalidBytesNeverAliasAValidSet() throws {
+        var w = ProtobufWriter()
+        w.writeMessageField(1) { w in
+            w.writeMessageField(1) { w in
+                w.writeBytesField(1, [0x61, 0xff, 0x62])
+                w.writeBytesField(2, [0x63, 0xff, 0x64])
+            }
+            w.writeMessageField(2) { w in w.writeDoubleField(1, 1) }
+        }
+        var decoder = RemoteWriteDecoder()
+        var batch = WriteBatch()
+        try w.bytes.withUnsafeBytes { try decoder.decode(uncompressed: $0, version: .v1, into: &batch) }
+        var keys = SeriesKeys()
+        keys.build(from: &batch)
+        let lookalike = Labels([Label("a", "b"), Label("c", "d")])
+        #expect(keys.key(0, in: batch) != lookalike.keyBytes)
+        #expect(keys.key(0, in: batch) == [0x0a, 10, 0x0a, 3, 0x61, 0xff, 0x62, 0x12, 3, 0x63, 0xff, 0x64])
+    }
+}

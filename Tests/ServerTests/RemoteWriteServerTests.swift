@@ -22,7 +22,7 @@ final class TestServer {
     ]}
     """
 
-    init(limitsA: LimitOverrides? = nil, maxBodyBytes: Int = 32 << 20, now: Timestamp = 1_800_000_000_000) throws {
+    init(limitsA: LimitOverrides? = nil, maxBodyBytes: Int = 32 << 20, shards: Int = 1, now: Timestamp = 1_800_000_000_000) throws {
         clock = ManualClock(now)
         let configuration = ServerConfiguration(workspaces: [
             WorkspaceConfiguration(name: "team-a", plan: .hobby, token: Self.tokenA, limits: limitsA),
@@ -32,6 +32,7 @@ final class TestServer {
         options.listen = "127.0.0.1:0"
         options.threads = 2
         options.maxBodyBytes = maxBodyBytes
+        options.shardsPerWorkspace = shards
         server = try AIOpsServer(configuration: configuration, rules: try RuleSet.parse(Self.rulesJSON, file: "test.json"), options: options, clock: clock)
         port = try server.start().port
     }
@@ -110,6 +111,36 @@ func queue(_ name: String, _ samples: [(Int64, Double)], extra: [String: String]
         #expect((active.first?["labels"] as? [String: String])?["queue"] == "orders")
         #expect((active.first?["summary"] as? String)?.hasPrefix("queue orders is at 5") == true)
         #expect(try server.incidents(token: TestServer.tokenB).active.isEmpty, "workspace B sees none of A's incidents")
+    }
+
+    @Test func shardsFollowTheOption() throws {
+        let configuration = ServerConfiguration(workspaces: [WorkspaceConfiguration(name: "w", plan: .pro, token: TestServer.tokenA)])
+        var options = AIOpsServer.Options()
+        options.listen = "127.0.0.1:0"
+        #expect(try AIOpsServer(configuration: configuration, rules: RuleSet(rules: []), options: options).workspaces[0].shards.count == 1)
+        options.shardsPerWorkspace = 3
+        #expect(try AIOpsServer(configuration: configuration, rules: RuleSet(rules: []), options: options).workspaces[0].shards.count == 3)
+    }
+
+    /// Series spread over shards are found again by later requests (by key, in their own
+    /// shard), never created twice; every sample is taken.
+    @Test func seriesAcrossShardsAreFoundAgain() throws {
+        let server = try TestServer(shards: 2)
+        defer { server.stop() }
+        #expect(server.server.workspaces[1].shards.count == 2)
+        let now = server.clock.now()
+        let connection = try server.connect()
+        defer { connection.close() }
+        for request in 0..<3 {
+            let series = (0..<60).map { i in queue("q\(i)", [(now - 60_000 + Int64(request) * 1000, Double(i))]) }
+            let response = try server.write(series, token: TestServer.tokenB, connection: connection)
+            #expect(response.status == 204, "\(response.bodyText)")
+        }
+        #expect(server.server.workspaces[1].activeSeries == 60)
+        let perShard = server.server.workspaces[1].shards.map { $0.withLock { $0.pipeline.store.seriesCount } }
+        #expect(perShard.allSatisfy { $0 > 0 }, "\(perShard)")
+        let snapshot = server.server.workspaces[1].snapshot()
+        #expect(snapshot.store[.appended] == 180)
     }
 
     @Test func workspacesCannotSeeEachOther() throws {

@@ -128,4 +128,90 @@ import Testing
         }
         for (i, ref) in refs.enumerated() { #expect(store.recent(ref).values == [Double(i)]) }
     }
+
+    /// The remote-write path: a known series is found by hash and key bytes alone.
+    @Test func findsByKeyBytes() {
+        let store = SeriesStore()
+        let labels = (0..<500).map { series("m", pod: "p\($0)") }
+        let refs = labels.map { store.insert($0) }
+        var wrong = 0
+        for (label, ref) in zip(labels, refs) {
+            let found = label.keyBytes.withUnsafeBytes { store.find(hash: label.stableHash, key: $0) }
+            if found != ref { wrong += 1 }
+            if Array(store.key(of: ref)) != label.keyBytes { wrong += 1 }
+        }
+        #expect(wrong == 0)
+        let unknown = series("m", pod: "nope")
+        #expect(unknown.keyBytes.withUnsafeBytes { store.find(hash: unknown.stableHash, key: $0) } == nil)
+        // A right hash with the wrong bytes is not a match.
+        #expect(unknown.keyBytes.withUnsafeBytes { store.find(hash: labels[3].stableHash, key: $0) } == nil)
+    }
+
+    /// Series forced onto one hash: every chain position found by its key, and removed at
+    /// head, middle and tail, with the freed slots reused by new chain members.
+    @Test(arguments: 0..<5)
+    func fullHashCollisionsChainAndUnlinkAtEveryPosition(removed: Int) {
+        let store = SeriesStore()
+        let hash: UInt64 = 0xDEAD_BEEF
+        let labels = (0..<5).map { series("c", pod: "p\($0)") }
+        let refs = labels.map { store.insert($0, hash: hash) }
+        func find(_ l: Labels) -> SeriesRef? { l.keyBytes.withUnsafeBytes { store.find(hash: hash, key: $0) } }
+        for (l, ref) in zip(labels, refs) { #expect(find(l) == ref) }
+        store.remove(refs[removed])
+        for (k, l) in labels.enumerated() { #expect(find(l) == (k == removed ? nil : refs[k])) }
+        // Chain walk by candidates sees exactly the survivors.
+        var chain: [SeriesRef] = []
+        var candidate = store.firstCandidate(hash: hash)
+        while let c = candidate { chain.append(c); candidate = store.nextCandidate(after: c) }
+        #expect(Set(chain) == Set(refs.enumerated().filter { $0.offset != removed }.map(\.element)))
+        let newcomer = series("c", pod: "new")
+        let again = store.insert(newcomer, hash: hash)
+        #expect(again == refs[removed], "the freed slot is reused")
+        #expect(find(newcomer) == again)
+        #expect(find(labels[removed]) == nil)
+        // Removing everything empties the index entry.
+        for (k, ref) in refs.enumerated() where k != removed { store.remove(ref) }
+        store.remove(again)
+        #expect(store.firstCandidate(hash: hash) == nil)
+        #expect(store.seriesCount == 0)
+        #expect(store.index.isConsistent())
+    }
+
+    /// Churn: the key arena compacts its garbage and every live key stays findable.
+    @Test func keyArenaCompactsUnderChurn() {
+        let store = SeriesStore()
+        var live: [Int: (Labels, SeriesRef)] = [:]
+        var next = 0
+        var wrong = 0
+        var peakLiveBytes = 0
+        var insertedBytes = 0
+        for round in 0..<40 {
+            for _ in 0..<200 {
+                let l = series("churn", pod: "pod-\(next)-" + String(repeating: "x", count: next % 50))
+                live[next] = (l, store.insert(l))
+                insertedBytes += l.keyBytes.count
+                next += 1
+            }
+            peakLiveBytes = max(peakLiveBytes, live.values.reduce(0) { $0 + $1.0.keyBytes.count })
+            // Remove about two thirds, oldest first.
+            for key in live.keys.sorted().prefix(live.count * 2 / 3) {
+                store.remove(live[key]!.1)
+                live[key] = nil
+            }
+            for (l, ref) in live.values {
+                let found = l.keyBytes.withUnsafeBytes { store.find(hash: l.stableHash, key: $0) }
+                if found != ref || store.labels(of: ref) != l { wrong += 1 }
+            }
+            let usage = store.keyArenaUsage
+            #expect(usage.used <= usage.capacity, "round \(round)")
+        }
+        #expect(wrong == 0)
+        let usage = store.keyArenaUsage
+        let liveBytes = live.values.reduce(0) { $0 + $1.0.keyBytes.count }
+        #expect(usage.used - usage.garbage == liveBytes)
+        #expect(usage.capacity <= 4 * peakLiveBytes, "garbage is reclaimed, not accumulated")
+        #expect(usage.capacity * 4 < insertedBytes)
+        #expect(store.index.isConsistent())
+        #expect(store.index.count == live.count)
+    }
 }
