@@ -16,7 +16,7 @@ struct BenchmarkOptions {
     /// Event-time step between a series' samples in the generated load (ms).
     var stepMs: Int64 = 500
     /// Requests pre-encoded per connection: the count bound of a load run.
-    var maxRequests = 12_000
+    var maxRequests = 20_000
     var version: RemoteWriteVersionChoice = .v1
     /// Locks each aiops workspace's series are spread over (`aiops serve --shards`; default 1).
     var shards = 1
@@ -58,7 +58,7 @@ struct BenchmarkOptions {
       --seconds S             duration of each load run (default 4)
       --load-runs N           load runs per target, median reported (default 3)
       --step-ms MS            event-time step between a series' samples (default 500)
-      --max-requests N        requests pre-encoded per connection: the count bound (default 12000)
+      --max-requests N        requests pre-encoded per connection: the count bound (default 20000: 2.8 h of event time at 500 ms steps, inside the server's 3 h window)
       --rw2                   send remote-write 2.0 instead of 1.0
       --shards N              aiops workspace shards (aiops serve --shards; default 1)
       --target URL[,TOKEN]    also load this remote-write URL (repeatable)
