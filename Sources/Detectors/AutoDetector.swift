@@ -46,6 +46,11 @@ struct AutoDetector: Sendable {
     /// Daily shape: margin over the record, and the smallest z that can score 0.5.
     static let shapeMargin = 1.2
     static let shapeFloorZ = 5.0
+    /// Weekly shape: margin over the record, and the smallest z that can score 0.5.
+    static let weekMargin = 1.5
+    static let weekFloorZ = 2.0
+    static let weekSeconds = 3 * 3600.0
+    static let weekMinSamples = 6.0
     /// Volatility: the averaging time (at least `volatilityMinSamples` steps), and the margin
     /// over the delayed record.
     static let volatilitySeconds = 6 * 3600.0
@@ -60,6 +65,10 @@ struct AutoDetector: Sendable {
     var shape = PhaseProfile()
     var levelRecord = SurpriseRecord()
     var shapeRecord = SurpriseRecord()
+    var week = WeekProfile()
+    /// Weekly shape: an EW mean (over `weekSeconds`) of the weekly residual, and its delayed record.
+    var weekDrift: Double = 0
+    var weekRecord = DelayedRecord()
     var mean: Double = 0
     var deviation: Double = 0
     var count: Int = 0
@@ -88,6 +97,7 @@ struct AutoDetector: Sendable {
             envelope.observe(x)
             let reading = shape.read(x, at: t)
             shape.observe(x, at: t, reading: reading, sigma: 0)
+            week.observe(x, level: shape.level, at: t, residual: 0, ready: false, sigma: 0, daily: 0, dailySigma: 0)
             return .quiet(.auto)
         }
         let direction = spec.direction
@@ -140,6 +150,22 @@ struct AutoDetector: Sendable {
         let volatilityFloor = max(spec.minRelativeDeviation * abs(shape.level), 1e-9)
         let volatilityRatio = volatilityRecord.ratio(volatility, margin: Self.volatilityMargin, floor: volatilityFloor)
 
+        // Weekly shape, once two weeks are known and only where it explains the series better
+        // than the daily band. A holiday is a sustained shortfall over hours, not one odd
+        // sample: the residual is averaged and judged against its delayed record.
+        let weekReading = week.residual(x, level: shape.level, at: t)
+        let weekSigma = week.sigma(floor: floor)
+        var weekRatio = 0.0
+        var zw = 0.0
+        if weekReading.ready && week.scored > WeekProfile.warmSamples {
+            let ww = dt / (max(Self.weekSeconds, Self.weekMinSamples * step) + dt)
+            weekDrift += ww * (weekReading.value - weekDrift)
+            zw = direction.directed(weekDrift / weekSigma)
+            if week.explains {
+                weekRatio = weekRecord.ratio(zw, margin: Self.weekMargin, floor: Self.weekFloorZ)
+            }
+        }
+
         if warm && t - first >= Self.warmupMs {
             var best = rangeRatio
             output.detector = .auto
@@ -150,6 +176,10 @@ struct AutoDetector: Sendable {
             if levelRatio > best {
                 best = levelRatio
                 output.detector = .ewma
+            }
+            if weekRatio > best {
+                best = weekRatio
+                output.detector = .seasonal
             }
             if shapeRatio > best {
                 best = shapeRatio
@@ -175,6 +205,8 @@ struct AutoDetector: Sendable {
         // The record learns from the day the band is known and its scale warm, a day before the
         // shape may score, so the first scored day is measured against a day of history.
         if reading.ready && shape.scored > 50 { shapeRecord.observe(zs) }
+        weekRecord.observe(zw, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
+        week.observe(x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma, daily: reading.residual, dailySigma: shapeSigma)
         volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         envelope.observe(x)
         shape.observe(x, at: t, reading: reading, sigma: shapeSigma)
