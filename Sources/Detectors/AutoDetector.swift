@@ -47,7 +47,7 @@ struct AutoDetector: Sendable {
     static let shapeMargin = 1.2
     static let shapeFloorZ = 5.0
     /// Weekly shape: margin over the record, and the smallest z that can score 0.5.
-    static let weekMargin = 1.5
+    static let weekMargin = 1.3
     static let weekFloorZ = 2.0
     static let weekSeconds = 3 * 3600.0
     static let weekMinSamples = 6.0
