@@ -159,7 +159,8 @@ struct AutoDetector: Sendable {
         var zw = 0.0
         if weekReading.ready && week.scored > WeekProfile.warmSamples {
             let ww = dt / (max(Self.weekSeconds, Self.weekMinSamples * step) + dt)
-            weekDrift += ww * (weekReading.value - weekDrift)
+            let clip = 4 * weekSigma
+            weekDrift += ww * (min(max(weekReading.value, -clip), clip) - weekDrift)
             zw = direction.directed(weekDrift / weekSigma)
             if week.explains {
                 weekRatio = weekRecord.ratio(zw, margin: Self.weekMargin, floor: Self.weekFloorZ)

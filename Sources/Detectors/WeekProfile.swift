@@ -30,6 +30,10 @@ struct WeekProfile: Sendable {
     /// Slow EW mean squares of this profile's residual and of the daily band's, for `explains`.
     var weekFit: Double = 0
     var dayFit: Double = 0
+    /// Slow EW mean square of the value around the level: what neither profile explains.
+    var levelFit: Double = 0
+    /// The profile is in use when its mean square residual is below this fraction of the level's.
+    static let strongFraction = 0.3
     var samples: Int = 0
     /// Samples the residual was measured on; it is trusted after `warmSamples`.
     var scored: Int = 0
@@ -70,9 +74,10 @@ struct WeekProfile: Sendable {
         max(residualSquare.squareRoot(), floor)
     }
 
-    /// Whether the profile explains the series better than the daily band.
+    /// Whether the profile explains the series well (most of its variance around the level, as
+    /// `PhaseProfile.strong` asks of the daily one) and better than the daily band.
     var explains: Bool {
-        scored > Self.warmSamples && weekFit < dayFit
+        scored > Self.warmSamples && weekFit < dayFit && weekFit < Self.strongFraction * levelFit
     }
 
     /// Learns from a sample, given its residual (`ready` from `residual`) and σ.
@@ -93,6 +98,8 @@ struct WeekProfile: Sendable {
             let rate = max(Self.compareRate, 1 / Double(scored))
             weekFit += rate * (min(r * r, cap) - weekFit)
             dayFit += rate * (min(daily * daily, 16 * dailySigma * dailySigma) - dayFit)
+            let y = x - level
+            levelFit += rate * (min(y * y, cap) - levelFit)
         }
         let (k, _) = Self.position(t)
         let e = x - level - Double(profile[k])
