@@ -1,7 +1,7 @@
 import AIOpsCore
 import Foundation
 
-/// The detector behind `auto`: four kinds of evidence, each measured against what is unusual
+/// The detector behind `auto`: five kinds of evidence, each measured against what is unusual
 /// for this series, combined by their maximum, and one alarm per episode.
 ///
 /// Evidence (each a ratio that reaches 1, score 0.5, at its threshold):
@@ -14,6 +14,12 @@ import Foundation
 /// - **Daily shape** (`PhaseProfile`), once it explains the series: the distance outside the
 ///   half-hour band, in σ of that distance, against 1.2 × its own record and never below 5.
 ///   A missing daily peak or a flat day is caught here, inside the range.
+/// - **Weekly shape** (`WeekProfile`), once two weeks are known and only where the weekly
+///   profile explains the series well and better than the daily band: an EW mean over 3 hours
+///   (at least 6 steps) of the residual against the week's profile, winsorised at 4 σ, in σ of
+///   that residual, against 1.3 × its largest value until two hours ago (`DelayedRecord`) and
+///   never below 2. A holiday on a weekday (a Sunday's traffic on a Thursday) is caught here: it
+///   is normal for the day and the hour, but not for the day of the week.
 /// - **Volatility**: an EW mean over 6 hours (at least 12 steps) of the absolute deviation from
 ///   the level, against 1.5 × its largest value until two hours ago (`DelayedRecord`), and
 ///   never below `minRelativeDeviation` of the day's mean. Spikes that come more often than
@@ -30,7 +36,7 @@ import Foundation
 /// hold (a false alarm must not blind the detector to a real event), and a bigger event later
 /// fires once the hold is over, as the records remember the first one.
 ///
-/// Memory: inline, about 460 bytes; `update` is O(1) and allocates nothing.
+/// Memory: inline, about 960 bytes (the weekly profile 416 of them; SeriesDetector 2464); `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
     static let holdMs: Int64 = 24 * 3_600_000

@@ -1,7 +1,8 @@
 import Foundation
 
-/// The range of values a series has shown lately: the highest and lowest values, each drawn
-/// slowly back toward a running mean so that a range from months ago does not hold forever.
+/// The range of values a series has shown lately: the highest and lowest values, each held for
+/// `holdSamples` after it was set and then drawn slowly back toward a running mean, so that a
+/// range from months ago does not hold forever while a peak that recurs every day or two does.
 ///
 /// A value beyond the envelope by a fraction of its width is something the series has never
 /// done in the remembered past: a new extreme. On real infrastructure data (bursty, near-zero,

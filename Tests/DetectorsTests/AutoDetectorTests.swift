@@ -107,6 +107,31 @@ import Testing
         #expect(envelope.excess(25, direction: .down) == 0)
     }
 
+    @Test func envelopeHoldsAnExtremeBeforeDrawingItIn() {
+        var envelope = ValueEnvelope()
+        envelope.observe(0)
+        envelope.observe(100)
+        for _ in 0..<ValueEnvelope.holdSamples { envelope.observe(10) }
+        #expect(envelope.high == 100)
+        for _ in 0..<1000 { envelope.observe(10) }
+        #expect(envelope.high < 100)
+        #expect(envelope.high > 10)
+        // A new peak at the old height is held again.
+        envelope.observe(100)
+        #expect(envelope.high == 100 && envelope.highAge == 0)
+    }
+
+    @Test func aPeakEveryTwoDaysAtTheSameHeightIsNotANewExtreme() {
+        var rng = SplitMix64(seed: 52)
+        // 1 ± noise, and a job that peaks at 1.5 for 10 minutes every other day.
+        let signal = Signal(count: 12 * day, stepSeconds: 300) { i, _ in
+            let peak = i % (2 * day) == 36 || i % (2 * day) == 37
+            return (peak ? 1.5 : 1) + 0.01 * rng.gaussian()
+        }
+        let out = signal.run(.auto)
+        #expect(out.maxScore((4 * day)..<(12 * day)) < 0.5)
+    }
+
     @Test func denserSpikesAreCaughtByTheVolatility() {
         // Near 0 with a spike of 20 every 7 hours; from day 5 on, a spike every hour. Each spike
         // is as tall as always (no new extreme, no bigger z): only their density is new.
