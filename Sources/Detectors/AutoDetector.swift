@@ -1,7 +1,7 @@
 import AIOpsCore
 import Foundation
 
-/// The detector behind `auto`: four kinds of evidence, each measured against what is unusual
+/// The detector behind `auto`: five kinds of evidence, each measured against what is unusual
 /// for this series, combined by their maximum, and one alarm per episode.
 ///
 /// Evidence (each a ratio that reaches 1, score 0.5, at its threshold):
@@ -14,6 +14,12 @@ import Foundation
 /// - **Daily shape** (`PhaseProfile`), once it explains the series: the distance outside the
 ///   half-hour band, in σ of that distance, against 1.2 × its own record and never below 5.
 ///   A missing daily peak or a flat day is caught here, inside the range.
+/// - **Weekly shape** (`WeekProfile`), once two weeks are known and only where the weekly
+///   profile explains the series well and better than the daily band: an EW mean over 3 hours
+///   (at least 6 steps) of the residual against the week's profile, winsorised at 4 σ, in σ of
+///   that residual, against 1.3 × its largest value until two hours ago (`DelayedRecord`) and
+///   never below 2. A holiday on a weekday (a Sunday's traffic on a Thursday) is caught here: it
+///   is normal for the day and the hour, but not for the day of the week.
 /// - **Volatility**: an EW mean over 6 hours (at least 12 steps) of the absolute deviation from
 ///   the level, against 1.5 × its largest value until two hours ago (`DelayedRecord`), and
 ///   never below `minRelativeDeviation` of the day's mean. Spikes that come more often than
@@ -30,7 +36,7 @@ import Foundation
 /// hold (a false alarm must not blind the detector to a real event), and a bigger event later
 /// fires once the hold is over, as the records remember the first one.
 ///
-/// Memory: inline, about 460 bytes; `update` is O(1) and allocates nothing.
+/// Memory: inline, about 960 bytes (the weekly profile 416 of them; SeriesDetector 2464); `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
     static let holdMs: Int64 = 24 * 3_600_000
@@ -46,6 +52,11 @@ struct AutoDetector: Sendable {
     /// Daily shape: margin over the record, and the smallest z that can score 0.5.
     static let shapeMargin = 1.2
     static let shapeFloorZ = 5.0
+    /// Weekly shape: margin over the record, and the smallest z that can score 0.5.
+    static let weekMargin = 1.3
+    static let weekFloorZ = 2.0
+    static let weekSeconds = 3 * 3600.0
+    static let weekMinSamples = 6.0
     /// Volatility: the averaging time (at least `volatilityMinSamples` steps), and the margin
     /// over the delayed record.
     static let volatilitySeconds = 6 * 3600.0
@@ -60,6 +71,10 @@ struct AutoDetector: Sendable {
     var shape = PhaseProfile()
     var levelRecord = SurpriseRecord()
     var shapeRecord = SurpriseRecord()
+    var week = WeekProfile()
+    /// Weekly shape: an EW mean (over `weekSeconds`) of the weekly residual, and its delayed record.
+    var weekDrift: Double = 0
+    var weekRecord = DelayedRecord()
     var mean: Double = 0
     var deviation: Double = 0
     var count: Int = 0
@@ -88,6 +103,7 @@ struct AutoDetector: Sendable {
             envelope.observe(x)
             let reading = shape.read(x, at: t)
             shape.observe(x, at: t, reading: reading, sigma: 0)
+            week.observe(x, level: shape.level, at: t, residual: 0, ready: false, sigma: 0, daily: 0, dailySigma: 0)
             return .quiet(.auto)
         }
         let direction = spec.direction
@@ -140,6 +156,23 @@ struct AutoDetector: Sendable {
         let volatilityFloor = max(spec.minRelativeDeviation * abs(shape.level), 1e-9)
         let volatilityRatio = volatilityRecord.ratio(volatility, margin: Self.volatilityMargin, floor: volatilityFloor)
 
+        // Weekly shape, once two weeks are known and only where it explains the series better
+        // than the daily band. A holiday is a sustained shortfall over hours, not one odd
+        // sample: the residual is averaged and judged against its delayed record.
+        let weekReading = week.residual(x, level: shape.level, at: t)
+        let weekSigma = week.sigma(floor: floor)
+        var weekRatio = 0.0
+        var zw = 0.0
+        if weekReading.ready && week.scored > WeekProfile.warmSamples {
+            let ww = dt / (max(Self.weekSeconds, Self.weekMinSamples * step) + dt)
+            let clip = 4 * weekSigma
+            weekDrift += ww * (min(max(weekReading.value, -clip), clip) - weekDrift)
+            zw = direction.directed(weekDrift / weekSigma)
+            if week.explains {
+                weekRatio = weekRecord.ratio(zw, margin: Self.weekMargin, floor: Self.weekFloorZ)
+            }
+        }
+
         if warm && t - first >= Self.warmupMs {
             var best = rangeRatio
             output.detector = .auto
@@ -150,6 +183,10 @@ struct AutoDetector: Sendable {
             if levelRatio > best {
                 best = levelRatio
                 output.detector = .ewma
+            }
+            if weekRatio > best {
+                best = weekRatio
+                output.detector = .seasonal
             }
             if shapeRatio > best {
                 best = shapeRatio
@@ -175,6 +212,8 @@ struct AutoDetector: Sendable {
         // The record learns from the day the band is known and its scale warm, a day before the
         // shape may score, so the first scored day is measured against a day of history.
         if reading.ready && shape.scored > 50 { shapeRecord.observe(zs) }
+        weekRecord.observe(zw, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
+        week.observe(x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma, daily: reading.residual, dailySigma: shapeSigma)
         volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         envelope.observe(x)
         shape.observe(x, at: t, reading: reading, sigma: shapeSigma)

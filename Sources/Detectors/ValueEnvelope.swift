@@ -1,7 +1,8 @@
 import Foundation
 
-/// The range of values a series has shown lately: the highest and lowest values, each drawn
-/// slowly back toward a running mean so that a range from months ago does not hold forever.
+/// The range of values a series has shown lately: the highest and lowest values, each held for
+/// `holdSamples` after it was set and then drawn slowly back toward a running mean, so that a
+/// range from months ago does not hold forever while a peak that recurs every day or two does.
 ///
 /// A value beyond the envelope by a fraction of its width is something the series has never
 /// done in the remembered past: a new extreme. On real infrastructure data (bursty, near-zero,
@@ -14,6 +15,10 @@ struct ValueEnvelope: Sendable {
     /// Samples after which the envelope has closed half way toward the mean.
     static let halfLife = 10_000.0
     static let closeRate = 1 - exp2(-1 / halfLife)
+    /// An extreme is held, not drawn in, for this many samples after it was set: a job that
+    /// peaks every day or two at the same height must not find the range shrunk below its peak
+    /// each time it comes back.
+    static let holdSamples = 600
     /// The mean's rate once 100 samples are in (a plain running mean before).
     static let meanRate = 0.01
 
@@ -24,6 +29,9 @@ struct ValueEnvelope: Sendable {
     var stepDifference: Double = 0
     var previous: Double = 0
     var count: Int = 0
+    /// Samples since `high` and `low` were last set.
+    var highAge: Int = 0
+    var lowAge: Int = 0
 
     /// σ of the noise from one sample to the next: E|x_t − x_{t−1}| = 2σ/√π for white noise.
     var stepSigma: Double { stepDifference * 0.886_226_925_452_758 }
@@ -59,8 +67,20 @@ struct ValueEnvelope: Sendable {
         previous = x
         let rate = max(Self.meanRate, 1 / Double(count - 1))
         stepDifference += rate * ((count > 50 ? min(step, 4 * stepSigma) : step) - stepDifference)
-        high = max(x, high - (high - mean) * Self.closeRate)
-        low = min(x, low + (mean - low) * Self.closeRate)
+        highAge += 1
+        lowAge += 1
+        if x >= high {
+            high = x
+            highAge = 0
+        } else if highAge > Self.holdSamples {
+            high = max(x, high - (high - mean) * Self.closeRate)
+        }
+        if x <= low {
+            low = x
+            lowAge = 0
+        } else if lowAge > Self.holdSamples {
+            low = min(x, low + (mean - low) * Self.closeRate)
+        }
         mean += max(Self.meanRate, 1 / Double(count)) * (x - mean)
     }
 }

@@ -107,6 +107,31 @@ import Testing
         #expect(envelope.excess(25, direction: .down) == 0)
     }
 
+    @Test func envelopeHoldsAnExtremeBeforeDrawingItIn() {
+        var envelope = ValueEnvelope()
+        envelope.observe(0)
+        envelope.observe(100)
+        for _ in 0..<ValueEnvelope.holdSamples { envelope.observe(10) }
+        #expect(envelope.high == 100)
+        for _ in 0..<1000 { envelope.observe(10) }
+        #expect(envelope.high < 100)
+        #expect(envelope.high > 10)
+        // A new peak at the old height is held again.
+        envelope.observe(100)
+        #expect(envelope.high == 100 && envelope.highAge == 0)
+    }
+
+    @Test func aPeakEveryTwoDaysAtTheSameHeightIsNotANewExtreme() {
+        var rng = SplitMix64(seed: 52)
+        // 1 ± noise, and a job that peaks at 1.5 for 10 minutes every other day.
+        let signal = Signal(count: 12 * day, stepSeconds: 300) { i, _ in
+            let peak = i % (2 * day) == 36 || i % (2 * day) == 37
+            return (peak ? 1.5 : 1) + 0.01 * rng.gaussian()
+        }
+        let out = signal.run(.auto)
+        #expect(out.maxScore((4 * day)..<(12 * day)) < 0.5)
+    }
+
     @Test func denserSpikesAreCaughtByTheVolatility() {
         // Near 0 with a spike of 20 every 7 hours; from day 5 on, a spike every hour. Each spike
         // is as tall as always (no new extreme, no bigger z): only their density is new.
@@ -148,5 +173,56 @@ import Testing
         let signal = Signal(count: 6 * day, stepSeconds: 300) { _, _ in 50 + rng.gaussian() }
         let out = signal.run(.auto)
         #expect(!out[day..<(6 * day)].contains { $0.score >= 0.5 && $0.detector == .ewma })
+    }
+
+    /// Busy weekdays (100 by day, 20 at night) and quiet weekends (40 by day), every 30 minutes
+    /// from a Monday midnight UTC; `weekend(day)` says which days look like a weekend.
+    static func weekly(days: Int, seed: UInt64, weekend: (Int) -> Bool) -> Signal {
+        var rng = SplitMix64(seed: seed)
+        let monday: Timestamp = 1_699_833_600_000
+        return Signal(count: days * 48, stepSeconds: 1800, start: monday) { i, s in
+            let hour = s.truncatingRemainder(dividingBy: 86_400) / 3600
+            let day = i / 48
+            let busy = hour >= 7 && hour < 20
+            let base = busy ? (weekend(day) ? 40.0 : 100.0) : 20.0
+            return base + 3 * rng.gaussian()
+        }
+    }
+
+    @Test func weekProfileLearnsTheWeekAndExplainsOnlyAWeeklySeries() {
+        for (weeklySeries, seed) in [(true, UInt64(49)), (false, 50)] {
+            let signal = Self.weekly(days: 21, seed: seed) { weeklySeries && $0 % 7 >= 5 }
+            var week = WeekProfile()
+            var shape = PhaseProfile()
+            var ready = false
+            for (t, x) in zip(signal.times, signal.values) {
+                let reading = shape.read(x, at: t)
+                let sigma = shape.sigma(floor: 1e-6)
+                let r = week.residual(x, level: shape.level, at: t)
+                ready = ready || r.ready
+                week.observe(x, level: shape.level, at: t, residual: r.value, ready: r.ready,
+                             sigma: week.sigma(floor: 1e-6), daily: reading.residual, dailySigma: sigma)
+                shape.observe(x, at: t, reading: reading, sigma: sigma)
+            }
+            #expect(ready)
+            #expect(week.explains == weeklySeries)
+            if weeklySeries {
+                // The third Saturday noon: the quiet level is expected, a weekday's busy one is not.
+                let saturdayNoon = signal.times[0] + (19 * 24 + 12) * 3_600_000
+                let quiet = week.residual(40, level: shape.level, at: saturdayNoon).value
+                let busy = week.residual(100, level: shape.level, at: saturdayNoon).value
+                #expect(abs(quiet) < 20)  // the level has moved since: it is not exact
+                #expect(busy > 40)
+            }
+        }
+    }
+
+    @Test func aWeekdayThatLooksLikeASundayIsAnAnomaly() {
+        let holiday = 4 * 7 + 3  // the fifth Thursday
+        let signal = Self.weekly(days: 35, seed: 51) { $0 % 7 >= 5 || $0 == holiday }
+        let out = signal.run(.auto)
+        #expect(out.maxScore((holiday * 48)..<((holiday + 1) * 48)) >= 0.5)
+        // The weekends before it are normal once the week is known.
+        #expect(!out[(15 * 48)..<(holiday * 48)].contains { $0.score >= 0.5 && $0.detector == .seasonal })
     }
 }
