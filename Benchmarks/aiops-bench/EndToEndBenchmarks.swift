@@ -15,9 +15,9 @@ enum EndToEndBenchmarks {
     static var names: [String] { ["ingest.aiops", "ingest.prometheus", "ingest.victoria-metrics", "ingest.target"] }
 
     /// `aiops serve` as the benchmark runs it: one Pro workspace with limits raised so nothing
-    /// is rate-limited, no rule files (every series gets the `auto` rule: EWMA, seasonal and
-    /// leak on every sample), listening on a free loopback port.
-    static func startAIOps(_ options: BenchmarkOptions) throws -> (AIOpsServer, LoadTarget) {
+    /// is rate-limited, no rule files unless given (every series gets the built-in `auto` rule:
+    /// the auto detector on every sample), listening on a free loopback port.
+    static func startAIOps(_ options: BenchmarkOptions, rules: RuleSet = RuleSet(rules: [])) throws -> (AIOpsServer, LoadTarget) {
         let limits = LimitOverrides(samplesPerSecond: 1_000_000_000, burstSamples: 1_000_000_000_000, activeSeries: 20_000_000)
         let configuration = ServerConfiguration(workspaces: [
             WorkspaceConfiguration(name: "bench", plan: .pro, token: token, limits: limits),
@@ -25,7 +25,7 @@ enum EndToEndBenchmarks {
         var serverOptions = AIOpsServer.Options()
         serverOptions.listen = "127.0.0.1:0"
         serverOptions.shardsPerWorkspace = options.shards
-        let server = try AIOpsServer(configuration: configuration, rules: RuleSet(rules: []), options: serverOptions)
+        let server = try AIOpsServer(configuration: configuration, rules: rules, options: serverOptions)
         let address = try server.start()
         return (server, LoadTarget(name: "aiops", host: "127.0.0.1", port: address.port, path: "/api/v1/write", token: token))
     }

@@ -4,6 +4,7 @@ import Foundation
 import HTTPServer
 import Incidents
 import RemoteWrite
+import Rules
 import Server
 import Synchronization
 
@@ -40,7 +41,13 @@ enum IncidentLatencyBenchmark {
         }
         let server: AIOpsServer, target: LoadTarget
         do {
-            (server, target) = try EndToEndBenchmarks.startAIOps(options)
+            // The probes' rule fires on the first anomalous sample (`for: 0s`), as the issue asks;
+            // the background load keeps the built-in auto rule.
+            let probeRule = """
+                {"rules": [{"name": "bench-probe-spike", "selector": "bench_probe", "severity": "critical",
+                  "detector": {"kind": "ewma", "direction": "up", "warmup": 20}, "for": "0s"}]}
+                """
+            (server, target) = try EndToEndBenchmarks.startAIOps(options, rules: try RuleSet.parse(probeRule, file: "bench-probe.json"))
         } catch {
             report.skip(name, because: "\(error)")
             return
