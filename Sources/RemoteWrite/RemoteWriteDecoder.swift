@@ -119,6 +119,32 @@ public struct RemoteWriteDecoder: Sendable {
         if wireType != wanted { throw .wrongWireType(wireType: wireType, field: field, message: message, at: at) }
     }
 
+    /// One `Sample` message, 1.0 (`value`=1, `timestamp`=2) or 2.0 (also `start_timestamp`=3);
+    /// unknown fields are skipped.
+    static func parseSample(_ sample: inout ProtobufReader, message: String, hasStartTimestamp: Bool) throws(ProtobufError) -> (value: Double, timestamp: Int64, start: Int64) {
+        var value = 0.0
+        var timestamp: Int64 = 0
+        var start: Int64 = 0
+        while !sample.isAtEnd {
+            let at = sample.position
+            let (field, wireType) = try sample.readTag()
+            switch field {
+            case 1:
+                try expect(wireType, 1, field: 1, message: message, at: at)
+                value = try sample.readDouble()
+            case 2:
+                try expect(wireType, 0, field: 2, message: message, at: at)
+                timestamp = Int64(bitPattern: try sample.readVarint())
+            case 3 where hasStartTimestamp:
+                try expect(wireType, 0, field: 3, message: message, at: at)
+                start = Int64(bitPattern: try sample.readVarint())
+            default:
+                try sample.skip(wireType: wireType, field: field)
+            }
+        }
+        return (value, timestamp, start)
+    }
+
     func parseV1(_ r: inout ProtobufReader, _ batch: inout WriteBatch) throws(ProtobufError) {
         while !r.isAtEnd {
             let at = r.position
@@ -176,22 +202,7 @@ public struct RemoteWriteDecoder: Sendable {
             case 2:
                 try Self.expect(wireType, 2, field: 2, message: Self.timeSeriesV1, at: at)
                 var sample = r.subReader(try r.readLengthDelimited())
-                var value = 0.0
-                var timestamp: Int64 = 0
-                while !sample.isAtEnd {
-                    let at = sample.position
-                    let (field, wireType) = try sample.readTag()
-                    switch field {
-                    case 1:
-                        try Self.expect(wireType, 1, field: 1, message: Self.sampleV1, at: at)
-                        value = try sample.readDouble()
-                    case 2:
-                        try Self.expect(wireType, 0, field: 2, message: Self.sampleV1, at: at)
-                        timestamp = Int64(bitPattern: try sample.readVarint())
-                    default:
-                        try sample.skip(wireType: wireType, field: field)
-                    }
-                }
+                let (value, timestamp, _) = try Self.parseSample(&sample, message: Self.sampleV1, hasStartTimestamp: false)
                 batch.samples.append(SampleEntry(timestamp: timestamp, value: value))
             case 3:
                 try Self.expect(wireType, 2, field: 3, message: Self.timeSeriesV1, at: at)
@@ -282,26 +293,7 @@ public struct RemoteWriteDecoder: Sendable {
             case 2:
                 try Self.expect(wireType, 2, field: 2, message: Self.timeSeriesV2, at: at)
                 var sample = r.subReader(try r.readLengthDelimited())
-                var value = 0.0
-                var timestamp: Int64 = 0
-                var start: Int64 = 0
-                while !sample.isAtEnd {
-                    let at = sample.position
-                    let (field, wireType) = try sample.readTag()
-                    switch field {
-                    case 1:
-                        try Self.expect(wireType, 1, field: 1, message: Self.sampleV2, at: at)
-                        value = try sample.readDouble()
-                    case 2:
-                        try Self.expect(wireType, 0, field: 2, message: Self.sampleV2, at: at)
-                        timestamp = Int64(bitPattern: try sample.readVarint())
-                    case 3:
-                        try Self.expect(wireType, 0, field: 3, message: Self.sampleV2, at: at)
-                        start = Int64(bitPattern: try sample.readVarint())
-                    default:
-                        try sample.skip(wireType: wireType, field: field)
-                    }
-                }
+                let (value, timestamp, start) = try Self.parseSample(&sample, message: Self.sampleV2, hasStartTimestamp: true)
                 if start != 0 || !batch.startTimestamps.isEmpty {
                     if batch.startTimestamps.isEmpty {
                         batch.startTimestamps.append(contentsOf: repeatElement(0, count: batch.samples.count))
