@@ -99,22 +99,23 @@ public final class Pipeline {
         }
         var matched = (0..<(rules.count - 1)).filter { rules[$0].selector.matches(labels) }
         if matched.isEmpty { matched = [rules.count - 1] }
-        let count = Int32(matched.count)
-        let start: Int32
-        if var free = freeBindingRanges[count], let reused = free.popLast() {
-            freeBindingRanges[count] = free
-            start = reused
-        } else {
-            start = Int32(bindings.count)
-            bindings.append(contentsOf: matched.map { _ in RuleBinding(rule: 0, detector: SeriesDetector(spec: .auto)) })
-        }
-        for (offset, ruleIndex) in matched.enumerated() {
+        let fresh = matched.map { ruleIndex -> RuleBinding in
             let rule = compiled[ruleIndex]
             var binding = RuleBinding(rule: Int32(ruleIndex), detector: SeriesDetector(spec: rule.spec))
             if rule.limitChannel >= 0 {
                 binding.limitKey = limitChannels[Int(rule.limitChannel)].key(channel: rule.limitChannel, labels: labels)
             }
-            bindings[Int(start) + offset] = binding
+            return binding
+        }
+        let count = Int32(fresh.count)
+        let start: Int32
+        if var free = freeBindingRanges[count], let reused = free.popLast() {
+            freeBindingRanges[count] = free
+            start = reused
+            bindings.replaceSubrange(Int(start)..<Int(start + count), with: fresh)
+        } else {
+            start = Int32(bindings.count)
+            bindings.append(contentsOf: fresh)
         }
         bindingStart[slot] = start
         bindingCount[slot] = count
@@ -218,10 +219,8 @@ public final class Pipeline {
         let start = bindingStart[slot]
         let end = start + bindingCount[slot]
         for index in start..<end {
-            let spec = compiled[Int(bindings[Int(index)].rule)].spec
             bindings[Int(index)].detector.reset(.stale)
             bindings[Int(index)].resetTransform()
-            _ = spec
             if let transition = bindings[Int(index)].tracker.seriesWentAway() {
                 handle(transition, binding: index, ref: ref, timestamp: timestamp, output: .quiet(.auto), value: .nan, resolution: "series went away")
             }

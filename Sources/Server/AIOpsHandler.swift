@@ -66,10 +66,8 @@ struct AIOpsHandler: HTTPHandler {
     }
 
     private func isAdmin(_ request: HTTPRequest) -> Bool {
-        guard let adminToken, let token = token(request), token.count == adminToken.count else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<adminToken.count { difference |= adminToken[index] ^ token[index] }
-        return difference == 0
+        guard let adminToken, let token = token(request) else { return false }
+        return TokenComparison.matches(adminToken, token)
     }
 
     private func unauthorized() -> HTTPResponse {

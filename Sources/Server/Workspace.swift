@@ -40,10 +40,7 @@ public final class Workspace: Sendable {
 
     /// Whether `candidate` is this workspace's token, compared in constant time.
     func accepts(token candidate: UnsafeRawBufferPointer) -> Bool {
-        guard candidate.count == token.count else { return false }
-        var difference: UInt8 = 0
-        for index in 0..<token.count { difference |= token[index] ^ candidate[index] }
-        return difference == 0
+        TokenComparison.matches(token, candidate)
     }
 
     /// Series held across all shards.

@@ -43,27 +43,18 @@ final class TestServer {
 
     /// POSTs a remote-write body.
     func write(_ series: [EncodedSeries], version: RemoteWriteVersion = .v1, token: String? = tokenA, connection: HTTPClientConnection? = nil) throws -> HTTPClientResponse {
-        let body = RemoteWriteEncoder.compressedBody(series, version: version)
-        return try post(body, contentType: version.contentType, token: token, connection: connection)
+        try client.write(series, version: version, token: token, connection: connection)
     }
 
     func post(_ body: [UInt8], contentType: String?, encoding: String? = "snappy", token: String? = tokenA, connection: HTTPClientConnection? = nil) throws -> HTTPClientResponse {
-        var headers: [(String, String)] = [("X-Prometheus-Remote-Write-Version", "0.1.0")]
-        if let contentType { headers.append(("Content-Type", contentType)) }
-        if let encoding { headers.append(("Content-Encoding", encoding)) }
-        if let token { headers.append(("Authorization", "Bearer \(token)")) }
-        let client = try connection ?? connect()
-        defer { if connection == nil { client.close() } }
-        return try client.request(method: "POST", path: "/api/v1/write", headers: headers, body: body)
+        try client.post(body, contentType: contentType, encoding: encoding, token: token, connection: connection)
     }
 
     func get(_ path: String, token: String?) throws -> HTTPClientResponse {
-        let client = try connect()
-        defer { client.close() }
-        var headers: [(String, String)] = []
-        if let token { headers.append(("Authorization", "Bearer \(token)")) }
-        return try client.request(method: "GET", path: path, headers: headers)
+        try client.get(path, token: token)
     }
+
+    var client: TestClient { TestClient(port: port) }
 
     func incidents(token: String) throws -> (active: [[String: Any]], recent: [[String: Any]]) {
         let response = try get("/api/v1/incidents", token: token)

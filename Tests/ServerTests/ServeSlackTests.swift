@@ -83,22 +83,29 @@ final class CapturingSink: NotificationSink {
     func deliver(_ text: String, batch: NotificationBatch) { lines.withLock { $0.append(text) } }
 }
 
-/// A client for a server started elsewhere.
+/// A client for a test server on loopback: remote-write POSTs and authenticated GETs.
 struct TestClient {
     let port: Int
 
-    func write(_ series: [EncodedSeries], token: String = TestServer.tokenA) throws -> HTTPClientResponse {
-        let connection = try HTTPClientConnection(host: "127.0.0.1", port: port)
-        defer { connection.close() }
-        return try connection.request(
-            method: "POST", path: "/api/v1/write",
-            headers: [("Content-Type", "application/x-protobuf"), ("Content-Encoding", "snappy"), ("Authorization", "Bearer \(token)")],
-            body: RemoteWriteEncoder.compressedBody(series, version: .v1))
+    func write(_ series: [EncodedSeries], version: RemoteWriteVersion = .v1, token: String? = TestServer.tokenA, connection: HTTPClientConnection? = nil) throws -> HTTPClientResponse {
+        try post(RemoteWriteEncoder.compressedBody(series, version: version), contentType: version.contentType, token: token, connection: connection)
     }
 
-    func get(_ path: String, token: String) throws -> HTTPClientResponse {
+    func post(_ body: [UInt8], contentType: String?, encoding: String? = "snappy", token: String? = TestServer.tokenA, connection: HTTPClientConnection? = nil) throws -> HTTPClientResponse {
+        var headers: [(String, String)] = [("X-Prometheus-Remote-Write-Version", "0.1.0")]
+        if let contentType { headers.append(("Content-Type", contentType)) }
+        if let encoding { headers.append(("Content-Encoding", encoding)) }
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        let client = try connection ?? HTTPClientConnection(host: "127.0.0.1", port: port)
+        defer { if connection == nil { client.close() } }
+        return try client.request(method: "POST", path: "/api/v1/write", headers: headers, body: body)
+    }
+
+    func get(_ path: String, token: String?) throws -> HTTPClientResponse {
         let connection = try HTTPClientConnection(host: "127.0.0.1", port: port)
         defer { connection.close() }
-        return try connection.request(method: "GET", path: path, headers: [("Authorization", "Bearer \(token)")])
+        var headers: [(String, String)] = []
+        if let token { headers.append(("Authorization", "Bearer \(token)")) }
+        return try connection.request(method: "GET", path: path, headers: headers)
     }
 }
