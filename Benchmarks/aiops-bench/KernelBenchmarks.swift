@@ -2,20 +2,17 @@ import AIOpsCore
 import Detectors
 
 /// The detector kernels, SIMD against the scalar reference, at the sizes the detectors use:
-/// 32 leak buckets (and the 16-point halves), 48 daily and 84 weekly profile buckets. Inputs
-/// rotate through 64 different vectors so a branch predictor cannot memorise one.
+/// pairwise slopes (with their Mann–Kendall S) over 32 leak buckets and the 16-point halves.
+/// Inputs rotate through 64 different vectors so a branch predictor cannot memorise one.
 enum KernelBenchmarks {
     static let variants = 64
 
     static var names: [String] {
-        ["kernel.mannKendallS.n32", "kernel.mannKendallS.n16", "kernel.pairwiseSlopes.n32", "kernel.pairwiseSlopes.n16",
-         "kernel.centre.n48", "kernel.centre.n84"]
+        ["kernel.pairwiseSlopes.n32", "kernel.pairwiseSlopes.n16"]
     }
 
     static func run(_ options: BenchmarkOptions, report: Report) {
-        for n in [32, 16] { mannKendall(n: n, options, report) }
         for n in [32, 16] { slopes(n: n, options, report) }
-        for n in [48, 84] { centre(n: n, options, report) }
     }
 
     /// Times SIMD and scalar in alternating runs and reports both, with the speedup.
@@ -45,50 +42,25 @@ enum KernelBenchmarks {
             extra: [("ns_per_element", Statistics.median(scalarNs.sorted()) / Double(size))]))
     }
 
-    static func mannKendall(n: Int, _ options: BenchmarkOptions, _ report: Report) {
-        let name = "kernel.mannKendallS.n\(n)"
-        guard options.selects(name) else { return }
-        var random = SplitMix64(seed: 7)
-        let data = (0..<(variants * n)).map { i in Double(i % n) * 0.3 + random.nextDouble() * 4 }
-        data.withUnsafeBufferPointer { all in
-            let slice = { (v: Int) in UnsafeBufferPointer(rebasing: all[(v * n)..<((v + 1) * n)]) }
-            compare(name: name, size: n, options: options, report: report,
-                    simd: { blackHole(DetectorKernels.simdMannKendallS(slice($0))) },
-                    scalar: { blackHole(DetectorKernels.scalarMannKendallS(slice($0))) })
-        }
-    }
-
     static func slopes(n: Int, _ options: BenchmarkOptions, _ report: Report) {
         let name = "kernel.pairwiseSlopes.n\(n)"
         guard options.selects(name) else { return }
         var random = SplitMix64(seed: 8)
-        let ts = (0..<(variants * n)).map { i in (Double(i % n) + random.nextDouble() * 0.9) * 112.5 }
-        let ys = (0..<(variants * n)).map { i in 1e9 + Double(i % n) * 1e6 + random.nextDouble() * 5e6 }
-        var out = [Double](repeating: 0, count: DetectorKernels.pairCount(n))
+        // As the leak detector passes them: seconds into the window, values relative to the
+        // first point scaled into [-2, 2].
+        let ts = (0..<(variants * n)).map { i in Float((Double(i % n) + random.nextDouble() * 0.9) * 112.5) }
+        let ys = (0..<(variants * n)).map { i in Float((Double(i % n) * 1e6 + random.nextDouble() * 5e6) / 67_108_864) }
+        var out = [Float](repeating: 0, count: DetectorKernels.pairCount(n))
         ts.withUnsafeBufferPointer { t in
             ys.withUnsafeBufferPointer { y in
                 out.withUnsafeMutableBufferPointer { o in
                     let tv = { (v: Int) in UnsafeBufferPointer(rebasing: t[(v * n)..<((v + 1) * n)]) }
                     let yv = { (v: Int) in UnsafeBufferPointer(rebasing: y[(v * n)..<((v + 1) * n)]) }
                     compare(name: name, size: n, options: options, report: report,
-                            simd: { v in blackHole(DetectorKernels.simdPairwiseSlopes(t: tv(v), y: yv(v), into: o)); blackHole(o[7]) },
-                            scalar: { v in blackHole(DetectorKernels.scalarPairwiseSlopes(t: tv(v), y: yv(v), into: o)); blackHole(o[7]) })
+                            simd: { v in blackHole(DetectorKernels.simdPairwiseSlopes(t: tv(v), y: yv(v), into: o)); blackHole(Double(o[7])) },
+                            scalar: { v in blackHole(DetectorKernels.scalarPairwiseSlopes(t: tv(v), y: yv(v), into: o)); blackHole(Double(o[7])) })
                 }
             }
-        }
-    }
-
-    static func centre(n: Int, _ options: BenchmarkOptions, _ report: Report) {
-        let name = "kernel.centre.n\(n)"
-        guard options.selects(name) else { return }
-        var random = SplitMix64(seed: 9)
-        var data = (0..<(variants * n)).map { _ in Float(random.nextDouble() * 10) }
-        data.withUnsafeMutableBufferPointer { buffer in
-            let all = buffer
-            let slice = { (v: Int) in UnsafeMutableBufferPointer(rebasing: all[(v * n)..<((v + 1) * n)]) }
-            compare(name: name, size: n, options: options, report: report,
-                    simd: { v in let s = slice(v); s[0] += 1; blackHole(Double(DetectorKernels.simdCentre(s))) },
-                    scalar: { v in let s = slice(v); s[0] += 1; blackHole(Double(DetectorKernels.scalarCentre(s))) })
         }
     }
 }

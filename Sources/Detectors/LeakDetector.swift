@@ -132,58 +132,71 @@ struct LeakDetector: Sendable {
         let windowSeconds = bucketSeconds * Double(n0)
         let first = head - Int64(n0)
         var result: (ok: Bool, slope: Double, intercept: Double, envelope: Double, score: Double) = (false, 0, 0, 0, 0)
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 * n0 + DetectorKernels.pairCount(n0)) { buffer in
-            let base = buffer.baseAddress!
-            let ts = UnsafeMutableBufferPointer(start: base, count: n0)
-            let ys = UnsafeMutableBufferPointer(start: base + n0, count: n0)
-            let es = UnsafeMutableBufferPointer(start: base + 2 * n0, count: n0)
-            let scratch = UnsafeMutableBufferPointer(start: base + 3 * n0, count: DetectorKernels.pairCount(n0))
-            var n = 0
-            for b in first..<head {
-                let s = Self.slot(b)
-                let lo = lows[s], hi = highs[s]
-                guard lo.isFinite, hi.isFinite else { continue }
-                ts[n] = (Double(b - first) + Double(fractions[s])) * bucketSeconds
-                switch direction {
-                case .up: ys[n] = lo; es[n] = hi
-                case .down: ys[n] = hi; es[n] = lo
-                case .both: ys[n] = (lo + hi) / 2; es[n] = ys[n]
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 4 * n0) { buffer in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * n0 + DetectorKernels.pairCount(n0)) { floats in
+                let base = buffer.baseAddress!
+                let ts = UnsafeMutableBufferPointer(start: base, count: n0)
+                let ys = UnsafeMutableBufferPointer(start: base + n0, count: n0)
+                let es = UnsafeMutableBufferPointer(start: base + 2 * n0, count: n0)
+                let scratch = UnsafeMutableBufferPointer(start: base + 3 * n0, count: n0)
+                let tf = UnsafeMutableBufferPointer(start: floats.baseAddress!, count: n0)
+                let yf = UnsafeMutableBufferPointer(start: floats.baseAddress! + n0, count: n0)
+                let slopes = UnsafeMutableBufferPointer(start: floats.baseAddress! + 2 * n0, count: DetectorKernels.pairCount(n0))
+                var n = 0
+                for b in first..<head {
+                    let s = Self.slot(b)
+                    let lo = lows[s], hi = highs[s]
+                    guard lo.isFinite, hi.isFinite else { continue }
+                    ts[n] = (Double(b - first) + Double(fractions[s])) * bucketSeconds
+                    switch direction {
+                    case .up: ys[n] = lo; es[n] = hi
+                    case .down: ys[n] = hi; es[n] = lo
+                    case .both: ys[n] = (lo + hi) / 2; es[n] = ys[n]
+                    }
+                    n += 1
                 }
-                n += 1
-            }
-            guard n >= Self.minimumPoints, ts[n - 1] - ts[0] >= windowSeconds / 2 else { return }
-            let t = UnsafeBufferPointer(rebasing: ts[0..<n])
-            let y = UnsafeBufferPointer(rebasing: ys[0..<n])
+                guard n >= Self.minimumPoints, ts[n - 1] - ts[0] >= windowSeconds / 2 else { return }
+                // The slopes run in single precision on values relative to the first point and
+                // scaled by a power of two (exact), so a level of 8e9 keeps its small steps.
+                var spread = 0.0
+                for i in 0..<n { spread = max(spread, abs(ys[i] - ys[0])) }
+                let scale = spread.isFinite && spread > 0 ? Double(sign: .plus, exponent: spread.exponent, significand: 1) : 1
+                for i in 0..<n {
+                    tf[i] = Float(ts[i])
+                    yf[i] = Float((ys[i] - ys[0]) / scale)
+                }
 
-            // One O(n²) pass: the slopes, and Mann–Kendall S from the signs of their numerators.
-            let m = DetectorKernels.pairCount(n)
-            let s = Double(DetectorKernels.simdPairwiseSlopes(t: t, y: y, into: scratch))
-            let nd = Double(n)
-            let varS = nd * (nd - 1) * (2 * nd + 5) / 18
-            let z = s == 0 ? 0 : (s - (s > 0 ? 1 : -1)) / varS.squareRoot()
-            let slope = Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<m]))
+                // One O(n²) pass: the slopes, and Mann–Kendall S from their signs.
+                let m = DetectorKernels.pairCount(n)
+                let s = Double(DetectorKernels.simdPairwiseSlopes(
+                    t: UnsafeBufferPointer(rebasing: tf[0..<n]), y: UnsafeBufferPointer(rebasing: yf[0..<n]), into: slopes))
+                let nd = Double(n)
+                let varS = nd * (nd - 1) * (2 * nd + 5) / 18
+                let z = s == 0 ? 0 : (s - (s > 0 ? 1 : -1)) / varS.squareRoot()
+                let slope = Double(Selection.median(UnsafeMutableBufferPointer(rebasing: slopes[0..<m]))) * scale
 
-            for i in 0..<n { scratch[i] = ys[i] - slope * ts[i] }
-            let intercept = Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<n]))
-            var envelope = 0.0
-            if direction != .both {
-                for i in 0..<n { scratch[i] = es[i] - (intercept + slope * ts[i]) }
-                envelope = Selection.quantile(UnsafeMutableBufferPointer(rebasing: scratch[0..<n]), direction == .up ? 0.9 : 0.1)
-            }
+                for i in 0..<n { scratch[i] = ys[i] - slope * ts[i] }
+                let intercept = Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<n]))
+                var envelope = 0.0
+                if direction != .both {
+                    for i in 0..<n { scratch[i] = es[i] - (intercept + slope * ts[i]) }
+                    envelope = Selection.quantile(UnsafeMutableBufferPointer(rebasing: scratch[0..<n]), direction == .up ? 0.9 : 0.1)
+                }
 
-            var score = 0.0
-            let sign: Double = slope > 0 ? 1 : -1
-            let directionAgrees = slope != 0 && z * sign > 0 && direction.directed(sign) > 0
-            // The halves' fits (a step is not a leak) only matter once the direction agrees.
-            if directionAgrees && halvesAgree(ts: ts, ys: ys, count: n, scratch: scratch, slope: slope, sign: sign) {
-                let levelNow = intercept + slope * windowSeconds
-                let reference = limit.isFinite ? abs(limit - (levelNow + envelope)) : abs(levelNow)
-                let growth = abs(slope) * 3600 / max(reference, 1e-12)
-                score = min(
-                    Calibration.score(ratio: growth / spec.minRelativeGrowthPerHour),
-                    Calibration.score(ratio: abs(z) / Self.trendZ))
+                var score = 0.0
+                let sign: Double = slope > 0 ? 1 : -1
+                let directionAgrees = slope != 0 && z * sign > 0 && direction.directed(sign) > 0
+                // The halves' fits (a step is not a leak) only matter once the direction agrees.
+                if directionAgrees && halvesAgree(ts: tf, ys: yf, count: n, slopes: slopes, slope: slope / scale, sign: sign) {
+                    let levelNow = intercept + slope * windowSeconds
+                    let reference = limit.isFinite ? abs(limit - (levelNow + envelope)) : abs(levelNow)
+                    let growth = abs(slope) * 3600 / max(reference, 1e-12)
+                    score = min(
+                        Calibration.score(ratio: growth / spec.minRelativeGrowthPerHour),
+                        Calibration.score(ratio: abs(z) / Self.trendZ))
+                }
+                result = (true, slope, intercept, envelope, score)
             }
-            result = (true, slope, intercept, envelope, score)
         }
         fitted = result.ok
         slopePerSecond = result.slope
@@ -194,15 +207,15 @@ struct LeakDetector: Sendable {
     }
 
     /// Whether the Theil–Sen slopes of both halves of the points point the way of `slope` and
-    /// reach 0.3 of it.
+    /// reach 0.3 of it (all in the scaled units of `ys`).
     func halvesAgree(
-        ts: UnsafeMutableBufferPointer<Double>, ys: UnsafeMutableBufferPointer<Double>, count n: Int,
-        scratch: UnsafeMutableBufferPointer<Double>, slope: Double, sign: Double
+        ts: UnsafeMutableBufferPointer<Float>, ys: UnsafeMutableBufferPointer<Float>, count n: Int,
+        slopes: UnsafeMutableBufferPointer<Float>, slope: Double, sign: Double
     ) -> Bool {
         func halfSlope(_ range: Range<Int>) -> Double {
             _ = DetectorKernels.simdPairwiseSlopes(
-                t: UnsafeBufferPointer(rebasing: ts[range]), y: UnsafeBufferPointer(rebasing: ys[range]), into: scratch)
-            return Selection.median(UnsafeMutableBufferPointer(rebasing: scratch[0..<DetectorKernels.pairCount(range.count)]))
+                t: UnsafeBufferPointer(rebasing: ts[range]), y: UnsafeBufferPointer(rebasing: ys[range]), into: slopes)
+            return Double(Selection.median(UnsafeMutableBufferPointer(rebasing: slopes[0..<DetectorKernels.pairCount(range.count)])))
         }
         let h = n / 2
         return halfSlope(0..<h) * sign >= 0.3 * abs(slope) && halfSlope(h..<n) * sign >= 0.3 * abs(slope)

@@ -1,5 +1,6 @@
-/// Order statistics over a scratch buffer, for the robust estimators (Theil–Sen medians,
-/// quartiles). Reorders the buffer; allocates nothing.
+/// Order statistics over a scratch buffer, for the robust estimators (Theil–Sen medians over
+/// single-precision slopes, quartiles of double residuals). Reorders the buffer; allocates
+/// nothing. Generic over the float type; the optimiser specialises each use in this module.
 ///
 /// Quickselect with branch-free partitions: the comparisons of random-looking data (slopes,
 /// residuals) mispredict half the time, so every element is moved unconditionally and the
@@ -13,7 +14,7 @@ enum Selection {
     /// before index `k` is <= the result (the median's lower middle relies on it). With NaN in
     /// the buffer the order is unspecified.
     /// - Complexity: O(n) expected.
-    static func select(_ a: UnsafeMutableBufferPointer<Double>, _ k: Int) -> Double {
+    static func select<T: BinaryFloatingPoint>(_ a: UnsafeMutableBufferPointer<T>, _ k: Int) -> T {
         let n = a.count
         guard n > 0, let p = a.baseAddress else { return .nan }
         precondition(k >= 0 && k < n, "select: rank out of range")
@@ -34,7 +35,7 @@ enum Selection {
     }
 
     /// The median (mean of the two middle values for an even count); NaN when empty.
-    static func median(_ a: UnsafeMutableBufferPointer<Double>) -> Double {
+    static func median<T: BinaryFloatingPoint>(_ a: UnsafeMutableBufferPointer<T>) -> T {
         let n = a.count
         guard n > 0, let p = a.baseAddress else { return .nan }
         let upper = select(a, n / 2)
@@ -44,7 +45,7 @@ enum Selection {
     }
 
     /// The value at quantile `q` in [0, 1] (nearest rank); NaN when empty.
-    static func quantile(_ a: UnsafeMutableBufferPointer<Double>, _ q: Double) -> Double {
+    static func quantile<T: BinaryFloatingPoint>(_ a: UnsafeMutableBufferPointer<T>, _ q: Double) -> T {
         let n = a.count
         guard n > 0 else { return .nan }
         let k = min(n - 1, max(0, Int((q * Double(n - 1)).rounded())))
@@ -54,7 +55,7 @@ enum Selection {
     /// Moves the elements of [lo, hi] that satisfy `isBefore` to the front of the range.
     /// - Returns: the index after the last of them.
     @inline(__always)
-    static func partition(_ p: UnsafeMutablePointer<Double>, _ lo: Int, _ hi: Int, _ isBefore: (Double) -> Bool) -> Int {
+    static func partition<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ lo: Int, _ hi: Int, _ isBefore: (T) -> Bool) -> Int {
         var w = lo
         var i = lo
         while i <= hi {
@@ -70,7 +71,7 @@ enum Selection {
     /// The index of the median of three (a ninther, the median of three such medians, over
     /// ranges of 128 or more): a pivot near the middle without sampling at random.
     @inline(__always)
-    static func pivotIndex(_ p: UnsafeMutablePointer<Double>, _ lo: Int, _ hi: Int) -> Int {
+    static func pivotIndex<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ lo: Int, _ hi: Int) -> Int {
         let mid = lo + (hi - lo) / 2
         if hi - lo < 128 { return medianOfThree(p, lo, mid, hi) }
         let step = (hi - lo) / 8
@@ -80,7 +81,7 @@ enum Selection {
     }
 
     @inline(__always)
-    static func medianOfThree(_ p: UnsafeMutablePointer<Double>, _ a: Int, _ b: Int, _ c: Int) -> Int {
+    static func medianOfThree<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ a: Int, _ b: Int, _ c: Int) -> Int {
         let x = p[a], y = p[b], z = p[c]
         if x < y {
             return y < z ? b : (x < z ? c : a)
@@ -90,13 +91,13 @@ enum Selection {
     }
 
     @inline(__always)
-    static func swapAt(_ p: UnsafeMutablePointer<Double>, _ i: Int, _ j: Int) {
+    static func swapAt<T>(_ p: UnsafeMutablePointer<T>, _ i: Int, _ j: Int) {
         let x = p[i]
         p[i] = p[j]
         p[j] = x
     }
 
-    static func insertionSort(_ p: UnsafeMutablePointer<Double>, _ lo: Int, _ hi: Int) {
+    static func insertionSort<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ lo: Int, _ hi: Int) {
         guard hi > lo else { return }
         for i in (lo + 1)...hi {
             let x = p[i]
@@ -109,19 +110,21 @@ enum Selection {
         }
     }
 
-    /// The largest of the first `n` values (−∞ for none), in four independent lanes.
-    static func maximum(_ p: UnsafeMutablePointer<Double>, _ n: Int) -> Double {
-        var m = SIMD4<Double>(repeating: -.infinity)
+    /// The largest of the first `n` values (−∞ for none), in four independent chains.
+    static func maximum<T: BinaryFloatingPoint>(_ p: UnsafeMutablePointer<T>, _ n: Int) -> T {
+        var m0 = -T.infinity, m1 = m0, m2 = m0, m3 = m0
         var i = 0
         while i + 4 <= n {
-            m = pointwiseMax(m, UnsafeRawPointer(p + i).loadUnaligned(as: SIMD4<Double>.self))
+            m0 = Swift.max(m0, p[i])
+            m1 = Swift.max(m1, p[i + 1])
+            m2 = Swift.max(m2, p[i + 2])
+            m3 = Swift.max(m3, p[i + 3])
             i += 4
         }
-        var result = m.max()
         while i < n {
-            result = Swift.max(result, p[i])
+            m0 = Swift.max(m0, p[i])
             i += 1
         }
-        return result
+        return Swift.max(Swift.max(m0, m1), Swift.max(m2, m3))
     }
 }
