@@ -45,6 +45,8 @@ enum Help {
                           up: at most one post per second, 5xx, timeouts and network errors retried
                           with backoff, 429 after its Retry-After, each given up 2 minutes after
                           it was queued. Only https://hooks.slack.com/ URLs are accepted.
+                          --slack @FILE reads the URL from FILE, keeping it out of the process
+                          list and the shell history.
       --allow-webhook-host HOST
                           also accept HOST (http or https) for --slack in this run, e.g. a proxy
                           or a local receiver; repeatable

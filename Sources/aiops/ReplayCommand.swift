@@ -1,3 +1,4 @@
+import Foundation
 import AIOpsCore
 import Delivery
 import Fixtures
@@ -161,7 +162,20 @@ enum ReplayCommand {
         if !hosts.isEmpty && url == nil {
             return .failure(UsageError(message: "--allow-webhook-host only applies to --slack"))
         }
-        guard let url else { return .success(parsed.has("slack-dry-run") ? .dryRun : .off) }
+        guard var url else { return .success(parsed.has("slack-dry-run") ? .dryRun : .off) }
+        // `--slack @FILE` (curl's convention) keeps the URL out of the process list and the
+        // shell history.
+        if url.hasPrefix("@") {
+            let path = String(url.dropFirst())
+            // FileHandle rather than String(contentsOfFile:), which fails on /dev/null and pipes.
+            guard let handle = FileHandle(forReadingAtPath: path),
+                  let data = try? handle.readToEnd() ?? Data(), let text = String(data: data, encoding: .utf8)
+            else {
+                return .failure(UsageError(message: "--slack @\(path): cannot read the file"))
+            }
+            url = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            if url.isEmpty { return .failure(UsageError(message: "--slack @\(path): the file is empty")) }
+        }
         do {
             return .success(.post(try WebhookURL(url, allowedHosts: Set(hosts))))
         } catch {

@@ -93,6 +93,22 @@ struct ReplayCommandTests {
         #expect(!(run.stdout + run.stderr).contains(Self.secret))
     }
 
+    /// `--slack @FILE`: the URL comes from a file (surrounding whitespace ignored), never from argv.
+    @Test func readsTheWebhookURLFromAFile() throws {
+        let server = try FakeSlackServer()
+        defer { server.stop() }
+        let file = NSTemporaryDirectory() + "aiops-webhook-\(UUID().uuidString)"
+        try ("  " + server.url() + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let run = try AIOpsBinary.run([
+            "replay", Self.heapFile, "--rules", Self.rules, "--quiet",
+            "--slack", "@" + file, "--allow-webhook-host", "127.0.0.1",
+        ])
+        #expect(run.status == 0)
+        #expect(server.requests.count == 1)
+        #expect(!(run.stdout + run.stderr).contains(Self.secret))
+    }
+
     @Test func givenUpNotificationExitsOneWithTheReasonNotTheURL() throws {
         let server = try FakeSlackServer(script: [.respond(status: 404, body: "no_service")])
         defer { server.stop() }
@@ -116,6 +132,8 @@ struct ReplayCommandTests {
         (["--slack", "https://hooks.slack.com/services/T000/B000/SECRETtoken", "--slack-dry-run"], "cannot be combined"),
         (["--slack-dry-run", "--format", "json"], "cannot be combined with --format"),
         (["--allow-webhook-host", "127.0.0.1"], "only applies to --slack"),
+        (["--slack", "@/nonexistent/aiops-webhook"], "--slack @/nonexistent/aiops-webhook: cannot read the file"),
+        (["--slack", "@/dev/null"], "the file is empty"),
     ])
     func usageErrorsNeverShowTheURL(arguments: [String], message: String) throws {
         let run = try AIOpsBinary.run(["replay", Self.heapFile, "--rules", Self.rules] + arguments)
