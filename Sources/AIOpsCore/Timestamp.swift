@@ -69,6 +69,44 @@ public enum TimeFormat {
 
     public static func parse(_ text: String) -> Timestamp? { parse(Substring(text)) }
 
+    /// Parses an HTTP date (RFC 9110 §5.6.7) in any of the three forms a recipient must accept:
+    /// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`
+    /// (two-digit years 70-99 are 19xx, 00-69 20xx) and asctime `Sun Nov  6 08:49:37 1994`.
+    /// The weekday is not checked against the date. Returns nil for anything else.
+    public static func parseHTTPDate(_ text: String) -> Timestamp? {
+        let tokens = text.split(whereSeparator: { $0 == " " || $0 == "," })
+        guard let weekday = tokens.first, weekday.count >= 3, weekday.allSatisfy(\.isLetter) else { return nil }
+        var day: Int64?, month: Int64?, year: Int64?, time: Substring?
+        switch tokens.count {
+        case 6 where tokens[5] == "GMT":  // IMF-fixdate
+            day = Int64(tokens[1]); month = monthNumber(tokens[2]); year = Int64(tokens[3]); time = tokens[4]
+            if tokens[3].count != 4 { year = nil }
+        case 4 where tokens[3] == "GMT":  // RFC 850
+            let parts = tokens[1].split(separator: "-", omittingEmptySubsequences: false)
+            if parts.count == 3, parts[2].count == 2, let yy = Int64(parts[2]) {
+                day = Int64(parts[0]); month = monthNumber(parts[1]); year = yy >= 70 ? 1900 + yy : 2000 + yy
+            }
+            time = tokens[2]
+        case 5:  // asctime
+            month = monthNumber(tokens[1]); day = Int64(tokens[2]); time = tokens[3]; year = Int64(tokens[4])
+            if tokens[4].count != 4 { year = nil }
+        default:
+            return nil
+        }
+        guard let day, let month, let year, let time, (1...31).contains(day) else { return nil }
+        let clock = time.split(separator: ":", omittingEmptySubsequences: false)
+        guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
+              let hh = Int64(clock[0]), let mm = Int64(clock[1]), let ss = Int64(clock[2]),
+              (0..<24).contains(hh), (0..<60).contains(mm), (0..<61).contains(ss)
+        else { return nil }
+        return (days(fromCivil: year, month, day) * 86_400 + hh * 3600 + mm * 60 + ss) * 1000
+    }
+
+    static func monthNumber(_ name: Substring) -> Int64? {
+        let names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        return names.firstIndex { $0 == name }.map { Int64($0 + 1) }
+    }
+
     /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's algorithm).
     public static func days(fromCivil y0: Int64, _ m: Int64, _ d: Int64) -> Int64 {
         let y = m <= 2 ? y0 - 1 : y0

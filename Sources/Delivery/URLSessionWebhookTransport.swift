@@ -1,3 +1,4 @@
+import AIOpsCore
 import Dispatch
 import Foundation
 import Synchronization
@@ -11,8 +12,11 @@ import FoundationNetworking
 /// error text, which includes the failing URL, is dropped here.
 public final class URLSessionWebhookTransport: WebhookTransport {
     private let session: URLSession
+    /// Turns a `Retry-After` HTTP date into a delay.
+    private let clock: any WallClock
 
-    public init() {
+    public init(clock: any WallClock = SystemClock()) {
+        self.clock = clock
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
@@ -37,7 +41,8 @@ public final class URLSessionWebhookTransport: WebhookTransport {
         let once = CompleteOnce(completion)
         let task = session.dataTask(with: request) { data, response, error in
             if let http = response as? HTTPURLResponse {
-                let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap(URLSessionWebhookTransport.parseRetryAfter)
+                let now = self.clock.now()
+                let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap { URLSessionWebhookTransport.parseRetryAfter($0, now: now) }
                 once.complete(.http(status: http.statusCode, body: data.map { [UInt8]($0) } ?? [], retryAfter: retryAfter))
             } else if let error {
                 once.complete(.failed(URLSessionWebhookTransport.map(error, webhook: redacted, timeout: timeout)))
@@ -52,11 +57,16 @@ public final class URLSessionWebhookTransport: WebhookTransport {
         task.resume()
     }
 
-    /// `Retry-After` in seconds (the form Slack sends); an HTTP date is not parsed and falls
-    /// back to the caller's default.
-    static func parseRetryAfter(_ value: String) -> Double? {
-        guard let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds.isFinite, seconds >= 0 else { return nil }
-        return seconds
+    /// `Retry-After` as a delay in seconds: delay-seconds (the form Slack sends) or an HTTP
+    /// date, counted from `now` (0 when it has passed). Anything else is nil: the caller's
+    /// default applies.
+    static func parseRetryAfter(_ value: String, now: Timestamp) -> Double? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Double(text) {
+            return seconds.isFinite && seconds >= 0 ? seconds : nil
+        }
+        guard let date = TimeFormat.parseHTTPDate(text) else { return nil }
+        return Double(max(0, date - now)) / 1000
     }
 
     /// Maps by code only, never keeping the error's text or user info.

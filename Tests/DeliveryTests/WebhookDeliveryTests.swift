@@ -79,6 +79,35 @@ import Testing
         #expect(harness.status?.lastError == "rate_limited")
     }
 
+    @Test(arguments: [
+        ("120", 120.0), (" 0 ", 0), ("Sun, 06 Nov 1994 08:51:07 GMT", 90), ("Sun Nov  6 08:49:30 1994", 0),
+        ("-1", nil), ("soon", nil), ("inf", nil),
+    ] as [(String, Double?)])
+    func retryAfterInSecondsOrAsAnHTTPDate(header: String, seconds: Double?) {
+        // now: Sun, 06 Nov 1994 08:49:37 GMT; a date already passed waits 0.
+        #expect(URLSessionWebhookTransport.parseRetryAfter(header, now: 784_111_777_000) == seconds)
+    }
+
+    /// The transport reads an HTTP-date `Retry-After` against its injected clock.
+    @Test func retryAfterDateIsCountedFromTheTransportsClock() throws {
+        let server = try FakeSlackServer(script: [.respond(status: 429, body: "rate_limited", headers: ["Retry-After": "Sun, 06 Nov 1994 08:49:47 GMT"])])
+        defer { server.stop() }
+        let transport = URLSessionWebhookTransport(clock: ManualClock(784_111_777_000))
+        let done = DispatchSemaphore(value: 0)
+        let response = Mutex<WebhookResponse?>(nil)
+        transport.post(Array("{}".utf8), to: try WebhookURL(server.url(), allowedHosts: ["127.0.0.1"]), timeout: 5) { r in
+            response.withLock { $0 = r }
+            done.signal()
+        }
+        #expect(done.wait(timeout: .now() + 10) == .success)
+        guard case .http(let status, _, let retryAfter)? = response.withLock({ $0 }) else {
+            Issue.record("no HTTP response")
+            return
+        }
+        #expect(status == 429)
+        #expect(retryAfter == 10)
+    }
+
     @Test func noServiceIsNotRetriedAndMarksTheWebhookFailing() throws {
         let server = try FakeSlackServer(script: [.respond(status: 404, body: "no_service"), .respond(status: 404, body: "no_service")])
         defer { server.stop() }
