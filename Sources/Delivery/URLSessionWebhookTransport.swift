@@ -39,9 +39,12 @@ public final class URLSessionWebhookTransport: WebhookTransport {
         request.httpBody = Data(body)
         let redacted = url.redacted
         let once = CompleteOnce(completion)
+        // The closure must not capture `self`: the last release of the transport would then
+        // run its deinit (`invalidateAndCancel`) on the session's own queue, which traps.
+        let clock = self.clock
         let task = session.dataTask(with: request) { data, response, error in
             if let http = response as? HTTPURLResponse {
-                let now = self.clock.now()
+                let now = clock.now()
                 let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap { URLSessionWebhookTransport.parseRetryAfter($0, now: now) }
                 once.complete(.http(status: http.statusCode, body: data.map { [UInt8]($0) } ?? [], retryAfter: retryAfter))
             } else if let error {

@@ -22,6 +22,9 @@ public struct Incident: Sendable, Codable, Equatable, Identifiable {
     public var severity: Severity
     public var labels: Labels
     public var detector: DetectorKind
+    /// The rule's transform: with `rate`, `observed`, `expected`, the band and the limit are
+    /// per-second rates of a counter (reports add `/s`); `recentValues` stay raw samples.
+    public var transform: SeriesTransform
     public var phase: IncidentPhase
     /// Event time of the first anomalous sample.
     public var start: Timestamp
@@ -50,7 +53,7 @@ public struct Incident: Sendable, Codable, Equatable, Identifiable {
 
     public init(
         id: String, rule: String, severity: Severity, labels: Labels, detector: DetectorKind,
-        phase: IncidentPhase, start: Timestamp, firedAt: Timestamp? = nil, end: Timestamp? = nil,
+        transform: SeriesTransform = .none, phase: IncidentPhase, start: Timestamp, firedAt: Timestamp? = nil, end: Timestamp? = nil,
         lastSeen: Timestamp, peakScore: Double, observed: Double, expected: Double? = nil,
         lower: Double? = nil, upper: Double? = nil, leakRatePerHour: Double? = nil,
         limit: Double? = nil, secondsToLimit: Double? = nil, advice: RenderedAdvice,
@@ -61,6 +64,7 @@ public struct Incident: Sendable, Codable, Equatable, Identifiable {
         self.severity = severity
         self.labels = labels
         self.detector = detector
+        self.transform = transform
         self.phase = phase
         self.start = start
         self.firedAt = firedAt

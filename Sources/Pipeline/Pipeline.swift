@@ -286,7 +286,7 @@ public final class Pipeline {
         var incident = Incident(
             id: "\(rule.name)-\(String(labels.stableHash, radix: 16))-\(start)",
             rule: rule.name, severity: rule.severity, labels: labels, detector: output.detector,
-            phase: .pending, start: start, lastSeen: timestamp, peakScore: output.score, observed: value,
+            transform: rule.transform, phase: .pending, start: start, lastSeen: timestamp, peakScore: output.score, observed: value,
             advice: RenderedAdvice(summary: "", steps: [], runbookURL: rule.advice.runbookURL)
         )
         apply(output, value: value, limit: limit, to: &incident)

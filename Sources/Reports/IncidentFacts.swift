@@ -46,24 +46,26 @@ struct IncidentFacts {
         let until = incident.end ?? now
         durationText = PromDuration(milliseconds: max(0, until - incident.start)).humanized
         detectorText = "\(incident.detector.rawValue), peak score \(formatScore(incident.peakScore))"
-        observedText = formatValue(incident.observed, metric: metric)
+        // What the detector saw: after the rule's transform (a counter's rate reads `/s`).
+        let transform = incident.transform
+        observedText = formatValue(incident.observed, metric: metric, transform: transform)
 
         var band: String?
         if let lower = incident.lower, let upper = incident.upper {
-            band = "band \(formatValue(lower, metric: metric)) – \(formatValue(upper, metric: metric))"
+            band = "band \(formatValue(lower, metric: metric, transform: transform)) – \(formatValue(upper, metric: metric, transform: transform))"
         }
         if let expected = incident.expected {
-            expectedText = formatValue(expected, metric: metric) + (band.map { " (\($0))" } ?? "")
+            expectedText = formatValue(expected, metric: metric, transform: transform) + (band.map { " (\($0))" } ?? "")
         } else {
             expectedText = band
         }
 
-        growthText = incident.leakRatePerHour.map { formatRate(perHour: $0, metric: metric) }
+        growthText = incident.leakRatePerHour.map { formatRate(perHour: $0, metric: metric, transform: transform) }
         var reach: String?
         if let seconds = incident.secondsToLimit, !seconds.isNaN {
             reach = seconds <= 0 ? "reached" : (seconds.isFinite ? "reached in \(formatDuration(seconds: seconds))" : nil)
         }
-        switch (incident.limit.map { formatValue($0, metric: metric) }, reach) {
+        switch (incident.limit.map { formatValue($0, metric: metric, transform: transform) }, reach) {
         case let (limit?, reach?): limitText = "\(limit), \(reach)"
         case let (limit?, nil): limitText = limit
         case let (nil, reach?): limitText = reach

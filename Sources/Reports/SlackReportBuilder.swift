@@ -300,6 +300,7 @@ public struct SlackReportBuilder: Sendable {
         if let first = incident.recentTimestamps.first, let last = incident.recentTimestamps.last, last > first {
             notes.append("last " + PromDuration(milliseconds: last - first).humanized)
         }
+        // Raw samples (before any `rate` transform), so no `/s`.
         if let low = sparkline.minimum, let high = sparkline.maximum {
             notes.append("min " + formatValue(low, metric: metric) + ", max " + formatValue(high, metric: metric))
         }

@@ -37,6 +37,23 @@ import Testing
         """)
     }
 
+    /// A `rate` rule's incident: the values the detector saw are per-second rates; the
+    /// sparkline's are the raw counter samples, so its min and max have no `/s`.
+    @Test func ratedCounterReadsPerSecond() {
+        var incident = TestIncidents.latency()
+        incident.labels = Labels(["__name__": "node_network_receive_bytes_total", "device": "eth0"])
+        incident.transform = .rate
+        incident.observed = 52_428_800
+        incident.expected = 1_048_576
+        incident.lower = 524_288
+        incident.upper = 2_097_152
+        incident.recentValues = [1e9, 2e9]
+        incident.recentTimestamps = [TestIncidents.now - 60_000, TestIncidents.now]
+        let text = renderer.render(.firing(incident), workspace: "", now: TestIncidents.now)
+        #expect(text.contains("observed  50.0 MiB/s vs expected 1.00 MiB/s (band 512.0 KiB/s – 2.00 MiB/s)"))
+        #expect(text.contains("min 953.7 MiB, max 1.86 GiB"))
+    }
+
     @Test func resolvedIsShort() {
         var incident = TestIncidents.leak()
         incident.phase = .resolved
