@@ -65,7 +65,9 @@ struct AutoDetector: Sendable {
     /// Volatility record: blocks of 30 minutes that wait 2 hours (`DelayedRecord.slots` blocks),
     /// forgotten with a half-life of two weeks of event time.
     static let volatilityBlockMs: Int64 = 30 * 60_000
-    static let volatilityDecay = exp2(-0.5 / (14 * 24))
+    /// `exp2(-0.5 / (14 * 24))` as a literal: a computed `static let` costs a `swift_once` per
+    /// read (tests check the two are equal).
+    static let volatilityDecay = 0.9989690627626235
 
     var envelope = ValueEnvelope()
     var shape = PhaseProfile()
