@@ -36,7 +36,8 @@ import Foundation
 /// hold (a false alarm must not blind the detector to a real event), and a bigger event later
 /// fires once the hold is over, as the records remember the first one.
 ///
-/// Memory: inline, about 960 bytes (the weekly profile 416 of them; SeriesDetector 2464); `update` is O(1) and allocates nothing.
+/// Memory: inline, 960 bytes (the weekly profile 416 of them), the largest detector state, so
+/// the size of `SeriesDetector`'s storage; `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
     static let holdMs: Int64 = 24 * 3_600_000
