@@ -46,10 +46,17 @@ public struct SeriesDetector: Sendable {
         case .seasonal:
             return withState(SeasonalDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec) }
         case .leak:
-            return withState(LeakDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit) }
+            return updateLeak(timestamp: timestamp, value: value, spec: spec, limit: limit)
         case .auto:
             return withState(AutoDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec) }
         }
+    }
+
+    /// The leak case out of line: inlined, its bulk makes `update` save and restore registers
+    /// for every kind.
+    @inline(never)
+    mutating func updateLeak(timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
+        withState(LeakDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit) }
     }
 
     /// Forgets learned state the way `reason` requires (see `DetectorReset`).
