@@ -34,6 +34,7 @@ KernelBenchmarks.run(options, report: report)
 DetectorBenchmarks.run(options, report: report)
 MemoryBenchmark.run(options, report: report)
 ReplayBenchmark.run(options, report: report)
+IngestPathBenchmark.run(options, report: report)
 let peak = EndToEndBenchmarks.run(options, report: report)
 IncidentLatencyBenchmark.run(options, report: report, peak: peak)
 if report.results.isEmpty {

@@ -93,8 +93,9 @@ struct LeakDetector: Sendable {
     }
 
     /// A restart: the value left the recent range by far, the way a process restart or a
-    /// cleanup does.
-    func isRestart(_ x: Double, direction: DetectorDirection) -> Bool {
+    /// cleanup does. `mutating` although it changes nothing, so it reads the buckets in place
+    /// (a non-mutating method on a struct holding an `InlineArray` copies the struct per call).
+    mutating func isRestart(_ x: Double, direction: DetectorDirection) -> Bool {
         let previous = Self.slot(head - 1)
         var recentLow = openLow, recentHigh = openHigh
         if lows[previous].isFinite { recentLow = min(recentLow, lows[previous]) }
@@ -221,7 +222,8 @@ struct LeakDetector: Sendable {
         return halfSlope(0..<h) * sign >= 0.3 * abs(slope) && halfSlope(h..<n) * sign >= 0.3 * abs(slope)
     }
 
-    func output(at t: Timestamp, direction: DetectorDirection, limit: Double, warmup: Int) -> DetectorOutput {
+    /// The cached fit's output at `t` (`mutating` only to avoid a copy, as `isRestart`).
+    mutating func output(at t: Timestamp, direction: DetectorDirection, limit: Double, warmup: Int) -> DetectorOutput {
         guard fitted else { return .quiet(.leak) }
         let line = intercept + slopePerSecond * Double(t - origin) / 1000
         var toLimit = Double.nan

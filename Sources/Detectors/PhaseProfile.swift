@@ -53,7 +53,12 @@ struct PhaseProfile: Sendable {
         return Int(phase * Int64(buckets) / dayMs)
     }
 
-    func read(_ x: Double, at t: Timestamp) -> Reading {
+    /// The band reading of `x` at `t`.
+    ///
+    /// `mutating` although it changes nothing: a non-mutating method on a struct holding an
+    /// `InlineArray` gets a copy of the whole struct (264 bytes here) at every call, and each
+    /// subscript read inside it another copy of the array (Swift 6.3); in place it reads three floats.
+    mutating func read(_ x: Double, at t: Timestamp) -> Reading {
         guard samples > 0 else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
         let k = Self.bucket(t)
         let km = k == 0 ? Self.buckets - 1 : k - 1

@@ -4,8 +4,9 @@ import AIOpsCore
 ///
 /// A plain struct with fixed-size inline storage: `update` is O(1) amortised (the leak fit,
 /// O(32²), runs once per leak bucket), allocates nothing, and uses only samples up to and
-/// including this one. Every kind carries the state of all four detectors, so the size is the
-/// same for each kind (`MemoryLayout<SeriesDetector>.size`, under 2 KiB, no heap storage).
+/// including this one. It holds the state of its own kind's detector only, in inline storage
+/// as large as the largest of them (`AutoDetector`), so the size is the same for each kind
+/// (`MemoryLayout<SeriesDetector>.size`, under 1 KiB, no heap storage).
 ///
 /// `ewma`, `seasonal` and `leak` run their detector, for rules that say what to look for and
 /// hold a score up for as long as the condition lasts (the rule's `for` and `resolveAfter`
@@ -13,44 +14,110 @@ import AIOpsCore
 /// level and daily-shape surprises measured against the series' own history, one alarm per
 /// episode (see there).
 public struct SeriesDetector: Sendable {
-    var ewma = EWMADetector()
-    var seasonal = SeasonalDetector()
-    var leak = LeakDetector()
-    var auto = AutoDetector()
+    /// The kind whose state `storage` holds.
+    public private(set) var kind: DetectorKind
+    /// The state of `kind`'s detector, stored as raw words so the four kinds share the space
+    /// (an enum with payloads would too, but Swift copies a payload out and back to mutate it,
+    /// 960 bytes twice per sample). Sound because every detector state is `BitwiseCopyable`
+    /// (checked by the compiler), at most 8-aligned and fits (`withState` checks both, folded
+    /// to nothing at compile time): the bytes are the whole value, with nothing to retain or release.
+    var storage: InlineArray<120, UInt64>
 
-    public init(spec: DetectorSpec) {}
+    public init(spec: DetectorSpec) {
+        kind = spec.kind
+        storage = InlineArray(repeating: 0)
+        initializeState()
+    }
 
     /// Feeds one sample (finite value, timestamps strictly increasing) and scores it.
     /// - Parameters:
-    ///   - spec: the rule's parameters; passed in, not stored, to keep the state small.
+    ///   - spec: the rule's parameters; passed in, not stored, to keep the state small. A spec
+    ///     of another kind than the detector's starts that kind's detector afresh.
     ///   - limit: a known limit (upper for direction up, the floor for down), or NaN.
     /// - Complexity: O(1) amortised; no allocation.
     public mutating func update(timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
-        switch spec.kind {
-        case .ewma:
-            return ewma.update(timestamp: timestamp, value: value, spec: spec)
-        case .seasonal:
-            return seasonal.update(timestamp: timestamp, value: value, spec: spec)
-        case .leak:
-            return leak.update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit)
-        case .auto:
-            return auto.update(timestamp: timestamp, value: value, spec: spec)
+        if spec.kind != kind {
+            kind = spec.kind
+            initializeState()
         }
+        switch kind {
+        case .ewma:
+            return withState(EWMADetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec) }
+        case .seasonal:
+            return withState(SeasonalDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec) }
+        case .leak:
+            return updateLeak(timestamp: timestamp, value: value, spec: spec, limit: limit)
+        case .auto:
+            return withState(AutoDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec) }
+        }
+    }
+
+    /// The leak case out of line: inlined, its bulk makes `update` save and restore registers
+    /// for every kind.
+    @inline(never)
+    mutating func updateLeak(timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
+        withState(LeakDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit) }
     }
 
     /// Forgets learned state the way `reason` requires (see `DetectorReset`).
     public mutating func reset(_ reason: DetectorReset) {
         switch reason {
         case .stale:
-            self = SeriesDetector(spec: .auto)
+            initializeState()
         case .gap:
-            ewma.reset()
-            seasonal.reset(.gap)
-            leak.clear()
-            auto.reset(.gap)
+            switch kind {
+            case .ewma: withState(EWMADetector.self) { $0.reset() }
+            case .seasonal: withState(SeasonalDetector.self) { $0.reset(.gap) }
+            case .leak: withState(LeakDetector.self) { $0.clear() }
+            case .auto: withState(AutoDetector.self) { $0.reset(.gap) }
+            }
         }
     }
 
     /// Bytes one `SeriesDetector` takes: its inline size (it owns no heap storage).
     public static var bytesPerSeries: Int { MemoryLayout<SeriesDetector>.size }
+
+    /// Writes a fresh state of `kind` into `storage`.
+    mutating func initializeState() {
+        switch kind {
+        case .ewma: store(EWMADetector())
+        case .seasonal: store(SeasonalDetector())
+        case .leak: store(LeakDetector())
+        case .auto: store(AutoDetector())
+        }
+    }
+
+    mutating func store<State: BitwiseCopyable>(_ state: State) {
+        withState(State.self) { $0 = state }
+    }
+
+    /// Calls `body` with the state in `storage`, viewed in place as `State` (the caller knows
+    /// `kind` holds a `State`, or overwrites it whole).
+    @inline(__always)
+    mutating func withState<State: BitwiseCopyable, R>(_ type: State.Type, _ body: (inout State) -> R) -> R {
+        precondition(
+            MemoryLayout<State>.size <= MemoryLayout<InlineArray<120, UInt64>>.size
+                && MemoryLayout<State>.alignment <= MemoryLayout<UInt64>.alignment,
+            "SeriesDetector.storage is too small for \(State.self)")
+        return withUnsafeMutableBytes(of: &storage) { raw in
+            raw.baseAddress!.withMemoryRebound(to: State.self, capacity: 1) { body(&$0.pointee) }
+        }
+    }
+
+    /// A copy of the state as `State` if `kind` holds one, else a fresh one (for tests and diagnostics).
+    func state<State: BitwiseCopyable>(_ type: State.Type, of stateKind: DetectorKind, fresh: State) -> State {
+        guard kind == stateKind else { return fresh }
+        return withUnsafeBytes(of: storage) { $0.load(as: State.self) }
+    }
+
+    var ewma: EWMADetector { state(EWMADetector.self, of: .ewma, fresh: EWMADetector()) }
+    var seasonal: SeasonalDetector { state(SeasonalDetector.self, of: .seasonal, fresh: SeasonalDetector()) }
+    var leak: LeakDetector { state(LeakDetector.self, of: .leak, fresh: LeakDetector()) }
+    var auto: AutoDetector { state(AutoDetector.self, of: .auto, fresh: AutoDetector()) }
 }
+
+// The states `SeriesDetector` keeps as raw words: the compiler checks that each is plain data.
+extension EWMADetector: BitwiseCopyable {}
+extension SeasonalDetector: BitwiseCopyable {}
+extension LeakDetector: BitwiseCopyable {}
+extension AutoDetector: BitwiseCopyable {}

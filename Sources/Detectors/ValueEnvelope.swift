@@ -14,7 +14,9 @@ import Foundation
 struct ValueEnvelope: Sendable {
     /// Samples after which the envelope has closed half way toward the mean.
     static let halfLife = 10_000.0
-    static let closeRate = 1 - exp2(-1 / halfLife)
+    /// `1 - exp2(-1 / halfLife)` as a literal: a computed `static let` costs a `swift_once` per
+    /// read (tests check the two are equal).
+    static let closeRate = 6.931231584639264e-05
     /// An extreme is held, not drawn in, for this many samples after it was set: a job that
     /// peaks every day or two at the same height must not find the range shrunk below its peak
     /// each time it comes back.

@@ -59,7 +59,8 @@ struct WeekProfile: Sendable {
     var complete: Bool { visitedLow == UInt64.max && visitedHigh == (1 << UInt64(Self.buckets - 64)) - 1 }
 
     /// The value minus level minus the interpolated profile, and whether the profile is known.
-    func residual(_ x: Double, level: Double, at t: Timestamp) -> (value: Double, ready: Bool) {
+    /// `mutating` although it changes nothing, so the profile is read in place (see `PhaseProfile.read`).
+    mutating func residual(_ x: Double, level: Double, at t: Timestamp) -> (value: Double, ready: Bool) {
         let ready = samples > 0 && t - first >= 2 * Self.weekMs && complete
         guard ready else { return (0, false) }
         let (k, f) = Self.position(t)

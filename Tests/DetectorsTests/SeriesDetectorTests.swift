@@ -5,9 +5,72 @@ import Testing
 
 @Suite struct SeriesDetectorTests {
     @Test func memoryPerSeriesWithinBudget() {
-        // Inline storage only: the same for every kind, within the 2.5 KiB budget for `auto`.
+        // Inline storage only, one kind's state: the same for every kind, under 1 KiB.
         #expect(SeriesDetector.bytesPerSeries == MemoryLayout<SeriesDetector>.size)
-        #expect(SeriesDetector.bytesPerSeries <= 2560)
+        #expect(SeriesDetector.bytesPerSeries <= 1024)
+        // The storage holds the largest state, and no more than a word beyond it.
+        let largest = [
+            MemoryLayout<EWMADetector>.size, MemoryLayout<SeasonalDetector>.size,
+            MemoryLayout<LeakDetector>.size, MemoryLayout<AutoDetector>.size,
+        ].max()!
+        let storage = MemoryLayout<InlineArray<120, UInt64>>.size
+        #expect(storage >= largest && storage - largest < 8)
+    }
+
+    /// Every kind run through `SeriesDetector` gives, sample by sample, exactly what its
+    /// detector gives on its own.
+    @Test(arguments: DetectorKind.allCases)
+    func sharedStorageComputesWhatTheDetectorDoes(kind: DetectorKind) {
+        var rng = SplitMix64(seed: 35)
+        let signal = Signal(count: 3 * 288, stepSeconds: 300) { i, s in
+            100 + 10 * sin(2 * .pi * s / 86_400) + rng.gaussian() + Double(i) * 0.05 + (i == 700 ? 40 : 0)
+        }
+        let spec = DetectorSpec(kind: kind)
+        var shared = SeriesDetector(spec: spec)
+        var ewma = EWMADetector(), seasonal = SeasonalDetector(), leak = LeakDetector(), auto = AutoDetector()
+        var scored = 0
+        for (i, (t, x)) in zip(signal.times, signal.values).enumerated() {
+            let expected: DetectorOutput
+            switch kind {
+            case .ewma: expected = ewma.update(timestamp: t, value: x, spec: spec)
+            case .seasonal: expected = seasonal.update(timestamp: t, value: x, spec: spec)
+            case .leak: expected = leak.update(timestamp: t, value: x, spec: spec, direction: spec.direction, limit: 300)
+            case .auto: expected = auto.update(timestamp: t, value: x, spec: spec)
+            }
+            let output = shared.update(timestamp: t, value: x, spec: spec, limit: 300)
+            #expect(output.score.bitPattern == expected.score.bitPattern, "sample \(i)")
+            #expect(output.expected.bitPattern == expected.expected.bitPattern, "sample \(i)")
+            #expect(output.detector == expected.detector)
+            if output.score > 0 { scored += 1 }
+            if i == 500 {
+                shared.reset(.gap)
+                switch kind {
+                case .ewma: ewma.reset()
+                case .seasonal: seasonal.reset(.gap)
+                case .leak: leak.clear()
+                case .auto: auto.reset(.gap)
+                }
+            }
+        }
+        #expect(shared.kind == kind)
+        #expect(scored > 0 || kind == .leak)
+    }
+
+    @Test func aSpecOfAnotherKindStartsThatKindAfresh() {
+        var detector = SeriesDetector(spec: DetectorSpec(kind: .ewma))
+        for i in 0..<50 { _ = detector.update(timestamp: Timestamp(i) * 60_000, value: 10, spec: DetectorSpec(kind: .ewma), limit: .nan) }
+        #expect(detector.ewma.count == 50)
+        _ = detector.update(timestamp: 50 * 60_000, value: 10, spec: .auto, limit: .nan)
+        #expect(detector.kind == .auto)
+        #expect(detector.auto.count == 1)
+        #expect(detector.ewma.count == 0)  // no EWMA state is held any more
+    }
+
+    @Test func decayConstantsAreTheirFormulas() {
+        // Written as literals so reading them costs no `swift_once`; they must stay exact.
+        #expect(SurpriseRecord.decay == exp2(-1 / SurpriseRecord.halfLife))
+        #expect(ValueEnvelope.closeRate == 1 - exp2(-1 / ValueEnvelope.halfLife))
+        #expect(AutoDetector.volatilityDecay == exp2(-0.5 / (14 * 24)))
     }
 
     @Test func autoIsQuietOnNoiseAndFiresOnASpike() {
