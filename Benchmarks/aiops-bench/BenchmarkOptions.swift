@@ -28,6 +28,8 @@ struct BenchmarkOptions {
     /// Also measure 1,000,000 series (always in the full run; never with `--quick`).
     var millionSeries = true
     var nabDirectory = "../shared/nab/data"
+    /// aiops runs only the built-in auto rule instead of the three catch-all rules.
+    var autoRule = false
     var probes = 200
 
     enum RemoteWriteVersionChoice: String { case v1, v2 }
@@ -42,7 +44,7 @@ struct BenchmarkOptions {
 
     Benchmarks (names for --filter, matched as substrings):
       decode.*        snappy MB/s, remote-write 1.0 / 2.0 samples/s
-      kernel.*        Mann-Kendall S, pairwise slopes, centring: SIMD vs scalar, ns per call
+      kernel.*        Theil-Sen pairwise slopes (with Mann-Kendall S): SIMD vs scalar, ns per call
       detector.*      SeriesDetector.update per kind, ns per sample
       ingest.*        end to end over loopback HTTP (aiops, prometheus, victoria-metrics, --target)
       memory.*        resident bytes per active series (100k; 1M in the full run)
@@ -61,6 +63,9 @@ struct BenchmarkOptions {
       --max-requests N        requests pre-encoded per connection: the count bound (default 20000: 2.8 h of event time at 500 ms steps, inside the server's 3 h window)
       --rw2                   send remote-write 2.0 instead of 1.0
       --shards N              aiops workspace shards (aiops serve --shards; default 1)
+      --auto-rule             aiops runs only the built-in auto rule on every series (aiops serve
+                              without rule files) instead of three catch-all rules putting an
+                              EWMA, a seasonal and a leak detector on every series
       --target URL[,TOKEN]    also load this remote-write URL (repeatable)
       --no-peers              do not start prometheus / victoria-metrics
       --prometheus PATH       prometheus binary (default: found on PATH)
@@ -128,6 +133,7 @@ struct BenchmarkOptions {
             case "--prometheus": options.prometheusPath = try value(flag)
             case "--victoria-metrics": options.victoriaMetricsPath = try value(flag)
             case "--no-million": options.millionSeries = false
+            case "--auto-rule": options.autoRule = true
             case "--nab": options.nabDirectory = try value(flag)
             case "--probes": options.probes = try integer(flag); probesGiven = true
             default: throw .unknown(flag)

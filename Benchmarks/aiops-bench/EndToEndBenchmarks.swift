@@ -15,9 +15,11 @@ enum EndToEndBenchmarks {
     static var names: [String] { ["ingest.aiops", "ingest.prometheus", "ingest.victoria-metrics", "ingest.target"] }
 
     /// `aiops serve` as the benchmark runs it: one Pro workspace with limits raised so nothing
-    /// is rate-limited, no rule files unless given (every series gets the built-in `auto` rule:
-    /// the auto detector on every sample), listening on a free loopback port.
-    static func startAIOps(_ options: BenchmarkOptions, rules: RuleSet = RuleSet(rules: [])) throws -> (AIOpsServer, LoadTarget) {
+    /// is rate-limited, the benchmark's rules (`BenchmarkRules`: an EWMA, a seasonal and a leak
+    /// detector on every series, or with `--auto-rule` the built-in auto rule only) plus
+    /// `extraRules`, listening on a free loopback port.
+    static func startAIOps(_ options: BenchmarkOptions, extraRules: [String] = []) throws -> (AIOpsServer, LoadTarget) {
+        let rules = try BenchmarkRules.ruleSet(autoRule: options.autoRule, extra: extraRules)
         let limits = LimitOverrides(samplesPerSecond: 1_000_000_000, burstSamples: 1_000_000_000_000, activeSeries: 20_000_000)
         let configuration = ServerConfiguration(workspaces: [
             WorkspaceConfiguration(name: "bench", plan: .pro, token: token, limits: limits),
@@ -91,7 +93,7 @@ enum EndToEndBenchmarks {
                 let (server, target) = try startAIOps(options)
                 return (target, { server.shutdown(gracePeriod: .seconds(2)) })
             }
-            add("ingest.aiops", runs, extraNote: "in-process, auto rule (all detectors), shards \(options.shards)")
+            add("ingest.aiops", runs, extraNote: "in-process, \(BenchmarkRules.describe(autoRule: options.autoRule)), shards \(options.shards)")
             if !runs.isEmpty { rates["aiops"] = Statistics.median(runs.map(\.samplesPerSecond).sorted()) }
         }
         for kind in PeerProcess.Kind.allCases {

@@ -7,7 +7,8 @@ import Store
 /// The server's ingest path without HTTP: pre-encoded remote-write 1.0 requests of the
 /// end-to-end load (500 series, one sample each, 500 ms step) decoded into a reused
 /// `WriteBatch`, keyed, looked up in the store (new series validated and created) and fed to a
-/// `Pipeline` with the auto rule, as `RemoteWriteEndpoint` does for one shard.
+/// `Pipeline` with the benchmark's rules (`BenchmarkRules`), as `RemoteWriteEndpoint` does for
+/// one shard.
 ///
 /// Each run feeds a fixed number of requests to a fresh pipeline, so the work is the same in
 /// every run and under `valgrind --tool=callgrind` (instructions per sample: the inclusive
@@ -30,9 +31,13 @@ enum IngestPathBenchmark {
                 ])
             }, version: .v1)
         }
+        guard let rules = try? BenchmarkRules.ruleSet(autoRule: options.autoRule) else {
+            report.skip(name, because: "the benchmark rules did not parse")
+            return
+        }
         var fed = 0
         let values = Harness.measure(runs: options.runs) {
-            let pipeline = Pipeline(rules: RuleSet(rules: []))
+            let pipeline = Pipeline(rules: rules)
             var decoder = RemoteWriteDecoder()
             var batch = WriteBatch()
             var keys = SeriesKeys()
@@ -43,7 +48,7 @@ enum IngestPathBenchmark {
         report.add(BenchmarkResult(
             name: name, unit: "ns/sample", values: values,
             extra: [("requests", Double(requests)), ("samples", Double(fed))],
-            note: "decode + key + find/create + Pipeline.ingest, auto rule, \(series) series, step \(stepMs) ms"))
+            note: "decode + key + find/create + Pipeline.ingest, \(BenchmarkRules.describe(autoRule: options.autoRule)), \(series) series, step \(stepMs) ms"))
     }
 
     /// Feeds every body; returns the samples appended.

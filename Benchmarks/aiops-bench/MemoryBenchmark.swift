@@ -4,10 +4,11 @@ import Detectors
 import Pipeline
 import Rules
 
-/// Resident bytes per active series with all three detectors (the `auto` rule) at default
-/// settings: VmRSS before and after creating the series in a `Pipeline` and feeding each four
-/// samples, divided by the series count. Each size runs in a child process of its own
-/// (`aiops-bench --memory-child N`), so memory freed by earlier benchmarks does not hide growth.
+/// Resident bytes per active series with all three detectors at default settings (an EWMA, a
+/// seasonal and a leak rule on every series; `--auto-rule`: the auto rule only): VmRSS before
+/// and after creating the series in a `Pipeline` and feeding each four samples, divided by the
+/// series count. Each size runs in a child process of its own (`aiops-bench --memory-child N`),
+/// so memory freed by earlier benchmarks does not hide growth.
 enum MemoryBenchmark {
     static func names(_ options: BenchmarkOptions) -> [String] {
         ["memory.100k"] + (options.millionSeries ? ["memory.1m"] : [])
@@ -22,7 +23,7 @@ enum MemoryBenchmark {
             var values: [Double] = []
             var seconds = 0.0
             for _ in 0..<runs {
-                guard let (bytes, elapsed) = child(count) else {
+                guard let (bytes, elapsed) = child(count, autoRule: options.autoRule) else {
                     report.skip(name, because: "the child process failed")
                     return
                 }
@@ -32,16 +33,21 @@ enum MemoryBenchmark {
             report.add(BenchmarkResult(
                 name: name, unit: "B/series", values: values,
                 extra: [("series", Double(count)), ("kib_per_series", Statistics.median(values.sorted()) / 1024),
-                        ("create_feed_seconds", seconds), ("detector_state_bytes", Double(SeriesDetector.bytesPerSeries))],
-                note: "VmRSS delta / series; auto rule, ring 64, 5 labels, 4 samples each"))
+                        ("create_feed_seconds", seconds), ("detector_state_bytes", Double(stateBytes(autoRule: options.autoRule)))],
+                note: "VmRSS delta / series; \(BenchmarkRules.describe(autoRule: options.autoRule)), ring 64, 5 labels, 4 samples each"))
         }
     }
 
-    /// Runs `--memory-child count` and parses "bytes seconds".
-    static func child(_ count: Int) -> (Double, Double)? {
+    /// Detector state per series: the kinds the rules put on it.
+    static func stateBytes(autoRule: Bool) -> Int {
+        autoRule ? DetectorPool.stateBytes(.auto) : [DetectorKind.ewma, .seasonal, .leak].reduce(0) { $0 + DetectorPool.stateBytes($1) }
+    }
+
+    /// Runs `--memory-child count [auto]` and parses "bytes seconds".
+    static func child(_ count: Int, autoRule: Bool) -> (Double, Double)? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/proc/self/exe")
-        process.arguments = ["--memory-child", String(count)]
+        process.arguments = ["--memory-child", String(count)] + (autoRule ? ["auto"] : [])
         let pipe = Pipe()
         process.standardOutput = pipe
         do { try process.run() } catch { return nil }
@@ -53,8 +59,9 @@ enum MemoryBenchmark {
     }
 
     /// In the child: builds `count` series, prints "bytes-per-series seconds".
-    static func measureInChild(_ count: Int) {
-        let pipeline = Pipeline(rules: RuleSet(rules: []))
+    static func measureInChild(_ count: Int, autoRule: Bool) {
+        guard let rules = try? BenchmarkRules.ruleSet(autoRule: autoRule) else { exit(1) }
+        let pipeline = Pipeline(rules: rules)
         let before = residentBytes()
         let start: Int64 = 1_700_000_000_000
         var random = SplitMix64(seed: 5)

@@ -3,8 +3,8 @@ import Foundation
 // aiops-bench: see BenchmarkOptions.help, or run with --help.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-if arguments.count == 2, arguments[0] == "--memory-child", let count = Int(arguments[1]) {
-    MemoryBenchmark.measureInChild(count)
+if (2...3).contains(arguments.count), arguments[0] == "--memory-child", let count = Int(arguments[1]) {
+    MemoryBenchmark.measureInChild(count, autoRule: arguments.count == 3 && arguments[2] == "auto")
     exit(0)
 }
 

@@ -1,4 +1,5 @@
-/// Which detector a rule runs. `auto` runs all three and combines their scores.
+/// Which detector a rule runs. `auto` (the built-in rule for series no rule selects) runs
+/// `AutoDetector`, which judges a series against its own history.
 public enum DetectorKind: String, Sendable, Codable, CaseIterable {
     case ewma
     case seasonal

@@ -1,6 +1,8 @@
 import AIOpsCore
 
-/// The streaming state of one detector on one series (one per rule and series).
+/// The streaming state of one detector on one series, held on its own (tests, benchmarks,
+/// tools). The pipeline keeps its many bindings' states in a `DetectorPool` instead, where
+/// each costs only its own kind's size.
 ///
 /// A plain struct with fixed-size inline storage: `update` is O(1) amortised (the leak fit,
 /// O(32²), runs once per leak bucket), allocates nothing, and uses only samples up to and

@@ -28,6 +28,8 @@ public final class Pipeline {
     var publishKey: [UInt64] = []
 
     var bindings: [RuleBinding] = []
+    /// The bindings' detector states, one slab per kind.
+    var detectors = DetectorPool()
     /// Freed binding ranges by length, reused by new series.
     var freeBindingRanges: [Int32: [Int32]] = [:]
     /// Latest value of every limit series, by limit key.
@@ -101,7 +103,7 @@ public final class Pipeline {
         if matched.isEmpty { matched = [rules.count - 1] }
         let fresh = matched.map { ruleIndex -> RuleBinding in
             let rule = compiled[ruleIndex]
-            var binding = RuleBinding(rule: Int32(ruleIndex), detector: SeriesDetector(spec: rule.spec))
+            var binding = RuleBinding(rule: Int32(ruleIndex), detector: detectors.make(rule.spec.kind))
             if rule.limitChannel >= 0 {
                 binding.limitKey = limitChannels[Int(rule.limitChannel)].key(channel: rule.limitChannel, labels: labels)
             }
@@ -136,6 +138,7 @@ public final class Pipeline {
             if let transition = bindings[Int(index)].tracker.seriesWentAway() {
                 handle(transition, binding: index, ref: ref, timestamp: timestamp, output: .quiet(.auto), value: .nan, resolution: "series went away")
             }
+            detectors.release(bindings[Int(index)].detector)
         }
         freeBindingRanges[count, default: []].append(start)
         if publishKey[slot] != 0 { limitValues[publishKey[slot]] = nil }
@@ -185,7 +188,7 @@ public final class Pipeline {
             var limit = rule.limitConstant
             let limitKey = bindings[index].limitKey
             if limitKey != 0 { limit = limitValues[limitKey] ?? .nan }
-            let output = bindings[index].detector.update(timestamp: timestamp, value: input, spec: rule.spec, limit: limit)
+            let output = detectors.update(bindings[index].detector, timestamp: timestamp, value: input, spec: rule.spec, limit: limit)
             statistics.scoredSamples += 1
             if output.score > best { best = output.score }
             let anomalous = output.score >= rule.threshold
@@ -219,7 +222,7 @@ public final class Pipeline {
         let start = bindingStart[slot]
         let end = start + bindingCount[slot]
         for index in start..<end {
-            bindings[Int(index)].detector.reset(.stale)
+            detectors.reset(bindings[Int(index)].detector, .stale)
             bindings[Int(index)].resetTransform()
             if let transition = bindings[Int(index)].tracker.seriesWentAway() {
                 handle(transition, binding: index, ref: ref, timestamp: timestamp, output: .quiet(.auto), value: .nan, resolution: "series went away")

@@ -8,7 +8,8 @@ import Incidents
 struct RuleBinding {
     /// Index into the pipeline's `rules` (the last one is the built-in auto rule).
     var rule: Int32
-    var detector: SeriesDetector
+    /// The detector state, in the pipeline's `DetectorPool`.
+    var detector: DetectorPool.Handle
     var tracker = IncidentTracker()
     /// `rate` transform: the previous raw sample.
     var previousValue: Double = .nan
@@ -16,7 +17,7 @@ struct RuleBinding {
     /// Key of this series' limit in the pipeline's limit table, 0 when none.
     var limitKey: UInt64 = 0
 
-    init(rule: Int32, detector: SeriesDetector) {
+    init(rule: Int32, detector: DetectorPool.Handle) {
         self.rule = rule
         self.detector = detector
     }

@@ -1,0 +1,104 @@
+import AIOpsCore
+
+/// The detector states of many (rule, series) bindings, one slab per kind, so a binding costs
+/// its own kind's state (EWMA 56 bytes, seasonal 704, leak 744, auto 960) rather than the
+/// largest one's. A series watched by an EWMA, a seasonal and a leak rule holds about 1.5 KB
+/// of detector state this way, against 2.9 KB in a slot sized for any kind.
+///
+/// A `Handle` names a state; the pipeline keeps it in its binding and passes it back with
+/// every sample. States are updated in place in their slab (no copy per sample) and released
+/// handles are reused by the next binding of the same kind. `SeriesDetector` is the same
+/// dispatch for a single series held on its own (tests, benchmarks).
+public struct DetectorPool: Sendable {
+    /// One binding's detector state: its kind and its index in that kind's slab.
+    public struct Handle: Sendable, Hashable {
+        public let kind: DetectorKind
+        let index: Int32
+    }
+
+    var ewma: [EWMADetector] = []
+    var seasonal: [SeasonalDetector] = []
+    var leak: [LeakDetector] = []
+    var auto: [AutoDetector] = []
+    /// Released indices per kind, in `DetectorKind.allCases` order.
+    var free: [[Int32]] = [[], [], [], []]
+
+    public init() {}
+
+    /// Bytes of one state of `kind` in its slab.
+    public static func stateBytes(_ kind: DetectorKind) -> Int {
+        switch kind {
+        case .ewma: return MemoryLayout<EWMADetector>.stride
+        case .seasonal: return MemoryLayout<SeasonalDetector>.stride
+        case .leak: return MemoryLayout<LeakDetector>.stride
+        case .auto: return MemoryLayout<AutoDetector>.stride
+        }
+    }
+
+    /// Live states, all kinds.
+    public var count: Int { ewma.count + seasonal.count + leak.count + auto.count - free.reduce(0) { $0 + $1.count } }
+
+    /// A fresh state of `kind`.
+    public mutating func make(_ kind: DetectorKind) -> Handle {
+        let k = Self.slot(kind)
+        if let index = free[k].popLast() {
+            reset(Handle(kind: kind, index: index), .stale)
+            return Handle(kind: kind, index: index)
+        }
+        let index: Int
+        switch kind {
+        case .ewma: index = ewma.count; ewma.append(EWMADetector())
+        case .seasonal: index = seasonal.count; seasonal.append(SeasonalDetector())
+        case .leak: index = leak.count; leak.append(LeakDetector())
+        case .auto: index = auto.count; auto.append(AutoDetector())
+        }
+        return Handle(kind: kind, index: Int32(index))
+    }
+
+    /// Gives a state back; its handle must not be used again.
+    public mutating func release(_ handle: Handle) {
+        free[Self.slot(handle.kind)].append(handle.index)
+    }
+
+    /// `SeriesDetector.update` for the state `handle` names (the spec's kind is the handle's).
+    /// - Complexity: O(1) amortised; no allocation.
+    @inline(__always)
+    public mutating func update(_ handle: Handle, timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
+        let i = Int(handle.index)
+        switch handle.kind {
+        case .ewma: return ewma[i].update(timestamp: timestamp, value: value, spec: spec)
+        case .seasonal: return seasonal[i].update(timestamp: timestamp, value: value, spec: spec)
+        case .leak: return updateLeak(i, timestamp: timestamp, value: value, spec: spec, limit: limit)
+        case .auto: return auto[i].update(timestamp: timestamp, value: value, spec: spec)
+        }
+    }
+
+    /// The leak case out of line, as in `SeriesDetector`: inlined, its bulk makes every kind
+    /// save and restore registers.
+    @inline(never)
+    mutating func updateLeak(_ i: Int, timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
+        leak[i].update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit)
+    }
+
+    /// `SeriesDetector.reset` for the state `handle` names.
+    public mutating func reset(_ handle: Handle, _ reason: DetectorReset) {
+        let i = Int(handle.index)
+        switch (handle.kind, reason) {
+        case (.ewma, .stale): ewma[i] = EWMADetector()
+        case (.ewma, .gap): ewma[i].reset()
+        case (.seasonal, _): seasonal[i].reset(reason)
+        case (.leak, _): leak[i].clear()
+        case (.auto, .stale): auto[i] = AutoDetector()
+        case (.auto, .gap): auto[i].reset(.gap)
+        }
+    }
+
+    static func slot(_ kind: DetectorKind) -> Int {
+        switch kind {
+        case .ewma: return 0
+        case .seasonal: return 1
+        case .leak: return 2
+        case .auto: return 3
+        }
+    }
+}
