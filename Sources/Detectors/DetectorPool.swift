@@ -93,6 +93,13 @@ public struct DetectorPool: Sendable {
         }
     }
 
+    /// For a leak state, the points its fit sees (see `LeakDetector.windowPoints`); nil for
+    /// the other kinds.
+    public func leakWindow(_ handle: Handle, spec: DetectorSpec) -> (timestamps: [Timestamp], values: [Double])? {
+        guard handle.kind == .leak else { return nil }
+        return leak[Int(handle.index)].windowPoints(spec: spec)
+    }
+
     static func slot(_ kind: DetectorKind) -> Int {
         switch kind {
         case .ewma: return 0

@@ -47,7 +47,8 @@ struct EWMADetector: Sendable {
 
         let previousSide = shift.side
         shift.observe(value: x, beyond: abs(z) > zT / 2, side: d > 0 ? 1 : -1, at: t)
-        if Double(shift.count) >= (1 / alpha).rounded(.up), t - shift.start >= spec.adaptAfter.milliseconds {
+        // count >= ⌈1/alpha⌉ is count >= 1/alpha for a whole count (no libm `ceil` per sample).
+        if Double(shift.count) >= 1 / alpha, t - shift.start >= spec.adaptAfter.milliseconds {
             mean = shift.mean
             variance = max(variance, shift.variance)
             shift.clear()

@@ -240,6 +240,42 @@ struct LeakDetector: Sendable {
             leakRatePerHour: slopePerSecond * 3600, secondsToLimit: toLimit, detector: .leak)
     }
 
+    /// The points the fit sees, oldest first: each bucket's trough for `up` (crest for `down`,
+    /// mid-range for `both`) at the time it was seen, closed buckets of the window and then the
+    /// open one. A leak report draws these: an hour of troughs shows the climb that twelve
+    /// minutes of raw samples hide under a GC sawtooth.
+    func windowPoints(spec: DetectorSpec) -> (timestamps: [Timestamp], values: [Double]) {
+        guard open else { return ([], []) }
+        let bucketMs = max(spec.window.milliseconds / Int64(Self.buckets), 1)
+        var timestamps: [Timestamp] = [], values: [Double] = []
+        timestamps.reserveCapacity(Self.buckets + 1)
+        values.reserveCapacity(Self.buckets + 1)
+        func point(_ low: Double, _ high: Double) -> Double {
+            switch spec.direction {
+            case .up: return low
+            case .down: return high
+            case .both: return (low + high) / 2
+            }
+        }
+        for b in (head - Int64(Self.buckets))..<head {
+            let s = Self.slot(b)
+            guard lows[s].isFinite, highs[s].isFinite else { continue }
+            timestamps.append(b * bucketMs + Int64((Double(fractions[s]) * Double(bucketMs)).rounded()))
+            values.append(point(lows[s], highs[s]))
+        }
+        let at: Timestamp
+        switch spec.direction {
+        case .up: at = openLowAt
+        case .down: at = openHighAt
+        case .both: at = (openLowAt + openHighAt) / 2
+        }
+        if openLow.isFinite, openHigh.isFinite, at > (timestamps.last ?? .min) {
+            timestamps.append(at)
+            values.append(point(openLow, openHigh))
+        }
+        return (timestamps, values)
+    }
+
     mutating func clear() {
         self = LeakDetector()
     }

@@ -86,8 +86,11 @@ struct SeasonalDetector: Sendable {
     static func position(_ t: Timestamp, span: Int64, buckets: Int) -> (k0: Int, k1: Int, f: Double) {
         let phase = ((t % span) + span) % span
         let p = Double(phase) / Double(span) * Double(buckets) - 0.5
-        let floorP = p.rounded(.down)
-        var k0 = Int(floorP)
+        // p lies in [-0.5, buckets): floor by truncation and one down below a negative
+        // fraction, without the libm call `rounded(.down)` costs on baseline x86-64.
+        var k0 = Int(p)
+        if Double(k0) > p { k0 -= 1 }
+        let floorP = Double(k0)
         if k0 < 0 { k0 += buckets }
         let k1 = k0 + 1 == buckets ? 0 : k0 + 1
         return (k0, k1, p - floorP)
@@ -98,6 +101,17 @@ struct SeasonalDetector: Sendable {
 
     mutating func update(timestamp t: Timestamp, value x: Double, spec: DetectorSpec) -> DetectorOutput {
         let (span, hasWeekly) = Self.geometry(spec.period)
+        // The usual span is a day: passed as a literal into the inlined body, the per-sample
+        // divisions by it become multiplications and its derived rates constants (the same
+        // results, bit for bit).
+        if span == Self.dayMs {
+            return update(timestamp: t, value: x, spec: spec, span: Self.dayMs, hasWeekly: hasWeekly)
+        }
+        return update(timestamp: t, value: x, spec: spec, span: span, hasWeekly: hasWeekly)
+    }
+
+    @inline(__always)
+    mutating func update(timestamp t: Timestamp, value x: Double, spec: DetectorSpec, span: Int64, hasWeekly: Bool) -> DetectorOutput {
         let (k0, k1, f) = Self.position(t, span: span, buckets: Self.dailyBuckets)
         let sD = Double(daily[k0]) * (1 - f) + Double(daily[k1]) * f
         var sW = 0.0

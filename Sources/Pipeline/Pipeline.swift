@@ -256,7 +256,7 @@ public final class Pipeline {
             guard var incident = open[index] else { return }
             incident.phase = .firing
             incident.firedAt = timestamp
-            attachRecentValues(&incident, ref: ref)
+            attachRecentValues(&incident, ref: ref, binding: index)
             incident.advice = renderAdvice(for: incident, rule: Int(bindings[Int(index)].rule))
             open[index] = incident
             statistics.incidentsFired += 1
@@ -267,7 +267,7 @@ public final class Pipeline {
             incident.end = timestamp
             incident.lastSeen = max(incident.lastSeen, timestamp)
             incident.resolution = resolution
-            attachRecentValues(&incident, ref: ref)
+            attachRecentValues(&incident, ref: ref, binding: index)
             incident.advice = renderAdvice(for: incident, rule: Int(bindings[Int(index)].rule))
             recentlyResolved.append(incident)
             if recentlyResolved.count > configuration.recentIncidentLimit {
@@ -316,7 +316,15 @@ public final class Pipeline {
         incident.limit = limit.finiteOrNil
     }
 
-    func attachRecentValues(_ incident: inout Incident, ref: SeriesRef) {
+    /// The sparkline's points: the leak fit's bucket troughs over its window for a leak rule
+    /// (the climb, not the last minutes' sawtooth), else the series' latest raw samples.
+    func attachRecentValues(_ incident: inout Incident, ref: SeriesRef, binding index: Int32) {
+        let binding = bindings[Int(index)]
+        if let window = detectors.leakWindow(binding.detector, spec: compiled[Int(binding.rule)].spec), window.values.count >= 2 {
+            incident.recentTimestamps = window.timestamps
+            incident.recentValues = window.values
+            return
+        }
         let recent = store.recent(ref, count: configuration.sparklinePoints)
         incident.recentTimestamps = recent.timestamps
         incident.recentValues = recent.values

@@ -84,6 +84,13 @@ final class Collector: IncidentSink {
         #expect(incident.advice.summary.hasPrefix("api-7f9 leaks +"))
         #expect(incident.advice.steps == ["kubectl top pod api-7f9"])
         #expect(!incident.recentValues.isEmpty && incident.recentValues.count == incident.recentTimestamps.count)
+        // The sparkline is the leak fit's window of troughs: most of the rule's 1h window, rising
+        // by about the leak over it (60 MiB/h), not 12 minutes of sawtooth.
+        let span = (incident.recentTimestamps.last ?? 0) - (incident.recentTimestamps.first ?? 0)
+        #expect(span >= 45 * 60_000 && span <= 65 * 60_000, "span \(span) ms")
+        #expect(incident.recentTimestamps == incident.recentTimestamps.sorted())
+        let climb = (incident.recentValues.last ?? 0) - (incident.recentValues.first ?? 0)
+        #expect(climb > 30 * mib && climb < 90 * mib, "climb \(climb / mib) MiB")
         #expect(pipeline.firingIncidents.count == 1)
 
         pipeline.ingest(memory, timestamp: t, value: StaleMarker.value)
