@@ -221,6 +221,19 @@ public struct JSONScanner {
         return start..<_offset
     }
 
+    /// The run of bytes at `offset` that can occur in a number (`0-9 + - . e E`), unchecked:
+    /// for a reader that parses numbers its own way and words its own error about the whole
+    /// token (e.g. a sample value `1e400` or `+1`). Empty when no such byte is next.
+    @inlinable public mutating func numberToken() -> Range<Int> {
+        let start = _offset
+        while _offset < bytes.count {
+            let b = bytes[_offset]
+            guard Self.isDigit(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "+") || b == UInt8(ascii: ".") || b | 0x20 == UInt8(ascii: "e") else { break }
+            _offset += 1
+        }
+        return start..<_offset
+    }
+
     /// A number at `offset` as a `Double`.
     /// - Throws: what `number()` throws, or `.numberOutOfRange` for a number beyond `Double`.
     public mutating func double() throws(JSONScanError) -> Double {

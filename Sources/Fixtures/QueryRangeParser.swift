@@ -144,20 +144,20 @@ struct QueryRangeParser {
     }
 
     /// A number or an escape-free string at the scanner (after blanks): the bytes of its
-    /// content, not copied.
+    /// content, not copied. A bare number is taken loosely here, so that `parseEpoch` and
+    /// `parseDouble` judge the whole token and the error says "invalid timestamp" or "invalid value".
     private mutating func scalarToken() throws(FixtureError) -> (Int, Int) {
-        guard let first = scanner.peek() else { throw syntax("unexpected end of input, expected a number or string") }
-        switch first {
-        case UInt8(ascii: "\""):
+        guard scanner.peek() != UInt8(ascii: "\"") else {
             guard let range = scanner.plainString() else {
                 throw syntax("bad string in a sample (unterminated, or with escapes or control characters)")
             }
             return (range.lowerBound, range.upperBound)
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-            let range = try scan { (s: inout JSONScanner) throws(JSONScanError) in try s.number() }
-            return (range.lowerBound, range.upperBound)
-        default: throw syntax("expected a number or string, found \(describe(scanner.offset))")
         }
+        let range = scanner.numberToken()
+        if range.isEmpty {
+            throw syntax(scanner.isAtEnd ? "unexpected end of input, expected a number or string" : "expected a number or string, found \(describe(scanner.offset))")
+        }
+        return (range.lowerBound, range.upperBound)
     }
 
     /// 1-based byte column of an index on the scanner's current line.
