@@ -85,7 +85,8 @@ public struct JSONScanner {
 
     // MARK: Strings
 
-    /// An object key and its `:`, after blanks.
+    /// An object key and its `:`, after blanks; invalid UTF-8 in it is repaired, not refused
+    /// (a reader that refuses it reads the key with `string()` and `consume(_:)`).
     /// - Throws: `.expectedKey` when no string starts there, `.expectedColon` after the key,
     ///   or what `string()` throws.
     public mutating func key() throws(JSONScanError) -> String {
@@ -265,7 +266,8 @@ public struct JSONScanner {
 
     // MARK: Skipping
 
-    /// Skips one value after blanks, checking that it is well-formed JSON.
+    /// Skips one value after blanks, checking that it is well-formed JSON (its strings are
+    /// not checked for UTF-8: nothing of them is kept).
     /// - Parameter maxDepth: nesting allowed inside it: enough for any real document, few
     ///   enough that hostile input cannot overflow the stack.
     /// - Throws: `.expectedValue`, `.tooDeep`, or what reading its parts throws.
