@@ -6,20 +6,22 @@ import AIOpsCore
 /// of detector state this way, against 2.9 KB in a slot sized for any kind.
 ///
 /// A `Handle` names a state; the pipeline keeps it in its binding and passes it back with
-/// every sample. States are updated in place in their slab (no copy per sample) and released
-/// handles are reused by the next binding of the same kind. `SeriesDetector` is the same
-/// dispatch for a single series held on its own (tests, benchmarks).
-public struct DetectorPool: Sendable {
+/// every sample. States are updated in place in their `Slab` (no copy, no uniqueness check per
+/// sample) and released handles are reused by the next binding of the same kind.
+/// `SeriesDetector` is the same dispatch for a single series held on its own (tests,
+/// benchmarks). A class: the slabs have one owner; not `Sendable`, like the pipeline that owns
+/// it.
+public final class DetectorPool {
     /// One binding's detector state: its kind and its index in that kind's slab.
-    public struct Handle: Sendable, Hashable {
+    public struct Handle: Sendable, Hashable, BitwiseCopyable {
         public let kind: DetectorKind
         let index: Int32
     }
 
-    var ewma: [EWMADetector] = []
-    var seasonal: [SeasonalDetector] = []
-    var leak: [LeakDetector] = []
-    var auto: [AutoDetector] = []
+    let ewma = Slab<EWMADetector>()
+    let seasonal = Slab<SeasonalDetector>()
+    let leak = Slab<LeakDetector>()
+    let auto = Slab<AutoDetector>()
     /// Released indices per kind, in `DetectorKind.allCases` order.
     var free: [[Int32]] = [[], [], [], []]
 
@@ -39,7 +41,7 @@ public struct DetectorPool: Sendable {
     public var count: Int { ewma.count + seasonal.count + leak.count + auto.count - free.reduce(0) { $0 + $1.count } }
 
     /// A fresh state of `kind`.
-    public mutating func make(_ kind: DetectorKind) -> Handle {
+    public func make(_ kind: DetectorKind) -> Handle {
         let k = Self.slot(kind)
         if let index = free[k].popLast() {
             reset(Handle(kind: kind, index: index), .stale)
@@ -47,23 +49,23 @@ public struct DetectorPool: Sendable {
         }
         let index: Int
         switch kind {
-        case .ewma: index = ewma.count; ewma.append(EWMADetector())
-        case .seasonal: index = seasonal.count; seasonal.append(SeasonalDetector())
-        case .leak: index = leak.count; leak.append(LeakDetector())
-        case .auto: index = auto.count; auto.append(AutoDetector())
+        case .ewma: index = ewma.append(EWMADetector())
+        case .seasonal: index = seasonal.append(SeasonalDetector())
+        case .leak: index = leak.append(LeakDetector())
+        case .auto: index = auto.append(AutoDetector())
         }
         return Handle(kind: kind, index: Int32(index))
     }
 
     /// Gives a state back; its handle must not be used again.
-    public mutating func release(_ handle: Handle) {
+    public func release(_ handle: Handle) {
         free[Self.slot(handle.kind)].append(handle.index)
     }
 
     /// `SeriesDetector.update` for the state `handle` names (the spec's kind is the handle's).
     /// - Complexity: O(1) amortised; no allocation.
     @inline(__always)
-    public mutating func update(_ handle: Handle, timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
+    public func update(_ handle: Handle, timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
         let i = Int(handle.index)
         switch handle.kind {
         case .ewma: return ewma[i].update(timestamp: timestamp, value: value, spec: spec)
@@ -76,12 +78,12 @@ public struct DetectorPool: Sendable {
     /// The leak case out of line, as in `SeriesDetector`: inlined, its bulk makes every kind
     /// save and restore registers.
     @inline(never)
-    mutating func updateLeak(_ i: Int, timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
+    func updateLeak(_ i: Int, timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
         leak[i].update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit)
     }
 
     /// `SeriesDetector.reset` for the state `handle` names.
-    public mutating func reset(_ handle: Handle, _ reason: DetectorReset) {
+    public func reset(_ handle: Handle, _ reason: DetectorReset) {
         let i = Int(handle.index)
         switch (handle.kind, reason) {
         case (.ewma, .stale): ewma[i] = EWMADetector()

@@ -4,9 +4,10 @@ import AIOpsCore
 ///
 /// Kept small (it lives in the pipeline's per-series arrays, one per rule and series); the
 /// full `Incident` record exists only while one is open. Driven by event time, so replay and
-/// serve agree.
-public struct IncidentTracker: Sendable, Equatable {
-    public enum Phase: UInt8, Sendable {
+/// serve agree. Plain data (`BitwiseCopyable`): the pipeline keeps trackers in its bindings
+/// `Slab`.
+public struct IncidentTracker: Sendable, Equatable, BitwiseCopyable {
+    public enum Phase: UInt8, Sendable, BitwiseCopyable {
         case normal
         case pending
         case firing

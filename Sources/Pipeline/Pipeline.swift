@@ -27,9 +27,10 @@ public final class Pipeline {
     var bindingCount: [Int32] = []
     var publishKey: [UInt64] = []
 
-    var bindings: [RuleBinding] = []
+    /// Every series' rule bindings; a series' bindings are a contiguous run.
+    let bindings = Slab<RuleBinding>()
     /// The bindings' detector states, one slab per kind.
-    var detectors = DetectorPool()
+    let detectors = DetectorPool()
     /// Freed binding ranges by length, reused by new series.
     var freeBindingRanges: [Int32: [Int32]] = [:]
     /// Latest value of every limit series, by limit key.
@@ -114,10 +115,10 @@ public final class Pipeline {
         if var free = freeBindingRanges[count], let reused = free.popLast() {
             freeBindingRanges[count] = free
             start = reused
-            bindings.replaceSubrange(Int(start)..<Int(start + count), with: fresh)
+            for (offset, binding) in fresh.enumerated() { bindings[Int(start) + offset] = binding }
         } else {
             start = Int32(bindings.count)
-            bindings.append(contentsOf: fresh)
+            for binding in fresh { bindings.append(binding) }
         }
         bindingStart[slot] = start
         bindingCount[slot] = count

@@ -15,7 +15,7 @@ import Testing
     /// exactly what a `SeriesDetector` of that kind gives, across a gap reset too.
     @Test func eachStateComputesWhatItsSeriesDetectorDoes() {
         let signal = Self.signal()
-        var pool = DetectorPool()
+        let pool = DetectorPool()
         let kinds = DetectorKind.allCases + DetectorKind.allCases
         let handles = kinds.map { pool.make($0) }
         var singles = kinds.map { SeriesDetector(spec: DetectorSpec(kind: $0)) }
@@ -40,7 +40,7 @@ import Testing
     /// A released state is handed out again, fresh, and only for its own kind.
     @Test func releasedStatesAreReusedFresh() {
         let signal = Self.signal()
-        var pool = DetectorPool()
+        let pool = DetectorPool()
         let spec = DetectorSpec(kind: .seasonal)
         let first = pool.make(.seasonal)
         for (t, x) in zip(signal.times, signal.values) { _ = pool.update(first, timestamp: t, value: x, spec: spec, limit: .nan) }

@@ -38,9 +38,7 @@ final class Collector: IncidentSink {
     func ruleNames(_ pipeline: Pipeline, _ ref: SeriesRef) -> [String] {
         let start = Int(pipeline.bindingStart[Int(ref.index)])
         let count = Int(pipeline.bindingCount[Int(ref.index)])
-        // Through a buffer pointer: a debug build copies a whole binding (detector state
-        // included) per subscript, and a copy that large crashed its exclusivity check.
-        let rules = pipeline.bindings.withUnsafeBufferPointer { b in (start..<(start + count)).map { Int(b[$0].rule) } }
+        let rules = (start..<(start + count)).map { Int(pipeline.bindings[$0].rule) }
         return rules.map { pipeline.rules[$0].name }
     }
 
