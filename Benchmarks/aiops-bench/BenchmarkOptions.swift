@@ -45,7 +45,7 @@ struct BenchmarkOptions {
     Benchmarks (names for --filter, matched as substrings):
       decode.*        snappy MB/s, remote-write 1.0 / 2.0 samples/s
       kernel.*        Theil-Sen pairwise slopes (with Mann-Kendall S): SIMD vs scalar, ns per call
-      detector.*      SeriesDetector.update per kind, ns per sample
+      detector.*      DetectorPool.update per kind (as the pipeline runs it), ns per sample
       ingest.*        end to end over loopback HTTP (aiops, prometheus, victoria-metrics, --target)
       memory.*        resident bytes per active series (100k; 1M in the full run)
       incident.*      write-to-incident latency at half the peak ingest rate

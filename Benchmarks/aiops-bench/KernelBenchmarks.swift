@@ -65,7 +65,7 @@ enum KernelBenchmarks {
     }
 }
 
-/// `SeriesDetector.update` per kind, fed a realistic series: 15-second steps over several days,
+/// `DetectorPool.update` per kind (what the pipeline runs per binding), fed a realistic series: 15-second steps over several days,
 /// a daily wave, noise and a slow climb, from a fresh detector (warm-up included).
 enum DetectorBenchmarks {
     static var names: [String] { DetectorKind.allCases.map { "detector.update.\($0.rawValue)" } }
@@ -84,11 +84,13 @@ enum DetectorBenchmarks {
             guard options.selects(name) else { continue }
             let spec = DetectorSpec(kind: kind)
             let runs = Harness.measure(runs: options.runs) {
-                var detector = SeriesDetector(spec: spec)
+                // Through a DetectorPool, as the pipeline runs it.
+                let pool = DetectorPool()
+                let detector = pool.make(kind)
                 var best = 0.0
                 let elapsed = Harness.seconds {
                     for i in 0..<count {
-                        let output = detector.update(timestamp: timestamps[i], value: values[i], spec: spec, limit: .nan)
+                        let output = pool.update(detector, timestamp: timestamps[i], value: values[i], spec: spec, limit: .nan)
                         if output.score > best { best = output.score }
                     }
                 }
@@ -97,7 +99,7 @@ enum DetectorBenchmarks {
             }
             report.add(BenchmarkResult(
                 name: name, unit: "ns/sample", values: runs,
-                note: "\(count) samples at 15 s steps, fresh detector per run; state \(SeriesDetector.bytesPerSeries) B"))
+                note: "\(count) samples at 15 s steps, fresh detector per run; state \(DetectorPool.stateBytes(kind)) B"))
         }
     }
 }
