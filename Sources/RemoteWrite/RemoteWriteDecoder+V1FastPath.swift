@@ -57,30 +57,34 @@ extension RemoteWriteDecoder {
                         else {
                             return (start, labels.isEmpty ? .roomForLabels : samples.isEmpty ? .roomForSamples : .roomForSeries)
                         }
-                        let labelLimit = labels.count
-                        let sampleLimit = samples.count
+                        // Cursors and their limits: fewer registers than bases, counts and limits.
+                        var labelCursor = labelBase + fill.labels
+                        let labelEnd = labelBase + labels.count
+                        var sampleCursor = sampleBase + fill.samples
+                        let sampleEnd = sampleBase + samples.count
                         let seriesLimit = min(series.count, spans.count)
-                        var labelCount = fill.labels
-                        var sampleCount = fill.samples
                         var seriesCount = fill.series
                         var p = start
                         var stop = V1RunStop.end
                         while p < end {
                             let seriesTag = p
                             guard base[p] == 0x0a else { stop = .general; break }
-                            p += 1
+                            p &+= 1
                             guard let length = readSeriesLength(base, &p, end) else { p = seriesTag; stop = .general; break }
                             guard seriesCount < seriesLimit else { p = seriesTag; stop = .roomForSeries; break }
                             let seriesStart = p
-                            let seriesEnd = p + length
-                            let labelStart = labelCount
-                            let sampleStart = sampleCount
-                            let result = parseV1SeriesFast(
-                                base, seriesStart, seriesEnd, end,
-                                labelBase, &labelCount, labelLimit, sampleBase, &sampleCount, sampleLimit)
+                            let seriesEnd = p &+ length
+                            let labelStart = labelCursor
+                            let sampleStart = sampleCursor
+                            var result = parseV1SeriesCommon(base, seriesStart, seriesEnd, end, &labelCursor, labelEnd, &sampleCursor, sampleEnd)
+                            if result.stop == .general {
+                                labelCursor = labelStart
+                                sampleCursor = sampleStart
+                                result = parseV1SeriesFast(base, seriesStart, seriesEnd, end, &labelCursor, labelEnd, &sampleCursor, sampleEnd)
+                            }
                             guard result.stop == .end else {
-                                labelCount = labelStart
-                                sampleCount = sampleStart
+                                labelCursor = labelStart
+                                sampleCursor = sampleStart
                                 p = seriesTag
                                 stop = result.stop
                                 break
@@ -89,13 +93,13 @@ extension RemoteWriteDecoder {
                                 ? KeySpan(start: UInt32(truncatingIfNeeded: seriesStart), end: UInt32(truncatingIfNeeded: result.labelsEnd))
                                 : .none
                             seriesBase[seriesCount] = SeriesEntry(
-                                labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: labelCount - labelStart),
-                                sampleStart: UInt32(truncatingIfNeeded: sampleStart), sampleCount: UInt32(truncatingIfNeeded: sampleCount - sampleStart))
-                            seriesCount += 1
+                                labelStart: elements(labelBase, labelStart), labelCount: elements(labelStart, labelCursor),
+                                sampleStart: elements(sampleBase, sampleStart), sampleCount: elements(sampleStart, sampleCursor))
+                            seriesCount &+= 1
                             p = seriesEnd
                         }
-                        fill.labels = labelCount
-                        fill.samples = sampleCount
+                        fill.labels = labelCursor - labelBase
+                        fill.samples = sampleCursor - sampleBase
                         fill.series = seriesCount
                         return (p, stop)
                     }
@@ -104,73 +108,133 @@ extension RemoteWriteDecoder {
         }
     }
 
-    /// Decodes the series at `start..<end` into the label and sample storage.
+    /// Elements from `start` to `end` (not before it): an unsigned division, i.e. a shift.
+    @inline(__always)
+    static func elements<T>(_ start: UnsafeMutablePointer<T>, _ end: UnsafeMutablePointer<T>) -> UInt32 {
+        UInt32(truncatingIfNeeded: (UInt(bitPattern: end) &- UInt(bitPattern: start)) / UInt(MemoryLayout<T>.stride))
+    }
+
+    /// `parseV1SeriesFast` for the layout nearly every series has: every label head one byte
+    /// long (names and values under 128 bytes, both present), names in strictly increasing
+    /// order of their first 7 bytes, and at least 8 bytes from each name to the series' end
+    /// (the samples follow). Its labels are then always the series' key. It calls nothing and
+    /// tracks little, so its loop keeps every variable in a register; on anything else it
+    /// returns `.general` and the run retries the series with `parseV1SeriesFast`.
+    @inline(never)
+    static func parseV1SeriesCommon(
+        _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ bufferEnd: Int,
+        _ labelCursor: inout UnsafeMutablePointer<LabelRef>, _ labelEnd: UnsafeMutablePointer<LabelRef>,
+        _ sampleCursor: inout UnsafeMutablePointer<SampleEntry>, _ sampleEnd: UnsafeMutablePointer<SampleEntry>
+    ) -> (stop: V1RunStop, labelsEnd: Int) {
+        // Offsets and lengths below are within a buffer of at most 2^32 bytes: `&+` cannot wrap.
+        var p = start
+        // A local cursor: stores through the label pointer could alias an inout's memory, so
+        // the compiler would write an inout cursor back on every label.
+        var labelAt = labelCursor
+        // The previous name's first 7 bytes, big-endian, zero-padded (0 before the first:
+        // a first name whose prefix is 0 goes to `parseV1SeriesFast`).
+        var previousPrefix: UInt64 = 0
+        while end &- p >= 4 {
+            // `0x0a L 0x0a N name 0x12 V value` with L = N + V + 4: one 4-byte and one 2-byte load.
+            let head = UInt32(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt32.self))
+            if head & 0xff != 0x0a { break }
+            let messageEnd = p &+ 2 &+ Int(head &>> 8 & 0x7f)
+            let nameAt = p &+ 4
+            let nameLength = Int(head &>> 24)
+            let valueAt = nameAt &+ nameLength
+            guard head & 0x80ff_80ff == 0x000a_000a && messageEnd <= end && valueAt &+ 2 <= messageEnd else { return (.general, -1) }
+            let valueHead = UInt16(littleEndian: UnsafeRawPointer(base + valueAt).loadUnaligned(as: UInt16.self))
+            let valueLength = Int(valueHead &>> 8)
+            guard valueHead & 0x80ff == 0x0012 && valueAt &+ 2 &+ valueLength == messageEnd && end &- nameAt >= 8 else { return (.general, -1) }
+            // If two names' zero-padded prefixes differ, the names are ordered the same way (a
+            // name that runs out is padded with 0, below any byte, and is the shorter one, so
+            // it sorts first either way); equal prefixes need the full comparison. 7 bytes,
+            // not 8: the mask's shift is then 0...56, never 64.
+            let prefix = UInt64(bigEndian: UnsafeRawPointer(base + nameAt).loadUnaligned(as: UInt64.self))
+                & ~(UInt64.max &>> UInt64(truncatingIfNeeded: 8 &* min(nameLength, 7)))
+            guard prefix > previousPrefix else { return (.general, -1) }
+            previousPrefix = prefix
+            guard labelAt < labelEnd else { return (.roomForLabels, -1) }
+            labelAt.pointee = LabelRef(
+                nameOffset: UInt32(truncatingIfNeeded: nameAt), nameLength: UInt32(truncatingIfNeeded: nameLength),
+                valueOffset: UInt32(truncatingIfNeeded: valueAt &+ 2), valueLength: UInt32(truncatingIfNeeded: valueLength))
+            labelAt += 1
+            p = messageEnd
+        }
+        let labelsEnd = p
+        var sampleAt = sampleCursor
+        let stop = parseSamples(base, &p, end, bufferEnd, &sampleAt, sampleEnd)
+        guard stop == .end else { return (stop, -1) }
+        labelCursor = labelAt
+        sampleCursor = sampleAt
+        return (.end, labelsEnd)
+    }
+
+    /// Decodes the series at `start..<end` into the label and sample storage, advancing the
+    /// cursors (which stay below their ends).
     /// - Returns: `.end` and the end of the label bytes if they are the series' key (else -1);
     ///   `.general` when the series needs the general parser, or a `.roomFor...` when an
-    ///   array is full (the counts then say nothing: the caller resets them).
-    @inline(__always)
+    ///   array is full (the cursors then say nothing: the caller resets them).
+    @inline(never)
     static func parseV1SeriesFast(
         _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ bufferEnd: Int,
-        _ labels: UnsafeMutablePointer<LabelRef>, _ labelCount: inout Int, _ labelLimit: Int,
-        _ samples: UnsafeMutablePointer<SampleEntry>, _ sampleCount: inout Int, _ sampleLimit: Int
+        _ labelCursor: inout UnsafeMutablePointer<LabelRef>, _ labelEnd: UnsafeMutablePointer<LabelRef>,
+        _ sampleCursor: inout UnsafeMutablePointer<SampleEntry>, _ sampleEnd: UnsafeMutablePointer<SampleEntry>
     ) -> (stop: V1RunStop, labelsEnd: Int) {
         var p = start
         // Whether the label bytes are the series' key: canonical encoding, sorted.
         var isKey = true
-        var previous = LabelRef(nameOffset: 0, nameLength: 0, valueOffset: 0, valueLength: 0)
-        var hasPrevious = false
+        var labelAt = labelCursor
+        let firstLabel = labelAt
         while p < end && base[p] == 0x0a {
-            var label: LabelRef
-            // The common label: four one-byte heads, `0x0a L 0x0a N name 0x12 V value` with
-            // L = N + V + 4, checked with one 4-byte and one 2-byte load.
-            if end - p >= 4, case let head = UInt32(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt32.self)),
-               head & 0x80ff_80ff == 0x000a_000a,
-               case let messageLength = Int(head >> 8 & 0xff), case let nameLength = Int(head >> 24),
-               messageLength <= end - p - 2, nameLength + 4 <= messageLength,
-               case let valueHead = UInt16(littleEndian: UnsafeRawPointer(base + p + 4 + nameLength).loadUnaligned(as: UInt16.self)),
-               valueHead & 0x80ff == 0x0012,
-               nameLength + Int(valueHead >> 8) + 4 == messageLength {
-                label = LabelRef(
-                    nameOffset: UInt32(truncatingIfNeeded: p + 4), nameLength: UInt32(truncatingIfNeeded: nameLength),
-                    valueOffset: UInt32(truncatingIfNeeded: p + 6 + nameLength), valueLength: UInt32(truncatingIfNeeded: valueHead >> 8))
-                p += 2 + messageLength
-            } else {
-                guard let parsed = readLabel(base, &p, end, &isKey) else { return (.general, -1) }
-                label = parsed
-            }
-            if isKey && hasPrevious && compare(base, bufferEnd, previous, label) > 0 { isKey = false }
-            previous = label
-            hasPrevious = true
-            guard labelCount < labelLimit else { return (.roomForLabels, -1) }
-            labels[labelCount] = label
-            labelCount += 1
+            guard let label = readLabel(base, &p, end, &isKey) else { return (.general, -1) }
+            if isKey && labelAt != firstLabel && compare(base, bufferEnd, (labelAt - 1).pointee, label) > 0 { isKey = false }
+            guard labelAt < labelEnd else { return (.roomForLabels, -1) }
+            labelAt.pointee = label
+            labelAt += 1
         }
         let labelsEnd = p
+        var sampleAt = sampleCursor
+        let stop = parseSamples(base, &p, end, bufferEnd, &sampleAt, sampleEnd)
+        guard stop == .end else { return (stop, -1) }
+        labelCursor = labelAt
+        sampleCursor = sampleAt
+        return (.end, isKey ? labelsEnd : -1)
+    }
+
+    /// The samples of a series from `p` to its `end` (`0x12 len [0x09 <8 bytes>] [0x10 varint]`
+    /// each), stored at `sampleAt`.
+    /// - Returns: `.end` when they run exactly to `end`; `.general` on anything else;
+    ///   `.roomForSamples` when the storage is full.
+    @inline(__always)
+    static func parseSamples(
+        _ base: UnsafePointer<UInt8>, _ p: inout Int, _ end: Int, _ bufferEnd: Int,
+        _ sampleAt: inout UnsafeMutablePointer<SampleEntry>, _ sampleEnd: UnsafeMutablePointer<SampleEntry>
+    ) -> V1RunStop {
         var shortest = true  // of sample lengths: nothing to do with the key
         while p < end && base[p] == 0x12 {
-            p += 1
-            guard let length = readLength(base, &p, end, &shortest) else { return (.general, -1) }
-            let messageEnd = p + length
+            p &+= 1
+            guard let length = readLength(base, &p, end, &shortest) else { return .general }
+            let messageEnd = p &+ length
             // proto3 senders omit a 0 value and a 0 timestamp.
             var value = 0.0
             var timestamp: Int64 = 0
             if p < messageEnd && base[p] == 0x09 {
-                guard messageEnd - p >= 9 else { return (.general, -1) }
+                guard messageEnd &- p >= 9 else { return .general }
                 value = Double(bitPattern: UInt64(littleEndian: UnsafeRawPointer(base + p + 1).loadUnaligned(as: UInt64.self)))
-                p += 9
+                p &+= 9
             }
             if p < messageEnd && base[p] == 0x10 {
-                p += 1
-                guard let bits = readVarint(base, &p, messageEnd, bufferEnd) else { return (.general, -1) }
+                p &+= 1
+                guard let bits = readVarint(base, &p, messageEnd, bufferEnd) else { return .general }
                 timestamp = Int64(bitPattern: bits)
             }
-            guard p == messageEnd else { return (.general, -1) }
-            guard sampleCount < sampleLimit else { return (.roomForSamples, -1) }
-            samples[sampleCount] = SampleEntry(timestamp: timestamp, value: value)
-            sampleCount += 1
+            guard p == messageEnd else { return .general }
+            guard sampleAt < sampleEnd else { return .roomForSamples }
+            sampleAt.pointee = SampleEntry(timestamp: timestamp, value: value)
+            sampleAt += 1
         }
-        guard p == end else { return (.general, -1) }
-        return (.end, isKey ? labelsEnd : -1)
+        return p == end ? .end : .general
     }
 
     /// A label in any layout the fast path takes: `0x0a len 0x0a len name [0x12 len value]`
@@ -350,21 +414,26 @@ struct V1Fill: Equatable, Sendable {
 extension WriteBatch {
     /// Makes each array at least `fill` plus the given room long (new elements zeroed).
     mutating func extend(from fill: V1Fill, labels labelRoom: Int, samples sampleRoom: Int, series seriesRoom: Int) {
-        if labels.count < fill.labels + labelRoom {
-            labels.append(contentsOf: repeatElement(LabelRef(nameOffset: 0, nameLength: 0, valueOffset: 0, valueLength: 0),
-                                                    count: fill.labels + labelRoom - labels.count))
-        }
-        if samples.count < fill.samples + sampleRoom {
-            samples.append(contentsOf: repeatElement(SampleEntry(timestamp: 0, value: 0), count: fill.samples + sampleRoom - samples.count))
-        }
-        if series.count < fill.series + seriesRoom {
-            series.append(contentsOf: repeatElement(SeriesEntry(labelStart: 0, labelCount: 0, sampleStart: 0, sampleCount: 0),
-                                                    count: fill.series + seriesRoom - series.count))
-        }
-        if keySpans.count < fill.series + seriesRoom {
-            keySpans.append(contentsOf: repeatElement(KeySpan.none, count: fill.series + seriesRoom - keySpans.count))
+        Self.extend(&labels, to: fill.labels + labelRoom, from: Self.zeroLabels)
+        Self.extend(&samples, to: fill.samples + sampleRoom, from: Self.zeroSamples)
+        Self.extend(&series, to: fill.series + seriesRoom, from: Self.zeroSeries)
+        Self.extend(&keySpans, to: fill.series + seriesRoom, from: Self.zeroSpans)
+    }
+
+    /// Appends copies of `zeros` until `array` has `count` elements: a `memcpy` per chunk,
+    /// where appending `repeatElement` costs a loop step per element. Chunks are 2 KiB, under
+    /// glibc's `rep movsb` threshold, so the copy is a vector loop.
+    @inline(__always)
+    static func extend<T>(_ array: inout [T], to count: Int, from zeros: [T]) {
+        while array.count < count {
+            array.append(contentsOf: zeros[..<min(count - array.count, zeros.count)])
         }
     }
+
+    static let zeroLabels = [LabelRef](repeating: LabelRef(nameOffset: 0, nameLength: 0, valueOffset: 0, valueLength: 0), count: 2048 / MemoryLayout<LabelRef>.stride)
+    static let zeroSamples = [SampleEntry](repeating: SampleEntry(timestamp: 0, value: 0), count: 2048 / MemoryLayout<SampleEntry>.stride)
+    static let zeroSeries = [SeriesEntry](repeating: SeriesEntry(labelStart: 0, labelCount: 0, sampleStart: 0, sampleCount: 0), count: 2048 / MemoryLayout<SeriesEntry>.stride)
+    static let zeroSpans = [KeySpan](repeating: .none, count: 2048 / MemoryLayout<KeySpan>.stride)
 
     /// Doubles the array that `stop` found full.
     mutating func grow(for stop: RemoteWriteDecoder.V1RunStop, from fill: V1Fill) {

@@ -27,6 +27,9 @@ public struct SeriesKeys: Sendable {
 
     public init() {}
 
+    static let zeroHashes = [UInt64](repeating: 0, count: 2048 / MemoryLayout<UInt64>.stride)
+    static let zeroSlices = [Slice](repeating: Slice(offset: 0, length: 0, inBatch: false), count: 2048 / MemoryLayout<Slice>.stride)
+
     /// Series whose keys were built.
     @inlinable public var count: Int { hashes.count }
 
@@ -39,8 +42,8 @@ public struct SeriesKeys: Sendable {
         // `append` (uniqueness and capacity checks) per series.
         hashes.removeAll(keepingCapacity: true)
         slices.removeAll(keepingCapacity: true)
-        hashes.append(contentsOf: repeatElement(0, count: count))
-        slices.append(contentsOf: repeatElement(Slice(offset: 0, length: 0, inBatch: false), count: count))
+        WriteBatch.extend(&hashes, to: count, from: Self.zeroHashes)
+        WriteBatch.extend(&slices, to: count, from: Self.zeroSlices)
         let spans = batch.keySpans.count == count ? batch.keySpans : []
         // Keys to build: an upper bound of their size (a length takes at most 5 bytes as the
         // label fields are UInt32, so a label's head takes at most 18), plus slack for the word-wide
