@@ -57,50 +57,40 @@ extension RemoteWriteDecoder {
                         else {
                             return (start, labels.isEmpty ? .roomForLabels : samples.isEmpty ? .roomForSamples : .roomForSeries)
                         }
-                        // Cursors and their limits: fewer registers than bases, counts and limits.
-                        var labelCursor = labelBase + fill.labels
-                        let labelEnd = labelBase + labels.count
-                        var sampleCursor = sampleBase + fill.samples
-                        let sampleEnd = sampleBase + samples.count
-                        let seriesLimit = min(series.count, spans.count)
-                        var seriesCount = fill.series
+                        var sink = V1Sink(
+                            labelBase: labelBase, labelAt: labelBase + fill.labels, labelEnd: labelBase + labels.count,
+                            sampleBase: sampleBase, sampleAt: sampleBase + fill.samples, sampleEnd: sampleBase + samples.count,
+                            seriesBase: seriesBase, spanBase: spanBase, seriesCount: fill.series, seriesLimit: min(series.count, spans.count))
                         var p = start
                         var stop = V1RunStop.end
                         while p < end {
+                            // Series of the common layout, as many as come.
+                            stop = parseV1CommonRun(base, &p, end, &sink)
+                            guard stop == .general else { break }
+                            // One series of another layout, or a field for the general loop.
                             let seriesTag = p
-                            guard base[p] == 0x0a else { stop = .general; break }
+                            guard base[p] == 0x0a else { break }
                             p &+= 1
-                            guard let length = readSeriesLength(base, &p, end) else { p = seriesTag; stop = .general; break }
-                            guard seriesCount < seriesLimit else { p = seriesTag; stop = .roomForSeries; break }
+                            guard let length = readSeriesLength(base, &p, end) else { p = seriesTag; break }
+                            guard sink.seriesCount < sink.seriesLimit else { p = seriesTag; stop = .roomForSeries; break }
                             let seriesStart = p
-                            let seriesEnd = p &+ length
-                            let labelStart = labelCursor
-                            let sampleStart = sampleCursor
-                            var result = parseV1SeriesCommon(base, seriesStart, seriesEnd, end, &labelCursor, labelEnd, &sampleCursor, sampleEnd)
-                            if result.stop == .general {
-                                labelCursor = labelStart
-                                sampleCursor = sampleStart
-                                result = parseV1SeriesFast(base, seriesStart, seriesEnd, end, &labelCursor, labelEnd, &sampleCursor, sampleEnd)
-                            }
+                            let labelStart = sink.labelAt
+                            let sampleStart = sink.sampleAt
+                            let result = parseV1SeriesFast(base, seriesStart, p &+ length, end, &sink.labelAt, sink.labelEnd, &sink.sampleAt, sink.sampleEnd)
                             guard result.stop == .end else {
-                                labelCursor = labelStart
-                                sampleCursor = sampleStart
+                                sink.labelAt = labelStart
+                                sink.sampleAt = sampleStart
                                 p = seriesTag
                                 stop = result.stop
                                 break
                             }
-                            spanBase[seriesCount] = result.labelsEnd >= 0
-                                ? KeySpan(start: UInt32(truncatingIfNeeded: seriesStart), end: UInt32(truncatingIfNeeded: result.labelsEnd))
-                                : .none
-                            seriesBase[seriesCount] = SeriesEntry(
-                                labelStart: elements(labelBase, labelStart), labelCount: elements(labelStart, labelCursor),
-                                sampleStart: elements(sampleBase, sampleStart), sampleCount: elements(sampleStart, sampleCursor))
-                            seriesCount &+= 1
-                            p = seriesEnd
+                            sink.storeSeries(start: seriesStart, labelsEnd: result.labelsEnd, labelStart: labelStart, sampleStart: sampleStart)
+                            p = seriesStart &+ length
+                            stop = .end
                         }
-                        fill.labels = labelCursor - labelBase
-                        fill.samples = sampleCursor - sampleBase
-                        fill.series = seriesCount
+                        fill.labels = sink.labelAt - labelBase
+                        fill.samples = sink.sampleAt - sampleBase
+                        fill.series = sink.seriesCount
                         return (p, stop)
                     }
                 }
@@ -108,10 +98,49 @@ extension RemoteWriteDecoder {
         }
     }
 
-    /// Elements from `start` to `end` (not before it): an unsigned division, i.e. a shift.
-    @inline(__always)
-    static func elements<T>(_ start: UnsafeMutablePointer<T>, _ end: UnsafeMutablePointer<T>) -> UInt32 {
-        UInt32(truncatingIfNeeded: (UInt(bitPattern: end) &- UInt(bitPattern: start)) / UInt(MemoryLayout<T>.stride))
+    /// Decodes series of the common layout (`parseV1SeriesCommon`) from `p` until the end of
+    /// the request, a series of another layout or another field (`.general`, `p` at its
+    /// tag), or a full array.
+    ///
+    /// Not inlined, and calling nothing, so that its loops keep their variables in registers.
+    @inline(never)
+    static func parseV1CommonRun(_ base: UnsafePointer<UInt8>, _ p: inout Int, _ end: Int, _ sink: inout V1Sink) -> V1RunStop {
+        // Locals: stores through the sink's pointers could alias the inout's memory.
+        var at = p
+        var local = sink
+        defer {
+            p = at
+            sink = local
+        }
+        while at < end {
+            let seriesTag = at
+            // `0x0a len`, the length in one or two bytes.
+            guard end &- at >= 3 && base[at] == 0x0a else { return .general }
+            let first = Int(base[at &+ 1])
+            var length = first
+            var seriesStart = at &+ 2
+            if first >= 0x80 {
+                let second = Int(base[at &+ 2])
+                guard second < 0x80 else { return .general }
+                length = first & 0x7f | second &<< 7
+                seriesStart = at &+ 3
+            }
+            guard length <= end &- seriesStart else { return .general }
+            guard local.seriesCount < local.seriesLimit else { return .roomForSeries }
+            let labelStart = local.labelAt
+            let sampleStart = local.sampleAt
+            let seriesEnd = seriesStart &+ length
+            let result = parseV1SeriesCommon(base, seriesStart, seriesEnd, end, &local.labelAt, local.labelEnd, &local.sampleAt, local.sampleEnd)
+            guard result.stop == .end else {
+                local.labelAt = labelStart
+                local.sampleAt = sampleStart
+                at = seriesTag
+                return result.stop
+            }
+            local.storeSeries(start: seriesStart, labelsEnd: result.labelsEnd, labelStart: labelStart, sampleStart: sampleStart)
+            at = seriesEnd
+        }
+        return .end
     }
 
     /// `parseV1SeriesFast` for the layout nearly every series has: every label head one byte
@@ -120,7 +149,7 @@ extension RemoteWriteDecoder {
     /// (the samples follow). Its labels are then always the series' key. It calls nothing and
     /// tracks little, so its loop keeps every variable in a register; on anything else it
     /// returns `.general` and the run retries the series with `parseV1SeriesFast`.
-    @inline(never)
+    @inline(__always)
     static func parseV1SeriesCommon(
         _ base: UnsafePointer<UInt8>, _ start: Int, _ end: Int, _ bufferEnd: Int,
         _ labelCursor: inout UnsafeMutablePointer<LabelRef>, _ labelEnd: UnsafeMutablePointer<LabelRef>,
@@ -134,7 +163,9 @@ extension RemoteWriteDecoder {
         // The previous name's first 7 bytes, big-endian, zero-padded (0 before the first:
         // a first name whose prefix is 0 goes to `parseV1SeriesFast`).
         var previousPrefix: UInt64 = 0
-        while end &- p >= 4 {
+        // 12: the 4-byte head and an 8-byte name window, so the prefix load stays in the
+        // series (fewer bytes left: the samples see a label tag and return `.general`).
+        while end &- p >= 12 {
             // `0x0a L 0x0a N name 0x12 V value` with L = N + V + 4: one 4-byte and one 2-byte load.
             let head = UInt32(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt32.self))
             if head & 0xff != 0x0a { break }
@@ -145,7 +176,7 @@ extension RemoteWriteDecoder {
             guard head & 0x80ff_80ff == 0x000a_000a && messageEnd <= end && valueAt &+ 2 <= messageEnd else { return (.general, -1) }
             let valueHead = UInt16(littleEndian: UnsafeRawPointer(base + valueAt).loadUnaligned(as: UInt16.self))
             let valueLength = Int(valueHead &>> 8)
-            guard valueHead & 0x80ff == 0x0012 && valueAt &+ 2 &+ valueLength == messageEnd && end &- nameAt >= 8 else { return (.general, -1) }
+            guard valueHead & 0x80ff == 0x0012 && valueAt &+ 2 &+ valueLength == messageEnd else { return (.general, -1) }
             // If two names' zero-padded prefixes differ, the names are ordered the same way (a
             // name that runs out is padded with 0, below any byte, and is the shorter one, so
             // it sorts first either way); equal prefixes need the full comparison. 7 bytes,
@@ -163,8 +194,26 @@ extension RemoteWriteDecoder {
         }
         let labelsEnd = p
         var sampleAt = sampleCursor
-        let stop = parseSamples(base, &p, end, bufferEnd, &sampleAt, sampleEnd)
-        guard stop == .end else { return (stop, -1) }
+        while p < end {
+            // `0x12 L 0x09 <8 bytes> 0x10 <varint of 1...8 bytes>`, L < 128: at least 13 bytes.
+            guard end &- p >= 13 else { return (.general, -1) }
+            let head = UInt16(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt16.self))
+            let messageEnd = p &+ 2 &+ Int(head &>> 8)
+            let varintAt = p &+ 12
+            guard head & 0x80ff == 0x0012 && messageEnd <= end && messageEnd > varintAt
+                && base[p &+ 2] == 0x09 && base[p &+ 11] == 0x10 && bufferEnd &- varintAt >= 8 else { return (.general, -1) }
+            let word = UInt64(littleEndian: UnsafeRawPointer(base + varintAt).loadUnaligned(as: UInt64.self))
+            let stops = ~word & 0x8080_8080_8080_8080
+            // The varint's last byte must be the message's (a zero `stops` gives 65 here).
+            let count = (stops.trailingZeroBitCount &+ 8) / 8
+            guard count == messageEnd &- varintAt else { return (.general, -1) }
+            guard sampleAt < sampleEnd else { return (.roomForSamples, -1) }
+            sampleAt.pointee = SampleEntry(
+                timestamp: Int64(bitPattern: compactVarint(word & (~0 &>> UInt64(truncatingIfNeeded: 64 &- 8 &* count)))),
+                value: Double(bitPattern: UInt64(littleEndian: UnsafeRawPointer(base + (p &+ 3)).loadUnaligned(as: UInt64.self))))
+            sampleAt += 1
+            p = messageEnd
+        }
         labelCursor = labelAt
         sampleCursor = sampleAt
         return (.end, labelsEnd)
@@ -399,6 +448,42 @@ extension RemoteWriteDecoder {
             shift += 7
         }
         return nil
+    }
+}
+
+/// Where a run of 1.0 series is stored: cursors into the batch's arrays (extended past their
+/// logical counts) and their ends. Valid only inside `parseV1Run`'s buffer closures.
+struct V1Sink {
+    let labelBase: UnsafeMutablePointer<LabelRef>
+    var labelAt: UnsafeMutablePointer<LabelRef>
+    let labelEnd: UnsafeMutablePointer<LabelRef>
+    let sampleBase: UnsafeMutablePointer<SampleEntry>
+    var sampleAt: UnsafeMutablePointer<SampleEntry>
+    let sampleEnd: UnsafeMutablePointer<SampleEntry>
+    let seriesBase: UnsafeMutablePointer<SeriesEntry>
+    let spanBase: UnsafeMutablePointer<KeySpan>
+    var seriesCount: Int
+    /// Of `seriesBase` and `spanBase` alike.
+    let seriesLimit: Int
+
+    /// Stores the series whose labels and samples were written from `labelStart` and
+    /// `sampleStart` on, and its key span (`labelsEnd` < 0: none). The caller checked
+    /// `seriesCount < seriesLimit`.
+    @inline(__always)
+    mutating func storeSeries(start: Int, labelsEnd: Int, labelStart: UnsafeMutablePointer<LabelRef>, sampleStart: UnsafeMutablePointer<SampleEntry>) {
+        spanBase[seriesCount] = labelsEnd >= 0
+            ? KeySpan(start: UInt32(truncatingIfNeeded: start), end: UInt32(truncatingIfNeeded: labelsEnd))
+            : .none
+        seriesBase[seriesCount] = SeriesEntry(
+            labelStart: Self.elements(labelBase, labelStart), labelCount: Self.elements(labelStart, labelAt),
+            sampleStart: Self.elements(sampleBase, sampleStart), sampleCount: Self.elements(sampleStart, sampleAt))
+        seriesCount &+= 1
+    }
+
+    /// Elements from `start` to `end` (not before it): an unsigned division, i.e. a shift.
+    @inline(__always)
+    static func elements<T>(_ start: UnsafeMutablePointer<T>, _ end: UnsafeMutablePointer<T>) -> UInt32 {
+        UInt32(truncatingIfNeeded: (UInt(bitPattern: end) &- UInt(bitPattern: start)) / UInt(MemoryLayout<T>.stride))
     }
 }
 
