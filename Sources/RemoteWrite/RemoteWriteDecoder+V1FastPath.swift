@@ -204,9 +204,10 @@ extension RemoteWriteDecoder {
                 && base[p &+ 2] == 0x09 && base[p &+ 11] == 0x10 && bufferEnd &- varintAt >= 8 else { return (.general, -1) }
             let word = UInt64(littleEndian: UnsafeRawPointer(base + varintAt).loadUnaligned(as: UInt64.self))
             let stops = ~word & 0x8080_8080_8080_8080
-            // The varint's last byte must be the message's (a zero `stops` gives 65 here).
+            // The varint ends in the word (`stops` != 0: 9-byte ones go to the careful path)
+            // and its last byte is the message's.
             let count = (stops.trailingZeroBitCount &+ 8) / 8
-            guard count == messageEnd &- varintAt else { return (.general, -1) }
+            guard stops != 0 && count == messageEnd &- varintAt else { return (.general, -1) }
             guard sampleAt < sampleEnd else { return (.roomForSamples, -1) }
             sampleAt.pointee = SampleEntry(
                 timestamp: Int64(bitPattern: compactVarint(word & (~0 &>> UInt64(truncatingIfNeeded: 64 &- 8 &* count)))),
@@ -520,12 +521,16 @@ extension WriteBatch {
     static let zeroSeries = [SeriesEntry](repeating: SeriesEntry(labelStart: 0, labelCount: 0, sampleStart: 0, sampleCount: 0), count: 2048 / MemoryLayout<SeriesEntry>.stride)
     static let zeroSpans = [KeySpan](repeating: .none, count: 2048 / MemoryLayout<KeySpan>.stride)
 
-    /// Doubles the array that `stop` found full.
-    mutating func grow(for stop: RemoteWriteDecoder.V1RunStop, from fill: V1Fill) {
+    /// Doubles the array that `stop` found full (at least 64 more elements). Its count, not
+    /// the logical one: a series may need more room than the whole array has.
+    mutating func grow(for stop: RemoteWriteDecoder.V1RunStop) {
         switch stop {
-        case .roomForLabels: extend(from: fill, labels: max(labels.count, 64), samples: 0, series: 0)
-        case .roomForSamples: extend(from: fill, labels: 0, samples: max(samples.count, 64), series: 0)
-        case .roomForSeries: extend(from: fill, labels: 0, samples: 0, series: max(series.count, 64))
+        case .roomForLabels: Self.extend(&labels, to: labels.count + max(labels.count, 64), from: Self.zeroLabels)
+        case .roomForSamples: Self.extend(&samples, to: samples.count + max(samples.count, 64), from: Self.zeroSamples)
+        case .roomForSeries:
+            let count = max(series.count, keySpans.count)
+            Self.extend(&series, to: count + max(count, 64), from: Self.zeroSeries)
+            Self.extend(&keySpans, to: count + max(count, 64), from: Self.zeroSpans)
         case .end, .general: break
         }
     }

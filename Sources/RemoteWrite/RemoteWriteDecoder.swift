@@ -163,7 +163,7 @@ public struct RemoteWriteDecoder: Sendable {
                 case .end: continue
                 case .general: break
                 case .roomForLabels, .roomForSamples, .roomForSeries:
-                    batch.grow(for: stop, from: fill)
+                    batch.grow(for: stop)
                     continue
                 }
             }
