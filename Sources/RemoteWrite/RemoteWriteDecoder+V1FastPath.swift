@@ -17,10 +17,17 @@ import Glibc
 /// out (shortest length varints, both fields present); if so the series' label bytes are its
 /// key, and `WriteBatch.keySpans` points at them so `SeriesKeys` need not copy them.
 ///
+/// Two tiers: `parseV1CommonRun` takes series after series of the layout nearly every sender
+/// writes (one-byte heads, names ordered by their first 7 bytes, value and timestamp both
+/// present) in one loop that calls nothing; any other series goes to `parseV1SeriesFast`,
+/// which takes every layout above, and failing that to the general parser.
+///
 /// Storage: instead of an `Array.append` per label, sample and series (a uniqueness and a
 /// capacity check each), the batch's arrays are extended past their logical counts
-/// (`V1Fill`) once, and a run of series writes through their buffer pointers with one limit
-/// compare per element; `WriteBatch.truncate(to:)` cuts them back when the request is parsed.
+/// (`V1Fill`, zeroed, sized from the previous request) once, and a run of series writes
+/// through their buffer pointers with one limit compare per element (`V1Sink`); a full array
+/// stops the run and is doubled; `WriteBatch.truncate(to:)` cuts them back when the request
+/// is parsed.
 extension RemoteWriteDecoder {
     /// Why `parseV1Run` stopped.
     enum V1RunStop {
