@@ -18,6 +18,9 @@ public struct RemoteWriteDecoder: Sendable {
     var maxRefSeries = -1
     /// Whether 1.0 series try `parseV1SeriesFast` first (tests turn it off to compare).
     var usesFastPath = true
+    /// Counts and size of the previous 1.0 request, to size the arrays for the next one.
+    var v1Last = V1Fill()
+    var v1LastBytes = 0
 
     @usableFromInline
     struct SymbolRange: Sendable {
@@ -145,18 +148,32 @@ public struct RemoteWriteDecoder: Sendable {
         return (value, timestamp, start)
     }
 
-    func parseV1(_ r: inout ProtobufReader, _ batch: inout WriteBatch) throws(ProtobufError) {
+    mutating func parseV1(_ r: inout ProtobufReader, _ batch: inout WriteBatch) throws(ProtobufError) {
+        var fill = V1Fill()
+        if usesFastPath {
+            let room = v1Room(bytes: r.end)
+            batch.extend(from: fill, labels: room.labels, samples: room.samples, series: room.series)
+        }
         while !r.isAtEnd {
+            if usesFastPath {
+                let (position, stop) = Self.parseV1Run(r.base, r.position, r.end, &fill,
+                                                       &batch.labels, &batch.samples, &batch.series, &batch.keySpans)
+                r.position = position
+                switch stop {
+                case .end: continue
+                case .general: break
+                case .roomForLabels, .roomForSamples, .roomForSeries:
+                    batch.grow(for: stop)
+                    continue
+                }
+            }
             let at = r.position
             let (field, wireType) = try r.readTag()
             switch field {
             case 1:
                 try Self.expect(wireType, 2, field: 1, message: Self.writeRequestV1, at: at)
-                let range = try r.readLengthDelimited()
-                if !usesFastPath || !Self.parseV1SeriesFast(r.base, range.lowerBound, range.upperBound, &batch) {
-                    var series = r.subReader(range)
-                    try parseV1Series(&series, &batch)
-                }
+                var series = r.subReader(try r.readLengthDelimited())
+                try parseV1Series(&series, &batch, &fill)
             case 3:
                 try Self.expect(wireType, 2, field: 3, message: Self.writeRequestV1, at: at)
                 _ = try r.readLengthDelimited()
@@ -165,12 +182,29 @@ public struct RemoteWriteDecoder: Sendable {
                 try r.skip(wireType: wireType, field: field)
             }
         }
+        batch.truncate(to: fill)
+        if usesFastPath {
+            v1Last = fill
+            v1LastBytes = r.end
+        }
+    }
+
+    /// Room to give the arrays before a 1.0 request of `bytes` bytes: the previous request's
+    /// counts scaled to this size, plus an eighth, bounded by a label or sample or series per
+    /// 16 bytes (less than any real request's density; more is grown by doubling).
+    func v1Room(bytes: Int) -> V1Fill {
+        func scaled(_ count: Int, fallback divisor: Int) -> Int {
+            let estimate = v1LastBytes > 0 ? Int(Double(count) * Double(bytes) / Double(v1LastBytes)) : bytes / divisor
+            return min(estimate + estimate / 8, bytes / 16) + 8
+        }
+        return V1Fill(labels: scaled(v1Last.labels, fallback: 32), samples: scaled(v1Last.samples, fallback: 128),
+                      series: scaled(v1Last.series, fallback: 128))
     }
 
     @inline(__always)
-    func parseV1Series(_ r: inout ProtobufReader, _ batch: inout WriteBatch) throws(ProtobufError) {
-        let labelStart = batch.labels.count
-        let sampleStart = batch.samples.count
+    func parseV1Series(_ r: inout ProtobufReader, _ batch: inout WriteBatch, _ fill: inout V1Fill) throws(ProtobufError) {
+        let labelStart = fill.labels
+        let sampleStart = fill.samples
         var histograms: UInt32 = 0
         var exemplars: UInt32 = 0
         while !r.isAtEnd {
@@ -196,14 +230,14 @@ public struct RemoteWriteDecoder: Sendable {
                         try label.skip(wireType: wireType, field: field)
                     }
                 }
-                batch.labels.append(LabelRef(
+                batch.put(LabelRef(
                     nameOffset: UInt32(truncatingIfNeeded: name.lowerBound), nameLength: UInt32(truncatingIfNeeded: name.count),
-                    valueOffset: UInt32(truncatingIfNeeded: value.lowerBound), valueLength: UInt32(truncatingIfNeeded: value.count)))
+                    valueOffset: UInt32(truncatingIfNeeded: value.lowerBound), valueLength: UInt32(truncatingIfNeeded: value.count)), &fill)
             case 2:
                 try Self.expect(wireType, 2, field: 2, message: Self.timeSeriesV1, at: at)
                 var sample = r.subReader(try r.readLengthDelimited())
                 let (value, timestamp, _) = try Self.parseSample(&sample, message: Self.sampleV1, hasStartTimestamp: false)
-                batch.samples.append(SampleEntry(timestamp: timestamp, value: value))
+                batch.put(SampleEntry(timestamp: timestamp, value: value), &fill)
             case 3:
                 try Self.expect(wireType, 2, field: 3, message: Self.timeSeriesV1, at: at)
                 _ = try r.readLengthDelimited()
@@ -218,11 +252,10 @@ public struct RemoteWriteDecoder: Sendable {
         }
         batch.histogramCount += Int(histograms)
         batch.exemplarCount += Int(exemplars)
-        batch.keySpans.append(.none)
-        batch.series.append(SeriesEntry(
-            labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: batch.labels.count - labelStart),
-            sampleStart: UInt32(truncatingIfNeeded: sampleStart), sampleCount: UInt32(truncatingIfNeeded: batch.samples.count - sampleStart),
-            histogramCount: histograms, exemplarCount: exemplars))
+        batch.put(SeriesEntry(
+            labelStart: UInt32(truncatingIfNeeded: labelStart), labelCount: UInt32(truncatingIfNeeded: fill.labels - labelStart),
+            sampleStart: UInt32(truncatingIfNeeded: sampleStart), sampleCount: UInt32(truncatingIfNeeded: fill.samples - sampleStart),
+            histogramCount: histograms, exemplarCount: exemplars), span: .none, &fill)
     }
 
     // MARK: - 2.0

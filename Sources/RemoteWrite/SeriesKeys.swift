@@ -27,6 +27,9 @@ public struct SeriesKeys: Sendable {
 
     public init() {}
 
+    static let zeroHashes = [UInt64](repeating: 0, count: 2048 / MemoryLayout<UInt64>.stride)
+    static let zeroSlices = [Slice](repeating: Slice(offset: 0, length: 0, inBatch: false), count: 2048 / MemoryLayout<Slice>.stride)
+
     /// Series whose keys were built.
     @inlinable public var count: Int { hashes.count }
 
@@ -35,10 +38,12 @@ public struct SeriesKeys: Sendable {
     /// - Complexity: O(label bytes); allocates only when the batch is larger than any before.
     public mutating func build(from batch: inout WriteBatch) {
         let count = batch.series.count
+        // Sized up front (zeroed) and written through pointers below: cheaper than an
+        // `append` (uniqueness and capacity checks) per series.
         hashes.removeAll(keepingCapacity: true)
         slices.removeAll(keepingCapacity: true)
-        hashes.reserveCapacity(count)
-        slices.reserveCapacity(count)
+        WriteBatch.extend(&hashes, to: count, from: Self.zeroHashes)
+        WriteBatch.extend(&slices, to: count, from: Self.zeroSlices)
         let spans = batch.keySpans.count == count ? batch.keySpans : []
         // Keys to build: an upper bound of their size (a length takes at most 5 bytes as the
         // label fields are UInt32, so a label's head takes at most 18), plus slack for the word-wide
@@ -56,6 +61,9 @@ public struct SeriesKeys: Sendable {
             batch.labels.withUnsafeBufferPointer { labels in
                 batch.series.withUnsafeBufferPointer { series in
                     bytes.withUnsafeMutableBytes { out in
+                    hashes.withUnsafeMutableBufferPointer { hashes in
+                    slices.withUnsafeMutableBufferPointer { slices in
+                        // Safe: both hold `count` elements and are written at `index < count` only.
                         // `out` holds at least 16 bytes; `raw` may be empty (no labels at all).
                         let base = out.baseAddress!
                         let source = raw.baseAddress ?? UnsafeRawPointer(base)
@@ -63,8 +71,8 @@ public struct SeriesKeys: Sendable {
                         for index in 0..<count {
                             if !spans.isEmpty && !spans[index].isNone {
                                 let span = spans[index]
-                                slices.append(Slice(offset: span.start, length: span.end &- span.start, inBatch: true))
-                                hashes.append(Labels.Key.hash(UnsafeRawBufferPointer(start: source + Int(span.start), count: Int(span.end &- span.start))))
+                                slices[index] = Slice(offset: span.start, length: span.end &- span.start, inBatch: true)
+                                hashes[index] = Labels.Key.hash(UnsafeRawBufferPointer(start: source + Int(span.start), count: Int(span.end &- span.start)))
                                 continue
                             }
                             let start = end
@@ -83,9 +91,11 @@ public struct SeriesKeys: Sendable {
                                 i += 1
                             }
                             end = at - base
-                            slices.append(Slice(offset: UInt32(truncatingIfNeeded: start), length: UInt32(truncatingIfNeeded: end - start), inBatch: false))
-                            hashes.append(Labels.Key.hash(UnsafeRawBufferPointer(start: base + start, count: end - start)))
+                            slices[index] = Slice(offset: UInt32(truncatingIfNeeded: start), length: UInt32(truncatingIfNeeded: end - start), inBatch: false)
+                            hashes[index] = Labels.Key.hash(UnsafeRawBufferPointer(start: base + start, count: end - start))
                         }
+                    }
+                    }
                     }
                 }
             }

@@ -138,7 +138,18 @@ public enum Snappy {
         var from = op - offset
         var to = op
         let end = op + length
-        if offset >= 8 && declared - op >= length + 8 {
+        if offset >= 16 && declared - op >= length + 16 {
+            // Non-overlapping 16-byte steps (what most copies of a remote-write body, repeated
+            // label sets, take); the last may write up to 15 bytes past `end`, inside the
+            // output (checked above) and overwritten later. `from + 16 <= to` on every step,
+            // so each reads only bytes already final.
+            let base = UnsafeMutableRawPointer(dst)
+            while to < end {
+                base.storeBytes(of: base.loadUnaligned(fromByteOffset: from, as: SIMD16<UInt8>.self), toByteOffset: to, as: SIMD16<UInt8>.self)
+                from += 16
+                to += 16
+            }
+        } else if offset >= 8 && declared - op >= length + 8 {
             // Non-overlapping 8-byte steps; the last step may write up to 7 bytes past `end`,
             // which is inside the output (checked above) and overwritten later.
             let base = UnsafeMutableRawPointer(dst)
