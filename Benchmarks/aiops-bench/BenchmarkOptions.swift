@@ -14,9 +14,9 @@ struct BenchmarkOptions {
     var seconds = 4.0
     var loadRuns = 3
     /// Event-time step between a series' samples in the generated load (ms).
-    var stepMs: Int64 = 500
+    var stepMs: Int64 = 250
     /// Requests pre-encoded per connection: the count bound of a load run.
-    var maxRequests = 20_000
+    var maxRequests = 40_000
     var version: RemoteWriteVersionChoice = .v1
     /// Locks each aiops workspace's series are spread over (`aiops serve --shards`; default 1).
     var shards = 1
@@ -56,11 +56,11 @@ struct BenchmarkOptions {
       --filter NAME           run only benchmarks whose name contains NAME (repeatable)
       --runs N                timed runs of micro benchmarks (default 10; 3 with --quick)
       --connections N         load connections (default 2)
-      --series N              series per connection = samples per request (default 500)
+      --series N              series per connection = samples per request (default 250)
       --seconds S             duration of each load run (default 4)
       --load-runs N           load runs per target, median reported (default 3)
-      --step-ms MS            event-time step between a series' samples (default 500)
-      --max-requests N        requests pre-encoded per connection: the count bound (default 20000: 2.8 h of event time at 500 ms steps, inside the server's 3 h window)
+      --step-ms MS            event-time step between a series' samples (default 250)
+      --max-requests N        requests pre-encoded per connection: the count bound (default 40000: 2.8 h of event time at 250 ms steps, inside the server's 3 h window)
       --rw2                   send remote-write 2.0 instead of 1.0
       --shards N              aiops workspace shards (aiops serve --shards; default 1)
       --auto-rule             aiops runs only the built-in auto rule on every series (aiops serve
