@@ -24,7 +24,8 @@ public struct RuleSet: Sendable {
         rules.first { $0.name == name }
     }
 
-    /// The rule used for a series that no rule selects: all three detectors combined.
+    /// The rule used for a series that no rule selects: the `auto` detector (its own evidence
+    /// of new extremes, level, daily and weekly shape and volatility).
     public static let autoRule = Rule(
         name: "auto",
         selector: try! Selector(parsing: "{__name__=~\".+\"}"),
