@@ -68,30 +68,27 @@ public final class DetectorPool {
     public func update(_ handle: Handle, timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
         let i = Int(handle.index)
         switch handle.kind {
-        case .ewma: return ewma[i].update(timestamp: timestamp, value: value, spec: spec)
-        case .seasonal: return seasonal[i].update(timestamp: timestamp, value: value, spec: spec)
+        case .ewma: return ewma[i].update(timestamp: timestamp, value: value, spec: spec, limit: limit)
+        case .seasonal: return seasonal[i].update(timestamp: timestamp, value: value, spec: spec, limit: limit)
         case .leak: return updateLeak(i, timestamp: timestamp, value: value, spec: spec, limit: limit)
-        case .auto: return auto[i].update(timestamp: timestamp, value: value, spec: spec)
+        case .auto: return auto[i].update(timestamp: timestamp, value: value, spec: spec, limit: limit)
         }
     }
 
-    /// The leak case out of line, as in `SeriesDetector`: inlined, its bulk makes every kind
-    /// save and restore registers.
+    /// The leak case out of line: inlined, its bulk makes every kind save and restore registers.
     @inline(never)
     func updateLeak(_ i: Int, timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
-        leak[i].update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit)
+        leak[i].update(timestamp: timestamp, value: value, spec: spec, limit: limit)
     }
 
     /// `SeriesDetector.reset` for the state `handle` names.
     public func reset(_ handle: Handle, _ reason: DetectorReset) {
         let i = Int(handle.index)
-        switch (handle.kind, reason) {
-        case (.ewma, .stale): ewma[i] = EWMADetector()
-        case (.ewma, .gap): ewma[i].reset()
-        case (.seasonal, _): seasonal[i].reset(reason)
-        case (.leak, _): leak[i].clear()
-        case (.auto, .stale): auto[i] = AutoDetector()
-        case (.auto, .gap): auto[i].reset(.gap)
+        switch handle.kind {
+        case .ewma: ewma[i].reset(reason)
+        case .seasonal: seasonal[i].reset(reason)
+        case .leak: leak[i].reset(reason)
+        case .auto: auto[i].reset(reason)
         }
     }
 

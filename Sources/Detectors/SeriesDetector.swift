@@ -20,7 +20,7 @@ public struct SeriesDetector: Sendable {
     public private(set) var kind: DetectorKind
     /// The state of `kind`'s detector, stored as raw words so the four kinds share the space
     /// (an enum with payloads would too, but Swift copies a payload out and back to mutate it,
-    /// 960 bytes twice per sample). Sound because every detector state is `BitwiseCopyable`
+    /// 960 bytes twice per sample). Sound because every `DetectorState` is `BitwiseCopyable`
     /// (checked by the compiler), at most 8-aligned and fits (`withState` checks both, folded
     /// to nothing at compile time): the bytes are the whole value, with nothing to retain or release.
     var storage: InlineArray<120, UInt64>
@@ -42,61 +42,42 @@ public struct SeriesDetector: Sendable {
             kind = spec.kind
             initializeState()
         }
-        switch kind {
-        case .ewma:
-            return withState(EWMADetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec) }
-        case .seasonal:
-            return withState(SeasonalDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec) }
-        case .leak:
-            return updateLeak(timestamp: timestamp, value: value, spec: spec, limit: limit)
-        case .auto:
-            return withState(AutoDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec) }
+        func run<State: DetectorState>(_ type: State.Type) -> DetectorOutput {
+            withState(State.self) { $0.update(timestamp: timestamp, value: value, spec: spec, limit: limit) }
         }
-    }
-
-    /// The leak case out of line: inlined, its bulk makes `update` save and restore registers
-    /// for every kind.
-    @inline(never)
-    mutating func updateLeak(timestamp: Timestamp, value: Double, spec: DetectorSpec, limit: Double) -> DetectorOutput {
-        withState(LeakDetector.self) { $0.update(timestamp: timestamp, value: value, spec: spec, direction: spec.direction, limit: limit) }
+        return run(Self.stateType(kind))
     }
 
     /// Forgets learned state the way `reason` requires (see `DetectorReset`).
     public mutating func reset(_ reason: DetectorReset) {
-        switch reason {
-        case .stale:
-            initializeState()
-        case .gap:
-            switch kind {
-            case .ewma: withState(EWMADetector.self) { $0.reset() }
-            case .seasonal: withState(SeasonalDetector.self) { $0.reset(.gap) }
-            case .leak: withState(LeakDetector.self) { $0.clear() }
-            case .auto: withState(AutoDetector.self) { $0.reset(.gap) }
-            }
-        }
+        func run<State: DetectorState>(_ type: State.Type) { withState(State.self) { $0.reset(reason) } }
+        run(Self.stateType(kind))
     }
 
     /// Bytes one `SeriesDetector` takes: its inline size (it owns no heap storage).
     public static var bytesPerSeries: Int { MemoryLayout<SeriesDetector>.size }
 
-    /// Writes a fresh state of `kind` into `storage`.
-    mutating func initializeState() {
+    /// The state type of a kind (the one switch over kinds here; `DetectorPool` has the
+    /// pipeline's, without an existential on its per-sample path).
+    static func stateType(_ kind: DetectorKind) -> any DetectorState.Type {
         switch kind {
-        case .ewma: store(EWMADetector())
-        case .seasonal: store(SeasonalDetector())
-        case .leak: store(LeakDetector())
-        case .auto: store(AutoDetector())
+        case .ewma: return EWMADetector.self
+        case .seasonal: return SeasonalDetector.self
+        case .leak: return LeakDetector.self
+        case .auto: return AutoDetector.self
         }
     }
 
-    mutating func store<State: BitwiseCopyable>(_ state: State) {
-        withState(State.self) { $0 = state }
+    /// Writes a fresh state of `kind` into `storage`.
+    mutating func initializeState() {
+        func run<State: DetectorState>(_ type: State.Type) { withState(State.self) { $0 = State() } }
+        run(Self.stateType(kind))
     }
 
     /// Calls `body` with the state in `storage`, viewed in place as `State` (the caller knows
     /// `kind` holds a `State`, or overwrites it whole).
     @inline(__always)
-    mutating func withState<State: BitwiseCopyable, R>(_ type: State.Type, _ body: (inout State) -> R) -> R {
+    mutating func withState<State: DetectorState, R>(_ type: State.Type, _ body: (inout State) -> R) -> R {
         precondition(
             MemoryLayout<State>.size <= MemoryLayout<InlineArray<120, UInt64>>.size
                 && MemoryLayout<State>.alignment <= MemoryLayout<UInt64>.alignment,
@@ -107,19 +88,13 @@ public struct SeriesDetector: Sendable {
     }
 
     /// A copy of the state as `State` if `kind` holds one, else a fresh one (for tests and diagnostics).
-    func state<State: BitwiseCopyable>(_ type: State.Type, of stateKind: DetectorKind, fresh: State) -> State {
-        guard kind == stateKind else { return fresh }
+    func state<State: DetectorState>(_ type: State.Type, of stateKind: DetectorKind) -> State {
+        guard kind == stateKind else { return State() }
         return withUnsafeBytes(of: storage) { $0.load(as: State.self) }
     }
 
-    var ewma: EWMADetector { state(EWMADetector.self, of: .ewma, fresh: EWMADetector()) }
-    var seasonal: SeasonalDetector { state(SeasonalDetector.self, of: .seasonal, fresh: SeasonalDetector()) }
-    var leak: LeakDetector { state(LeakDetector.self, of: .leak, fresh: LeakDetector()) }
-    var auto: AutoDetector { state(AutoDetector.self, of: .auto, fresh: AutoDetector()) }
+    var ewma: EWMADetector { state(EWMADetector.self, of: .ewma) }
+    var seasonal: SeasonalDetector { state(SeasonalDetector.self, of: .seasonal) }
+    var leak: LeakDetector { state(LeakDetector.self, of: .leak) }
+    var auto: AutoDetector { state(AutoDetector.self, of: .auto) }
 }
-
-// The states `SeriesDetector` keeps as raw words: the compiler checks that each is plain data.
-extension EWMADetector: BitwiseCopyable {}
-extension SeasonalDetector: BitwiseCopyable {}
-extension LeakDetector: BitwiseCopyable {}
-extension AutoDetector: BitwiseCopyable {}
