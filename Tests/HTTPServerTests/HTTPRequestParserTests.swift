@@ -65,8 +65,10 @@ func status(_ text: String, maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int =
     static let chunkedRequest =
         "POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n4;ext=1\r\nWiki\r\n5;a;b=\"c d\"\r\npedia\r\n0\r\nX-Trailer: t\r\n\r\n"
 
-    @Test func contentLengthRequestAtEverySplitPoint() {
-        let bytes = Array(Self.contentLengthRequest.utf8)
+    /// Feeds `text` in two pieces, split at every byte: before the second piece the parser
+    /// wants more, after it `check` sees the one request and the parser is ready for the next.
+    func parseAtEverySplitPoint(_ text: String, _ check: (ParsedRequest, Int) -> Void) {
+        let bytes = Array(text.utf8)
         for split in 0...bytes.count {
             let parser = HTTPRequestParser()
             parser.append(Array(bytes[..<split]))
@@ -78,6 +80,14 @@ func status(_ text: String, maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int =
                 Issue.record("no request at split \(split)")
                 continue
             }
+            check(r, split)
+            #expect(step(parser) == .needMore)
+            #expect(parser.phase == .idle)
+        }
+    }
+
+    @Test func contentLengthRequestAtEverySplitPoint() {
+        parseAtEverySplitPoint(Self.contentLengthRequest) { r, _ in
             #expect(r.method == .post)
             #expect(r.path == "/api/v1/write")
             #expect(r.query == "tenant=a&x=1")
@@ -85,28 +95,14 @@ func status(_ text: String, maxHeaderBytes: Int = 16 * 1024, maxBodyBytes: Int =
             #expect(r.body == "hello world")
             #expect(r.keepAlive)
             #expect(r.headers == ["Host: localhost", "Content-Length: 11", "X-Prometheus-Remote-Write-Version: 0.1.0"])
-            #expect(step(parser) == .needMore)
-            #expect(parser.phase == .idle)
         }
     }
 
     @Test func chunkedRequestAtEverySplitPoint() {
-        let bytes = Array(Self.chunkedRequest.utf8)
-        for split in 0...bytes.count {
-            let parser = HTTPRequestParser()
-            parser.append(Array(bytes[..<split]))
-            if split < bytes.count {
-                #expect(step(parser) == .needMore, "split \(split)")
-            }
-            parser.append(Array(bytes[split...]))
-            guard case .request(let r) = step(parser) else {
-                Issue.record("no request at split \(split)")
-                continue
-            }
+        parseAtEverySplitPoint(Self.chunkedRequest) { r, split in
             #expect(r.body == "Wikipedia", "split \(split)")
             #expect(r.path == "/up")
             #expect(r.query == "")
-            #expect(step(parser) == .needMore)
         }
     }
 
