@@ -37,6 +37,11 @@ struct PhaseProfile: Sendable {
     var scored: Int = 0
     var first: Timestamp = 0
     var last: Timestamp = 0
+    /// During the first day the buckets hold raw values; at its end they are centred on
+    /// their mean, which becomes the level. Learning the shape against a level that is still
+    /// settling would bake the first day's drift into the buckets first visited (a false alarm
+    /// every night at the hour the series started, until the 30 %-a-day learning wore it off).
+    var centred = false
 
     /// The signed distance of the value outside the band at its phase (0 inside), the band
     /// itself, and whether the band is known (all three buckets visited, a day seen).
@@ -85,6 +90,22 @@ struct PhaseProfile: Sendable {
         t - first >= 2 * Self.dayMs && bandSquare < Self.strongFraction * levelSquare
     }
 
+    /// Ends the first day: the mean of the visited buckets becomes the level, and the buckets
+    /// hold deviations from it.
+    mutating func centre() {
+        centred = true
+        var sum = 0.0, n = 0.0
+        for k in 0..<Self.buckets where visited & (1 << UInt64(k)) != 0 {
+            sum += Double(profile[k])
+            n += 1
+        }
+        guard n > 0 else { return }
+        level = sum / n
+        for k in 0..<Self.buckets where visited & (1 << UInt64(k)) != 0 {
+            profile[k] -= Float(level)
+        }
+    }
+
     /// Learns from a sample, given the reading taken before it (`reading` and `sigma`).
     mutating func observe(_ x: Double, at t: Timestamp, reading: Reading, sigma: Double) {
         samples += 1
@@ -107,6 +128,19 @@ struct PhaseProfile: Sendable {
         }
         let k = Self.bucket(t)
         let bit: UInt64 = 1 << UInt64(k)
+        if !centred {
+            if t - first < Self.dayMs {
+                if visited & bit == 0 {
+                    profile[k] = Float(x)
+                    visited |= bit
+                } else {
+                    profile[k] += Float(0.2 * (x - Double(profile[k])))
+                }
+                level += 1 / Double(samples) * (x - level)
+                return
+            }
+            centre()
+        }
         let e = x - level - Double(profile[k])
         if visited & bit == 0 {
             profile[k] += Float(e)

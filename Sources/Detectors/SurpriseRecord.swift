@@ -14,18 +14,32 @@ struct SurpriseRecord: Sendable {
     /// (tests check the two are equal).
     static let decay = 0.9998267282181494
 
+    /// The largest statistic lately, and the second largest: what is judged against.
     var value: Double = 0
+    var second: Double = 0
 
-    /// The ratio of `statistic` to the record (times `margin`, never below `floor`): 1 means
-    /// "as unusual as the most unusual thing seen lately, by the margin".
+    /// The ratio of `statistic` to the second-largest record (times `margin`, never below
+    /// `floor`): 1 means "as unusual as the second most unusual thing seen lately, by the margin".
+    ///
+    /// The second, not the first: one earlier event (a false alarm, or a real spike six hours
+    /// ago) must not hide the next one of the same size; once two have happened lately they are
+    /// the series' pattern, and only a bigger one is news.
     @inline(__always)
     func ratio(_ statistic: Double, margin: Double, floor: Double) -> Double {
-        statistic / max(value * margin, floor)
+        statistic / max(second * margin, floor)
     }
 
     /// Adds a statistic (after scoring with it, so a sample is not compared with itself).
     @inline(__always)
     mutating func observe(_ statistic: Double) {
-        value = max(value * Self.decay, statistic.isFinite ? statistic : 0)
+        let s = statistic.isFinite ? statistic : 0
+        value *= Self.decay
+        second *= Self.decay
+        if s > value {
+            second = value
+            value = s
+        } else if s > second {
+            second = s
+        }
     }
 }

@@ -31,6 +31,7 @@ public struct RuleSet: Sendable {
         selector: try! Selector(parsing: "{__name__=~\".+\"}"),
         detector: .auto,
         severity: .warning,
+        resolveAfter: .hours(1),
         advice: Advice(summary: "{{metric}} is behaving unusually: observed {{value}}, expected {{expected}}.")
     )
 }

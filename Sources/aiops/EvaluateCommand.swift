@@ -6,7 +6,7 @@ enum EvaluateCommand {
     static func run(_ arguments: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: ["windows", "rules", "profile", "format"], flags: ["help", "quiet"])
+            parsed = try ArgumentParser.parse(arguments, valued: ["windows", "rules", "profile", "format"], flags: ["help", "quiet", "cross-validate"])
         } catch {
             Console.error("\(error); see 'aiops evaluate --help'")
             return 2
@@ -52,15 +52,20 @@ enum EvaluateCommand {
         }
         let quiet = parsed.has("quiet")
         let started = Date()
-        let (results, failures) = evaluation.run(profiles: profiles) { done, total, file in
+        let (files, failures) = evaluation.replayAll { done, total, file in
             if !quiet { Console.progress("[\(done)/\(total)] \(file)") }
         }
+        let results = NABScorer.evaluate(files, profiles: profiles)
         for failure in failures { Console.error("\(failure)") }
         switch format {
         case "json":
             print((try? NABReport.json(results)) ?? "{}")
         default:
             print(NABReport.text(results))
+            if parsed.has("cross-validate") {
+                print("")
+                print(NABCrossValidation.run(files, profile: profiles[0]).text(), terminator: "")
+            }
         }
         if !quiet { Console.progress(String(format: "evaluated in %.1f s", Date().timeIntervalSince(started))) }
         return failures.isEmpty ? 0 : 1

@@ -83,10 +83,11 @@ enum Help {
     """
 
     static let evaluate = """
-    Usage: aiops evaluate DATA_DIR --windows WINDOWS.json [--rules DIR] [--profile NAME] [--format text|json]
+    Usage: aiops evaluate DATA_DIR --windows WINDOWS.json [--rules DIR] [--profile NAME] [--format text|json] [--cross-validate]
 
-    Replays every CSV under DATA_DIR through the same pipeline as 'aiops serve' (one score per
-    row, computed from that row and the rows before it only) and scores the scores the way the
+    Replays every CSV under DATA_DIR through the same pipeline as 'aiops serve' (each row judged
+    from that row and the rows before it only). A detection is what a user is told: the row where
+    an incident fires, with its score. Detections are scored the way the
     Numenta Anomaly Benchmark does: probation, labeled windows, scaled sigmoid, one threshold for
     the whole corpus per profile, normalised so the null detector scores 0 and the perfect one 100.
     Prints a per-file table and each profile's score, with precision and recall at its threshold.
@@ -97,6 +98,8 @@ enum Help {
       --profile NAME      standard, reward_low_FP_rate or reward_low_FN_rate: whose table is printed
                           first (all three scores are always printed)
       --format text|json  text (default) or one JSON document
+      --cross-validate    also score each category (first folder under DATA_DIR) at the threshold
+                          chosen on the other categories, and the held-out scores together (text)
       --quiet             no progress lines on standard error
     """
 
