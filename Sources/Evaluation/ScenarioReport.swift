@@ -67,7 +67,7 @@ public struct ScenarioReport: Sendable, Equatable {
     public func text() -> String {
         var table = NABReport.Table(
             headers: ["case", "kind", "result", "incidents", "TP", "FP", "missed", "start delay", "fire delay", "first false incident"],
-            leftAligned: 3)
+            leftAligned: 3, lastLeftAligned: true)
         for result in results {
             let firstFalse = result.incidents.first { $0.verdict == .falsePositive }.map {
                 "\(TimeFormat.plain($0.incident.start)) \($0.incident.rule)"
