@@ -69,6 +69,8 @@ public enum NABReport {
     struct Table {
         var headers: [String]
         var leftAligned: Int
+        /// The last column holds text (a note) and is aligned left too.
+        var lastLeftAligned = false
         var rows: [[String]] = []
 
         func render() -> String {
@@ -84,7 +86,8 @@ public enum NABReport {
                 for (column, cell) in row.enumerated() where column < widths.count {
                     let padding = String(repeating: " ", count: widths[column] - cell.count)
                     if column > 0 { line += "  " }
-                    line += column < leftAligned ? cell + padding : padding + cell
+                    let left = column < leftAligned || (lastLeftAligned && column == headers.count - 1)
+                    line += left ? cell + padding : padding + cell
                 }
                 while line.hasSuffix(" ") { line.removeLast() }
                 out += line + "\n"

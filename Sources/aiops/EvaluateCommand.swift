@@ -6,7 +6,7 @@ enum EvaluateCommand {
     static func run(_ arguments: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: ["windows", "rules", "profile", "format"], flags: ["help", "quiet", "cross-validate"])
+            parsed = try ArgumentParser.parse(arguments, valued: ["windows", "rules", "profile", "format", "baseline", "write-baseline"], flags: ["help", "quiet", "cross-validate"])
         } catch {
             Console.error("\(error); see 'aiops evaluate --help'")
             return 2
@@ -20,7 +20,12 @@ enum EvaluateCommand {
             return 2
         }
         guard let windowsPath = parsed.value("windows") else {
-            Console.error("evaluate needs --windows WINDOWS.json; see 'aiops evaluate --help'")
+            if ScenarioCorpus.isCorpus(directory: directory) { return runScenarios(directory: directory, parsed) }
+            Console.error("evaluate needs --windows WINDOWS.json, or a DATA_DIR with a \(ScenarioCorpus.labelsFileName); see 'aiops evaluate --help'")
+            return 2
+        }
+        if parsed.value("baseline") != nil || parsed.value("write-baseline") != nil {
+            Console.error("--baseline and --write-baseline apply to a scenario corpus (a DATA_DIR with \(ScenarioCorpus.labelsFileName), no --windows)")
             return 2
         }
         var profiles = NABProfile.all
@@ -69,5 +74,69 @@ enum EvaluateCommand {
         }
         if !quiet { Console.progress(String(format: "evaluated in %.1f s", Date().timeIntervalSince(started))) }
         return failures.isEmpty ? 0 : 1
+    }
+
+    /// `aiops evaluate DIR` on a scenario corpus: replay every case, print the table, and
+    /// compare with or write a baseline.
+    /// - Returns: 0 when it ran (failing cases included), 1 on bad input or a regression
+    ///   against `--baseline`, 2 on a usage error.
+    static func runScenarios(directory: String, _ parsed: ParsedArguments) -> Int32 {
+        if parsed.value("profile") != nil {
+            Console.error("--profile applies to NAB scoring (--windows), not to a scenario corpus")
+            return 2
+        }
+        let format = parsed.value("format") ?? "text"
+        guard format == "text" || format == "json" else {
+            Console.error("--format must be 'text' or 'json', not '\(format)'")
+            return 2
+        }
+        let corpus: ScenarioCorpus
+        var baseline: ScenarioBaseline?
+        do {
+            corpus = try ScenarioCorpus.load(directory: directory)
+            if let path = parsed.value("baseline") { baseline = try ScenarioBaseline.load(path: path) }
+        } catch {
+            Console.error("\(error)")
+            return 1
+        }
+        guard let rules = RulesLocator.load(parsed.value("rules")) else { return 1 }
+        let quiet = parsed.has("quiet")
+        let started = Date()
+        let report = corpus.run(rules: rules) { done, total, name in
+            if !quiet { Console.progress("[\(done)/\(total)] \(name)") }
+        }
+        switch format {
+        case "json": print(report.json())
+        default: print(report.text(), terminator: "")
+        }
+        if !quiet { Console.progress(String(format: "evaluated in %.1f s", Date().timeIntervalSince(started))) }
+        var status: Int32 = 0
+        for result in report.results where result.error != nil {
+            Console.error("\(result.name): \(result.error!)")
+            status = 1
+        }
+        if let baseline {
+            let regressions = baseline.regressions(in: report)
+            for name in regressions {
+                let why = ScenarioBaseline.isMissing(name, in: report) ? "missing from the corpus" : "fails now"
+                Console.error("regression: \(name) passes in \(parsed.value("baseline")!) but \(why)")
+            }
+            if !regressions.isEmpty {
+                Console.error("\(regressions.count) regression\(regressions.count == 1 ? "" : "s") against the baseline")
+                status = 1
+            } else if !quiet {
+                Console.progress("no regression against the baseline (\(baseline.passing.count) cases passed there)")
+            }
+        }
+        if let path = parsed.value("write-baseline") {
+            do {
+                try ScenarioBaseline(report).json().write(toFile: path, atomically: true, encoding: .utf8)
+            } catch {
+                Console.error("\(path): cannot write the baseline: \(error.localizedDescription)")
+                return 1
+            }
+            if !quiet { Console.progress("wrote \(path): \(report.casesPassed) of \(report.results.count) cases pass") }
+        }
+        return status
     }
 }

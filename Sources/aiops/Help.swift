@@ -11,6 +11,8 @@ enum Help {
       aiops rules check [DIR|FILE]       validate rule files
       aiops evaluate DATA_DIR --windows WINDOWS.json
                                          score the detectors on labeled data (NAB scoring)
+      aiops evaluate SCENARIO_DIR [--baseline FILE] [--write-baseline FILE]
+                                         score the incidents on a scenario corpus (labels.json)
       aiops --help | --version
 
     Run 'aiops COMMAND --help' for a command's options.
@@ -84,22 +86,39 @@ enum Help {
 
     static let evaluate = """
     Usage: aiops evaluate DATA_DIR --windows WINDOWS.json [--rules DIR] [--profile NAME] [--format text|json] [--cross-validate]
+           aiops evaluate SCENARIO_DIR [--rules DIR] [--format text|json] [--baseline FILE] [--write-baseline FILE]
 
-    Replays every CSV under DATA_DIR through the same pipeline as 'aiops serve' (each row judged
-    from that row and the rows before it only). A detection is what a user is told: the row where
-    an incident fires, with its score. Detections are scored the way the
-    Numenta Anomaly Benchmark does: probation, labeled windows, scaled sigmoid, one threshold for
-    the whole corpus per profile, normalised so the null detector scores 0 and the perfect one 100.
-    Prints a per-file table and each profile's score, with precision and recall at its threshold.
+    With --windows: replays every CSV under DATA_DIR through the same pipeline as 'aiops serve'
+    (each row judged from that row and the rows before it only). A detection is what a user is
+    told: the row where an incident fires, with its score. Detections are scored the way the
+    Numenta Anomaly Benchmark does: probation, labeled windows, scaled
+    sigmoid, one threshold for the whole corpus per profile, normalised so the null detector
+    scores 0 and the perfect one 100. Prints a per-file table and each profile's score, with
+    precision and recall at its threshold.
+
+    Without --windows, on a directory with a labels.json (a scenario corpus such as
+    fixtures/scenarios): replays each case (its CSV with the series identity labels.json gives,
+    so the rules that select that metric apply, plus any companion series such as a memory
+    limit) and scores the incidents that fired. A case passes when each of its windows has an
+    incident that starts inside it (of the case's rule, if it names one) and no incident starts
+    outside every window. Prints per case pass/fail, incidents, true and false positives, missed
+    windows and the detection delay (incident start and firing time minus window start); per
+    noise family the false incidents per series per 30 days (counted from each series' day 2);
+    and precision, recall and cases passed. Exit status 0 when it ran, failing cases included.
 
     Options:
       --windows FILE      labeled windows: file path relative to DATA_DIR -> [[start, end], ...]
       --rules DIR         rule files (default as for replay; bare CSVs get the 'auto' rule)
       --profile NAME      standard, reward_low_FP_rate or reward_low_FN_rate: whose table is printed
-                          first (all three scores are always printed)
+                          first (all three scores are always printed); NAB only
       --format text|json  text (default) or one JSON document
       --cross-validate    also score each category (first folder under DATA_DIR) at the threshold
                           chosen on the other categories, and the held-out scores together (text)
+      --baseline FILE     scenario corpus: exit 1 if a case that passes in FILE fails now (or is
+                          gone), naming each regression on standard error
+      --write-baseline FILE
+                          scenario corpus: write which cases pass now to FILE (after comparing
+                          with --baseline, when both are given)
       --quiet             no progress lines on standard error
     """
 
