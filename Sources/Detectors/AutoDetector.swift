@@ -73,10 +73,35 @@ struct AutoDetector: Sendable {
     /// read (tests check the two are equal).
     static let volatilityDecay = 0.9989690627626235
 
+    /// The false-alarm budget of a calibrated kind of evidence: on a series behaving as it
+    /// always has, it reaches score 0.5 with probability `step / falseAlarmHorizon` per sample,
+    /// split over the `evidenceKinds` kinds (Bonferroni), so all kinds together stay within
+    /// about one alarm per `falseAlarmHorizon` of event time.
+    static let falseAlarmHorizonSeconds = 30 * 86_400.0
+    static let evidenceKinds = 5
+    /// Calibrated tails forget with a half-life of two weeks of event time.
+    static let tailForgetPerSecond = 0.6931471805599453 / (14 * 86_400.0)
+
+    /// The per-sample false-alarm risk for a step of `stepSeconds`.
+    @inline(__always)
+    static func risk(stepSeconds: Double) -> Double {
+        min(max(stepSeconds, 1) / falseAlarmHorizonSeconds, 0.01)
+    }
+
+    /// `log p / log risk`: 1 (score 0.5) when the tail probability `p` equals the risk, 2 at
+    /// its square; 0 for `p >= 1`.
+    @inline(__always)
+    static func surprise(_ p: Double, risk: Double) -> Double {
+        guard p < 1 else { return 0 }
+        return log(max(p, 1e-300)) / log(risk)
+    }
+
     var envelope = ValueEnvelope()
     var shape = PhaseProfile()
     var levelRecord = SurpriseRecord()
     var shapeRecord = SurpriseRecord()
+    /// Daily shape: the tail of its residual z (peaks over threshold, `TailModel`).
+    var shapeTail = TailModel()
     var week = WeekProfile()
     /// Weekly shape: an EW mean (over `weekSeconds`) of the weekly residual, and its delayed record.
     var weekDrift: Double = 0
@@ -131,7 +156,11 @@ struct AutoDetector: Sendable {
         let shapeKnown = reading.ready && t - first >= 2 * PhaseProfile.dayMs
         var shapeRatio = 0.0
         if shapeKnown && shape.strong(at: t) {
-            shapeRatio = shapeRecord.ratio(zs, margin: Self.shapeMargin, floor: Self.shapeFloorZ)
+            // Both the record and the calibrated tail must call it unusual: the tail's risk is
+            // the false-alarm budget, so a shape that is merely noisier at its peak than the
+            // band's single σ assumes does not alarm day after day.
+            let surprise = Self.surprise(Double(Self.evidenceKinds) * shapeTail.tail(zs), risk: Self.risk(stepSeconds: step))
+            shapeRatio = min(shapeRecord.ratio(zs, margin: Self.shapeMargin, floor: Self.shapeFloorZ), surprise)
         }
 
         var output = DetectorOutput.quiet(.auto)
@@ -204,7 +233,10 @@ struct AutoDetector: Sendable {
         if warm { levelRecord.observe(z) }
         // The record learns from the day the band is known and its scale warm, a day before the
         // shape may score, so the first scored day is measured against a day of history.
-        if reading.ready && shape.scored > 50 { shapeRecord.observe(zs) }
+        if reading.ready && shape.scored > 50 {
+            shapeRecord.observe(zs)
+            shapeTail.observe(zs, decay: 1 - dt * Self.tailForgetPerSecond, learnExcess: shapeRatio < 1)
+        }
         weekRecord.observe(zw, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         week.observe(x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma, daily: reading.residual, dailySigma: shapeSigma)
         volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
