@@ -175,6 +175,16 @@ public final class Pipeline {
         return changed
     }
 
+    /// What each rule bound to a series scores, in binding order: `.rate`, `.none`, or nil
+    /// when the rule does not score it (a `_created` series). For tests and diagnostics.
+    public func transforms(of ref: SeriesRef) -> [SeriesTransform?] {
+        let start = Int(bindingStart[Int(ref.index)])
+        return (start..<(start + Int(bindingCount[Int(ref.index)]))).map { index in
+            let transform = bindings[index].transform
+            return transform == .skip ? nil : transform.incidentTransform
+        }
+    }
+
     /// Drops a series: open incidents on it resolve ("series went away") at `timestamp`.
     public func remove(_ ref: SeriesRef, at timestamp: Timestamp) {
         let slot = Int(ref.index)

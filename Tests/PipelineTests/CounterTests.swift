@@ -153,6 +153,7 @@ extension Collector {
         #expect(incident.rule == "auto")
         #expect(incident.transform == .rate, "the incident says its values are a rate (reports read /s)")
         #expect(incident.observed < 5, "the detector saw the rate (about 0/s), not the raw counter: \(incident.observed)")
+        #expect(incident.advice.summary.contains("/s"), "the advice reads per second: \(incident.advice.summary)")
         #expect(sink.firing.count == 1, "one incident: \(sink.firing.map(\.start))")
     }
 
