@@ -45,9 +45,8 @@ public struct MetricTypeTable: Sendable {
     /// declares the family `foo` of `foo_total`, histograms `foo` of `foo_bucket`).
     /// - Returns: nil when no sender declared it (or declared it `unknown`).
     public func type(ofSeries metricName: String) -> MetricType? {
-        if let type = lookup(metricName) { return type }
-        for suffix in ["_total", "_created", "_bucket", "_count", "_sum"] where metricName.hasSuffix(suffix) {
-            return lookup(String(metricName.dropLast(suffix.count)))
+        for family in MetricType.familyNames(ofSeries: metricName) {
+            if let type = lookup(family) { return type }
         }
         return nil
     }
