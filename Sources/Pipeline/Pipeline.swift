@@ -12,8 +12,9 @@ import Store
 /// Rules are matched once, when a series is first seen; a series no rule selects gets the
 /// built-in auto rule. The transform is decided then too: the rule's `transform` if it says
 /// one, else from the series' kind (`SeriesKind`: a counter is scored as its per-second rate,
-/// a `_created` series not at all, anything else as it is). A sample costs no allocation, no lock and no existential call; only
-/// incident transitions (rare) build records and call the sink.
+/// a `_created` series not at all, anything else as it is). A sample costs no allocation, no
+/// lock and no existential call; only incident transitions (rare) build records and call the
+/// sink.
 ///
 /// Not thread-safe: one pipeline per workspace, guarded by its owner with one lock per request.
 public final class Pipeline {
