@@ -5,8 +5,10 @@ import Glibc
 
 /// Reads Prometheus text exposition and OpenMetrics with sample timestamps.
 ///
-/// - `# HELP`, `# TYPE`, `# UNIT` and other `#` lines are skipped; `# EOF` ends an
-///   OpenMetrics file and nothing but blank lines may follow it.
+/// - `# TYPE family type` gives the type of the series of that family
+///   (`FixtureSeries.metricType`, which tells the pipeline a counter from a gauge, as
+///   remote-write metadata does); `# HELP`, `# UNIT` and other `#` lines are skipped;
+///   `# EOF` ends an OpenMetrics file and nothing but blank lines may follow it.
 /// - Every sample needs a timestamp (replay runs on event time): a line without one is an
 ///   error naming the line.
 /// - Timestamp unit: OpenMetrics (the file ends with `# EOF`) writes seconds, with a
@@ -27,6 +29,7 @@ enum ExpositionParser {
         var spellings = SpellingTable()
         var byLabels: [Labels: Int] = [:]
         var eofLine: Int?
+        var declared: [String: MetricType] = [:]
         for line in ByteText.Lines(bytes) {
             var start = line.start
             var end = line.end
@@ -39,6 +42,8 @@ enum ExpositionParser {
                 if end - start == 5, bytes[start + 1] == 0x20, bytes[start + 2] == UInt8(ascii: "E"),
                    bytes[start + 3] == UInt8(ascii: "O"), bytes[start + 4] == UInt8(ascii: "F") {
                     eofLine = line.number
+                } else if let (family, type) = typeDeclaration(bytes, start, end) {
+                    declared[family] = type
                 }
                 continue
             }
@@ -104,7 +109,23 @@ enum ExpositionParser {
             }
             series[index].append(timestamp, value)
         }
+        if !declared.isEmpty {
+            for index in series.indices {
+                let families = MetricType.familyNames(ofSeries: series[index].labels.metricName)
+                series[index].metricType = families.lazy.compactMap { declared[$0] }.first
+            }
+        }
         return series
+    }
+
+    /// The family and type of a `# TYPE family type` line (`start..<end`, trimmed); nil for
+    /// any other comment, or a type this does not know (then the name decides).
+    static func typeDeclaration(_ b: [UInt8], _ start: Int, _ end: Int) -> (String, MetricType)? {
+        let words = b[start..<end].split(whereSeparator: { ByteText.isSpace($0) })
+        guard words.count == 4, words[0].elementsEqual("#".utf8), words[1].elementsEqual("TYPE".utf8),
+              let type = MetricType(exposition: String(decoding: words[3], as: UTF8.self))
+        else { return nil }
+        return (String(decoding: words[2], as: UTF8.self), type)
     }
 
     /// The index just past a series' text (`name`, `name{...}` or `{...}`), honouring

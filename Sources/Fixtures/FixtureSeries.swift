@@ -11,6 +11,9 @@ public struct FixtureSeries: Sendable, Equatable {
     public var timestamps: [Timestamp]
     /// Same count and order as `timestamps`.
     public var values: [Double]
+    /// The type the file declares for the series' family (`# TYPE` of exposition text and
+    /// OpenMetrics); nil when it declares none. Not part of `==`, which compares the data.
+    public var metricType: MetricType?
 
     public init(labels: Labels, timestamps: [Timestamp] = [], values: [Double] = []) {
         precondition(timestamps.count == values.count, "one value per timestamp")

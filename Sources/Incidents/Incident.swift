@@ -22,7 +22,8 @@ public struct Incident: Sendable, Codable, Equatable, Identifiable {
     public var severity: Severity
     public var labels: Labels
     public var detector: DetectorKind
-    /// The rule's transform: with `rate`, `observed`, `expected`, the band and the limit are
+    /// What the detector saw: with `rate` (the rule's `rate`, or a counter under a rule that
+    /// does not say `transform`), `observed`, `expected`, the band and the limit are
     /// per-second rates of a counter (reports add `/s`); `recentValues` stay raw samples.
     public var transform: SeriesTransform
     public var phase: IncidentPhase

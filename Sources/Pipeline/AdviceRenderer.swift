@@ -10,7 +10,7 @@ enum AdviceRenderer {
             expected: incident.expected, lower: incident.lower, upper: incident.upper,
             leakRatePerHour: incident.leakRatePerHour, limit: incident.limit,
             secondsToLimit: incident.secondsToLimit,
-            durationSeconds: Double(incident.lastSeen - incident.start) / 1000)
+            durationSeconds: Double(incident.lastSeen - incident.start) / 1000, transform: incident.transform)
         return rule.advice.render(context)
     }
 }

@@ -8,10 +8,13 @@ import Store
 /// `aiops replay` (event time from the file) and `aiops serve` (event time from remote write).
 ///
 /// Per sample: the store appends it (or classifies why not), then each rule bound to the series
-/// transforms the value if the rule asks, runs its detector, and feeds the score to its incident
-/// tracker. Rules are matched once, when a series is first seen; a series no rule selects gets
-/// the built-in auto rule. A sample costs no allocation, no lock and no existential call; only
-/// incident transitions (rare) build records and call the sink.
+/// transforms the value, runs its detector, and feeds the score to its incident tracker.
+/// Rules are matched once, when a series is first seen; a series no rule selects gets the
+/// built-in auto rule. The transform is decided then too: the rule's `transform` if it says
+/// one, else from the series' kind (`SeriesKind`: a counter is scored as its per-second rate,
+/// a `_created` series not at all, anything else as it is). A sample costs no allocation, no
+/// lock and no existential call; only incident transitions (rare) build records and call the
+/// sink.
 ///
 /// Not thread-safe: one pipeline per workspace, guarded by its owner with one lock per request.
 public final class Pipeline {
@@ -80,15 +83,19 @@ public final class Pipeline {
     // MARK: Series
 
     /// The series with these labels, created (and bound to its rules) if new.
+    /// - Parameter type: the sender's metric type for the series, if it declared one; only
+    ///   used when the series is new.
     /// - Returns: nil when the series is new and the pipeline holds `maxSeries` already.
-    public func series(for labels: Labels) -> SeriesRef? {
+    public func series(for labels: Labels, type: MetricType? = nil) -> SeriesRef? {
         if let ref = store.lookup(labels) { return ref }
-        return create(labels)
+        return create(labels, type: type)
     }
 
     /// Creates a series the caller knows is not held (the remote-write path checks by bytes).
+    /// - Parameter type: the sender's metric type for the series (2.0 series metadata, or its
+    ///   family's in the workspace's `MetricTypeTable`); nil to go by the name alone.
     /// - Returns: nil when the pipeline holds `maxSeries` already.
-    public func create(_ labels: Labels) -> SeriesRef? {
+    public func create(_ labels: Labels, type: MetricType? = nil) -> SeriesRef? {
         guard store.seriesCount < configuration.maxSeries else {
             statistics.seriesRefused += 1
             return nil
@@ -102,9 +109,11 @@ public final class Pipeline {
         }
         var matched = (0..<(rules.count - 1)).filter { rules[$0].selector.matches(labels) }
         if matched.isEmpty { matched = [rules.count - 1] }
+        let kind = SeriesKind(metricName: labels.metricName, type: type)
         let fresh = matched.map { ruleIndex -> RuleBinding in
             let rule = compiled[ruleIndex]
-            var binding = RuleBinding(rule: Int32(ruleIndex), detector: detectors.make(rule.spec.kind))
+            var binding = RuleBinding(
+                rule: Int32(ruleIndex), transform: rule.transform ?? kind.defaultTransform, detector: detectors.make(rule.spec.kind))
             if rule.limitChannel >= 0 {
                 binding.limitKey = limitChannels[Int(rule.limitChannel)].key(channel: rule.limitChannel, labels: labels)
             }
@@ -128,6 +137,53 @@ public final class Pipeline {
             break
         }
         return ref
+    }
+
+    /// Applies metric types that arrived after series of their families were created (remote
+    /// write 1.0 sends metadata apart from the samples, about once a minute): every series
+    /// whose family `table` knows is classified again, and a binding whose rule does not say
+    /// `transform` and whose transform changes starts over (its detector state, its rate, and
+    /// any open incident, which resolves as "metric type changed"), as if the series were new.
+    /// Series whose family `table` does not know keep what they have.
+    ///
+    /// Called when a metadata request changed the table, which after the first minute is
+    /// rare; it walks every series (O(series), allocating), never a sample.
+    /// - Returns: how many series changed kind.
+    @discardableResult
+    public func reclassify(using table: MetricTypeTable, at timestamp: Timestamp) -> Int {
+        var changed = 0
+        for ref in store.allSeries {
+            let labels = store.labels(of: ref)
+            guard let type = table.type(ofSeries: labels.metricName) else { continue }
+            let kind = SeriesKind(metricName: labels.metricName, type: type)
+            let slot = Int(ref.index)
+            let start = Int(bindingStart[slot])
+            var touched = false
+            for index in start..<(start + Int(bindingCount[slot])) {
+                let rule = compiled[Int(bindings[index].rule)]
+                guard rule.transform == nil, bindings[index].transform != kind.defaultTransform else { continue }
+                touched = true
+                bindings[index].transform = kind.defaultTransform
+                bindings[index].resetTransform()
+                detectors.reset(bindings[index].detector, .stale)
+                if let transition = bindings[index].tracker.seriesWentAway() {
+                    handle(transition, binding: Int32(index), ref: ref, timestamp: timestamp, output: .quiet(.auto), value: .nan,
+                           resolution: "metric type changed")
+                }
+            }
+            if touched { changed += 1 }
+        }
+        return changed
+    }
+
+    /// What each rule bound to a series scores, in binding order: `.rate`, `.none`, or nil
+    /// when the rule does not score it (a `_created` series). For tests and diagnostics.
+    public func transforms(of ref: SeriesRef) -> [SeriesTransform?] {
+        let start = Int(bindingStart[Int(ref.index)])
+        return (start..<(start + Int(bindingCount[Int(ref.index)]))).map { index in
+            let transform = bindings[index].transform
+            return transform == .skip ? nil : transform.incidentTransform
+        }
     }
 
     /// Drops a series: open incidents on it resolve ("series went away") at `timestamp`.
@@ -185,7 +241,7 @@ public final class Pipeline {
         var best = 0.0
         for index in start..<end {
             let rule = compiled[Int(bindings[index].rule)]
-            guard let input = bindings[index].transformed(value, at: timestamp, transform: rule.transform) else { continue }
+            guard let input = bindings[index].transformed(value, at: timestamp) else { continue }
             var limit = rule.limitConstant
             let limitKey = bindings[index].limitKey
             if limitKey != 0 { limit = limitValues[limitKey] ?? .nan }
@@ -290,7 +346,7 @@ public final class Pipeline {
         var incident = Incident(
             id: "\(rule.name)-\(String(labels.stableHash, radix: 16))-\(start)",
             rule: rule.name, severity: rule.severity, labels: labels, detector: output.detector,
-            transform: rule.transform, phase: .pending, start: start, lastSeen: timestamp, peakScore: output.score, observed: value,
+            transform: bindings[Int(index)].transform.incidentTransform, phase: .pending, start: start, lastSeen: timestamp, peakScore: output.score, observed: value,
             advice: RenderedAdvice(summary: "", steps: [], runbookURL: rule.advice.runbookURL)
         )
         apply(output, value: value, limit: limit, to: &incident)
@@ -357,7 +413,8 @@ struct CompiledRule {
     let threshold: Double
     let forMilliseconds: Int64
     let resolveAfterMilliseconds: Int64
-    let transform: SeriesTransformKind
+    /// The rule's own transform; nil when it does not say (decided per series).
+    let transform: SeriesTransformKind?
     let limitConstant: Double
     let limitChannel: Int32
 
@@ -366,7 +423,7 @@ struct CompiledRule {
         threshold = rule.threshold
         forMilliseconds = rule.forDuration.milliseconds
         resolveAfterMilliseconds = rule.resolveAfter.milliseconds
-        transform = rule.transform == .rate ? .rate : .none
+        transform = rule.transform.map(SeriesTransformKind.init)
         limitConstant = rule.limit?.value ?? .nan
         self.limitChannel = limitChannel
     }

@@ -176,7 +176,8 @@ public struct RemoteWriteDecoder: Sendable {
                 try parseV1Series(&series, &batch, &fill)
             case 3:
                 try Self.expect(wireType, 2, field: 3, message: Self.writeRequestV1, at: at)
-                _ = try r.readLengthDelimited()
+                var metadata = r.subReader(try r.readLengthDelimited())
+                batch.metadata.append(try Self.parseMetadataV1(&metadata))
                 batch.metadataCount += 1
             default:
                 try r.skip(wireType: wireType, field: field)
@@ -187,6 +188,30 @@ public struct RemoteWriteDecoder: Sendable {
             v1Last = fill
             v1LastBytes = r.end
         }
+    }
+
+    static let metricMetadataV1 = "prometheus.MetricMetadata"
+
+    /// One 1.0 `MetricMetadata` (`type`=1, `metric_family_name`=2; help and unit skipped).
+    static func parseMetadataV1(_ r: inout ProtobufReader) throws(ProtobufError) -> MetadataEntry {
+        var entry = MetadataEntry(type: 0, familyNameOffset: 0, familyNameLength: 0)
+        while !r.isAtEnd {
+            let at = r.position
+            let (field, wireType) = try r.readTag()
+            switch field {
+            case 1:
+                try expect(wireType, 0, field: 1, message: metricMetadataV1, at: at)
+                entry.type = UInt8(clamping: try r.readVarint())
+            case 2:
+                try expect(wireType, 2, field: 2, message: metricMetadataV1, at: at)
+                let name = try r.readLengthDelimited()
+                entry.familyNameOffset = UInt32(truncatingIfNeeded: name.lowerBound)
+                entry.familyNameLength = UInt32(truncatingIfNeeded: name.count)
+            default:
+                try r.skip(wireType: wireType, field: field)
+            }
+        }
+        return entry
     }
 
     /// Room to give the arrays before a 1.0 request of `bytes` bytes: the previous request's

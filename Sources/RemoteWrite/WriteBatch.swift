@@ -40,9 +40,21 @@ public struct SampleEntry: Equatable, Sendable {
     }
 }
 
-/// The metric type of 1.0 `MetricMetadata` and 2.0 `Metadata`.
-public enum MetricType: UInt8, Sendable {
-    case unknown = 0, counter, gauge, histogram, gaugeHistogram, summary, info, stateSet
+/// One 1.0 `MetricMetadata` entry: the family's type and its name, viewed in place.
+public struct MetadataEntry: Equatable, Sendable {
+    /// The wire value of `MetricType` (unknown values kept as sent).
+    public var type: UInt8
+    public var familyNameOffset: UInt32
+    public var familyNameLength: UInt32
+
+    @inlinable
+    public init(type: UInt8, familyNameOffset: UInt32, familyNameLength: UInt32) {
+        self.type = type
+        self.familyNameOffset = familyNameOffset
+        self.familyNameLength = familyNameLength
+    }
+
+    @inlinable public var familyNameRange: Range<Int> { Int(familyNameOffset)..<Int(familyNameOffset) + Int(familyNameLength) }
 }
 
 /// One series of a batch: ranges into the batch's flat `labels` and `samples` arrays.
@@ -114,6 +126,9 @@ public struct WriteBatch: Sendable {
     public var exemplarCount = 0
     /// 1.0: `MetricMetadata` entries of the request; 2.0: series that carry metadata.
     public var metadataCount = 0
+    /// 1.0 only: the request's `MetricMetadata` entries (2.0 carries the type per series,
+    /// in `SeriesEntry.metadataType`).
+    public var metadata: [MetadataEntry] = []
 
     public init() {}
 
@@ -128,6 +143,7 @@ public struct WriteBatch: Sendable {
         histogramCount = 0
         exemplarCount = 0
         metadataCount = 0
+        metadata.removeAll(keepingCapacity: true)
     }
 
     /// Samples in the batch (the 2.0 `Samples-Written` header on success).
@@ -158,6 +174,9 @@ public struct WriteBatch: Sendable {
     /// The value bytes of a label, viewed in place.
     @inlinable
     public func valueBytes(_ label: LabelRef) -> ArraySlice<UInt8> { buffer[label.valueRange] }
+
+    /// The family name of a 1.0 metadata entry (allocates; metadata requests are rare).
+    public func familyName(_ entry: MetadataEntry) -> String { String(decoding: buffer[entry.familyNameRange], as: UTF8.self) }
 
     /// The name of a label (allocates).
     public func name(_ label: LabelRef) -> String { String(decoding: nameBytes(label), as: UTF8.self) }

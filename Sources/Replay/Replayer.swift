@@ -39,7 +39,7 @@ public struct Replayer {
         let pipeline = Pipeline(rules: rules, configuration: configuration, sink: fanOut)
         var refs: [SeriesRef?] = []
         refs.reserveCapacity(series.count)
-        for entry in series { refs.append(pipeline.series(for: entry.labels)) }
+        for entry in series { refs.append(pipeline.series(for: entry.labels, type: entry.metricType)) }
         var scores: [[Double]] = keepScores ? series.map { Array(repeating: 0, count: $0.count) } : []
         var order: [(series: Int32, row: Int32)] = []
         if keepScores && series.count > 1 { order.reserveCapacity(series.reduce(0) { $0 + $1.count }) }

@@ -22,14 +22,19 @@ public struct AdviceContext: Sendable {
     public var secondsToLimit: Double?
     /// `{{duration}}`: seconds the incident has lasted so far.
     public var durationSeconds: Double?
+    /// The transform the detector's numbers went through for this series (a rule that does
+    /// not say `transform` rates a counter); nil means the rule's own, `none` if unsaid.
+    public var transform: SeriesTransform?
 
     public init(
         labels: Labels, rule: Rule, value: Double? = nil, expected: Double? = nil,
         lower: Double? = nil, upper: Double? = nil, leakRatePerHour: Double? = nil,
-        limit: Double? = nil, secondsToLimit: Double? = nil, durationSeconds: Double? = nil
+        limit: Double? = nil, secondsToLimit: Double? = nil, durationSeconds: Double? = nil,
+        transform: SeriesTransform? = nil
     ) {
         self.labels = labels
         self.rule = rule
+        self.transform = transform
         self.value = value
         self.expected = expected
         self.lower = lower
@@ -53,6 +58,6 @@ public struct AdviceContext: Sendable {
 
     /// The formatter for this series' numbers: unit from the metric name, `/s` for a rate.
     public var formatter: ValueFormatter {
-        ValueFormatter(metric: labels.metricName, transform: rule.transform)
+        ValueFormatter(metric: labels.metricName, transform: transform ?? rule.transform ?? SeriesTransform.none)
     }
 }

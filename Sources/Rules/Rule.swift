@@ -95,7 +95,10 @@ public struct Rule: Sendable {
     /// A sample is anomalous when its score is at least this.
     public var threshold: Double
     public var limit: LimitSpec?
-    public var transform: SeriesTransform
+    /// The rule's `transform`; nil when the rule does not say, in which case the pipeline
+    /// decides per series: `rate` for a counter, `none` for anything else (see
+    /// `SeriesKind` in the Pipeline module). An explicit `none` or `rate` always wins.
+    public var transform: SeriesTransform?
     public var advice: Advice
     public var notify: NotifyOverrides?
     /// Where the rule came from, for error messages: `rules/memory.json`.
@@ -104,7 +107,7 @@ public struct Rule: Sendable {
     public init(
         name: String, selector: Selector, detector: DetectorSpec, severity: Severity = .warning,
         forDuration: PromDuration = .zero, resolveAfter: PromDuration = .minutes(5), threshold: Double = 0.5,
-        limit: LimitSpec? = nil, transform: SeriesTransform = .none, advice: Advice,
+        limit: LimitSpec? = nil, transform: SeriesTransform? = nil, advice: Advice,
         notify: NotifyOverrides? = nil, source: String = ""
     ) {
         self.name = name

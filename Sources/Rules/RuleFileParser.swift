@@ -84,7 +84,7 @@ struct RuleFileParser {
         var forDuration = PromDuration.zero
         var resolveAfter = PromDuration.minutes(5)
         var threshold = 0.5
-        var transform = SeriesTransform.none
+        var transform: SeriesTransform?  // nil: not said (the pipeline decides per series)
         var limit: LimitSpec?
         var limitLine = node.line
         var notify: NotifyOverrides?

@@ -16,7 +16,7 @@ import Foundation
 /// | `for` | no | duration string the anomaly must last before firing | `0s` |
 /// | `resolveAfter` | no | duration string of normal samples before resolving | `5m` |
 /// | `threshold` | no | score in (0, 1] at which a sample is anomalous | `0.5` |
-/// | `transform` | no | `none`, or `rate` (per-second rate of a counter) | `none` |
+/// | `transform` | no | `none`, or `rate` (per-second rate of a counter) | unsaid: `rate` for a counter series, else `none` |
 /// | `limit` | no | `{"value": N}` or `{"series": "metric", "matchOn": ["label", ...]}` (leak only) | none |
 /// | `notify` | no | `groupWait`, `groupInterval`, `repeatInterval` (durations), `sendResolved` (bool) | workspace policy |
 /// | `advice` | no | `summary` (required), `steps` (strings), `runbook` (http(s) URL) | a generic summary |

@@ -58,6 +58,10 @@ struct RemoteWriteEndpoint: Sendable {
                 text: "workspace \(workspace.name) is over its limit of \(workspace.limits.samplesPerSecond) samples/s; retry after \(retryAfter) s\n")
         }
 
+        if !scratch.batch.metadata.isEmpty {
+            recordMetadata(scratch.batch, workspace: workspace, now: now)
+        }
+
         var result = IngestResult()
         result.histograms = scratch.batch.histogramCount
         result.exemplars = scratch.batch.exemplarCount
@@ -78,14 +82,14 @@ struct RemoteWriteEndpoint: Sendable {
         for (shardIndex, shard) in workspace.shards.enumerated() {
             let done: Void? = shard.withLockIfAvailable { box in
                 ingestShard(UInt64(shardIndex), of: shardCount, scratch: scratch, validation: validation,
-                            pipeline: box.pipeline, window: window, result: &result)
+                            pipeline: box.pipeline, workspace: workspace, window: window, result: &result)
             }
             if done == nil { busy.append(shardIndex) }
         }
         for shardIndex in busy {
             workspace.shards[shardIndex].withLock { box in
                 ingestShard(UInt64(shardIndex), of: shardCount, scratch: scratch, validation: validation,
-                            pipeline: box.pipeline, window: window, result: &result)
+                            pipeline: box.pipeline, workspace: workspace, window: window, result: &result)
             }
         }
         let detectTime = MonotonicClock.nanoseconds() - detectStart
@@ -111,6 +115,24 @@ struct RemoteWriteEndpoint: Sendable {
         return HTTPResponse(status: 204, headers: headers)
     }
 
+    /// Records the metric types of a 1.0 request's `MetricMetadata` in the workspace's table;
+    /// if that changed any family's type, series created before it are classified again
+    /// (`Pipeline.reclassify`), shard by shard, outside the sample path.
+    private func recordMetadata(_ batch: WriteBatch, workspace: Workspace, now: Timestamp) {
+        let table: MetricTypeTable? = workspace.metricTypes.withLock { table in
+            var changed = false
+            for entry in batch.metadata {
+                guard let type = MetricType(rawValue: entry.type), type != .unknown else { continue }
+                if table.record(family: batch.familyName(entry), type: type) { changed = true }
+            }
+            return changed ? table : nil
+        }
+        guard let table else { return }
+        for shard in workspace.shards {
+            shard.withLock { box in _ = box.pipeline.reclassify(using: table, at: now) }
+        }
+    }
+
     /// The accepted event-time window of a request.
     struct SampleWindow {
         let oldest: Timestamp
@@ -121,7 +143,7 @@ struct RemoteWriteEndpoint: Sendable {
     /// validates and creates it, then feeds its samples.
     private func ingestShard(
         _ shardIndex: UInt64, of shardCount: UInt64, scratch: borrowing IngestScratch, validation: SeriesValidationOptions,
-        pipeline: Pipeline, window: SampleWindow, result: inout IngestResult
+        pipeline: Pipeline, workspace: Workspace, window: SampleWindow, result: inout IngestResult
     ) {
         let batch = scratch.batch
         let keys = scratch.keys
@@ -138,7 +160,7 @@ struct RemoteWriteEndpoint: Sendable {
                             var ref = store.find(hash: hash, key: view[index])
                             if ref == nil {
                                 guard !own.isEmpty else { continue }
-                                ref = createSeries(index, batch: batch, validation: validation, pipeline: pipeline, result: &result)
+                                ref = createSeries(index, batch: batch, validation: validation, pipeline: pipeline, workspace: workspace, result: &result)
                                 if ref == nil { continue }
                             }
                             ingestSamples(own, into: ref!, series: index, batch: batch, pipeline: pipeline, window: window, result: &result)
@@ -149,17 +171,24 @@ struct RemoteWriteEndpoint: Sendable {
         }
     }
 
-    /// Validates a series the store does not hold and creates it.
+    /// Validates a series the store does not hold and creates it, with its metric type: the
+    /// series' own 2.0 metadata, else its family's in the workspace's table (1.0 metadata).
     /// - Returns: nil (the samples counted as refused) when it is invalid or over the series limit.
     private func createSeries(
-        _ index: Int, batch: WriteBatch, validation: SeriesValidationOptions, pipeline: Pipeline, result: inout IngestResult
+        _ index: Int, batch: WriteBatch, validation: SeriesValidationOptions, pipeline: Pipeline, workspace: Workspace,
+        result: inout IngestResult
     ) -> SeriesRef? {
         let count = Int(batch.series[index].sampleCount)
         if let issue = batch.validate(series: index, options: validation) {
             result.reject("invalid_series", count, because: "\(issue)")
             return nil
         }
-        guard let ref = pipeline.create(batch.makeLabels(series: index)) else {
+        let labels = batch.makeLabels(series: index)
+        var type = batch.series[index].metadataType.flatMap(MetricType.init(rawValue:))
+        if type == nil || type == .unknown {
+            type = workspace.metricTypes.withLock { $0.type(ofSeries: labels.metricName) }
+        }
+        guard let ref = pipeline.create(labels, type: type) else {
             result.reject("series_limit", count, because: "workspace active series limit reached; new series refused")
             return nil
         }

@@ -19,6 +19,10 @@ public final class Workspace: Sendable {
     let shards: [PipelineShard]
     let bucket: Mutex<TokenBucket>
     let counters = Mutex(WorkspaceCounters())
+    /// Metric types declared by remote-write 1.0 metadata, by family, consulted when a series
+    /// is created. Lock order: a shard's lock may be held when taking this one, never the
+    /// reverse.
+    let metricTypes: Mutex<MetricTypeTable>
 
     /// - Parameters:
     ///   - shardCount: locks the series are spread over (1 is fine below ~1M samples/s).
@@ -35,6 +39,8 @@ public final class Workspace: Sendable {
             shards.append(PipelineShard(Pipeline(rules: rules, configuration: PipelineConfiguration(maxSeries: perShard), sink: sink)))
         }
         self.shards = shards
+        // Families are fewer than series; the table keeps at most twice this many.
+        metricTypes = Mutex(MetricTypeTable(capacity: max(1, min(limits.activeSeries, 100_000))))
         bucket = Mutex(TokenBucket(rate: limits.samplesPerSecond, burst: limits.burstSamples, now: now))
     }
 

@@ -56,6 +56,14 @@ struct RuleParsingTests {
         #expect(r.source == "rules/memory.json")
     }
 
+    /// An explicit `"transform": "none"` is kept apart from a rule that does not say, so that
+    /// it wins over the pipeline's per-series choice (rate for counters).
+    @Test(arguments: [("\"transform\": \"none\"", SeriesTransform?.some(.none)), ("\"transform\": \"rate\"", .some(.rate)), ("", nil)])
+    func transformSaidOrNot(extra: String, expected: SeriesTransform?) throws {
+        let r = try #require(try RuleSet.parse(rule(extra), file: "r.json").rules.first)
+        #expect(r.transform == expected)
+    }
+
     @Test func defaults() throws {
         let set = try RuleSet.parse(rule(), file: "r.json")
         let r = try #require(set.rules.first)
@@ -63,7 +71,7 @@ struct RuleParsingTests {
         #expect(r.forDuration == .zero)
         #expect(r.resolveAfter == .minutes(5))
         #expect(r.threshold == 0.5)
-        #expect(r.transform == SeriesTransform.none)
+        #expect(r.transform == nil, "not said: the pipeline decides per series")
         #expect(r.limit == nil)
         #expect(r.notify == nil)
         #expect(r.advice.summary == "{{rule}}: {{metric}} is {{value}}, expected {{expected}}.")

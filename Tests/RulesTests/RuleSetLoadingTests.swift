@@ -51,7 +51,8 @@ struct ShippedRulesTests {
             var name: String
             var selector: String
             var kind: DetectorKind
-            var transform: SeriesTransform
+            /// nil: the file does not say (the pipeline rates counters, scores the rest raw).
+            var transform: SeriesTransform?
             var severity: Severity
             var forDuration: PromDuration
             var resolveAfter: PromDuration
@@ -59,14 +60,14 @@ struct ShippedRulesTests {
         }
         let containerLimit = LimitSpec(series: "container_spec_memory_limit_bytes", matchOn: ["namespace", "pod", "container"])
         let table: [Row] = [
-            Row(name: "container-memory-leak", selector: "container_memory_working_set_bytes{container!=\"\", container!=\"POD\"}", kind: .leak, transform: .none, severity: .critical, forDuration: .minutes(15), resolveAfter: .minutes(15), limit: containerLimit),
-            Row(name: "process-memory-leak", selector: "process_resident_memory_bytes", kind: .leak, transform: .none, severity: .warning, forDuration: .minutes(15), resolveAfter: .minutes(15), limit: nil),
-            Row(name: "nodejs-heap-leak", selector: "nodejs_heap_size_used_bytes", kind: .leak, transform: .none, severity: .warning, forDuration: .minutes(15), resolveAfter: .minutes(15), limit: nil),
-            Row(name: "http-latency-spike", selector: "http_request_duration_seconds{quantile=~\"0.9|0.95|0.99\"}", kind: .ewma, transform: .none, severity: .warning, forDuration: .minutes(5), resolveAfter: .minutes(10), limit: nil),
+            Row(name: "container-memory-leak", selector: "container_memory_working_set_bytes{container!=\"\", container!=\"POD\"}", kind: .leak, transform: nil, severity: .critical, forDuration: .minutes(15), resolveAfter: .minutes(15), limit: containerLimit),
+            Row(name: "process-memory-leak", selector: "process_resident_memory_bytes", kind: .leak, transform: nil, severity: .warning, forDuration: .minutes(15), resolveAfter: .minutes(15), limit: nil),
+            Row(name: "nodejs-heap-leak", selector: "nodejs_heap_size_used_bytes", kind: .leak, transform: nil, severity: .warning, forDuration: .minutes(15), resolveAfter: .minutes(15), limit: nil),
+            Row(name: "http-latency-spike", selector: "http_request_duration_seconds{quantile=~\"0.9|0.95|0.99\"}", kind: .ewma, transform: nil, severity: .warning, forDuration: .minutes(5), resolveAfter: .minutes(10), limit: nil),
             Row(name: "http-error-rate-spike", selector: "http_requests_total{code=~\"5..\"}", kind: .ewma, transform: .rate, severity: .critical, forDuration: .minutes(5), resolveAfter: .minutes(10), limit: nil),
             Row(name: "request-rate-drop", selector: "http_requests_total{code!~\"5..\"}", kind: .ewma, transform: .rate, severity: .critical, forDuration: .minutes(5), resolveAfter: .minutes(10), limit: nil),
             Row(name: "cpu-daily-pattern-break", selector: "container_cpu_usage_seconds_total{container!=\"\"}", kind: .seasonal, transform: .rate, severity: .warning, forDuration: .minutes(10), resolveAfter: .minutes(15), limit: nil),
-            Row(name: "disk-filling", selector: "node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay|squashfs\"}", kind: .leak, transform: .none, severity: .critical, forDuration: .minutes(30), resolveAfter: .minutes(30), limit: LimitSpec(value: 0)),
+            Row(name: "disk-filling", selector: "node_filesystem_avail_bytes{fstype!~\"tmpfs|overlay|squashfs\"}", kind: .leak, transform: nil, severity: .critical, forDuration: .minutes(30), resolveAfter: .minutes(30), limit: LimitSpec(value: 0)),
         ]
         for row in table {
             let rule = try #require(set.rule(named: row.name))
