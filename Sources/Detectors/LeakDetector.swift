@@ -23,21 +23,31 @@ import AIOpsCore
 ///
 /// The two shorter windows need 8 non-empty buckets spanning half the window; the longest
 /// needs them spanning 7/8 of it, so that with a 1 h `window` it has seen (almost) a whole day
-/// before it judges. Then it also guards the shorter ones against daily cycles: a trend of a
-/// shorter window counts only if the longest window's slope points the same way, or the
-/// shorter window's line has already left the range of the longest window's older points.
-/// The rising half of a daily curve fails both: a day-long fit ending in the rising half
-/// slopes down (most of the day's high values lie in its first half), and the rise stays
-/// inside yesterday's range. A fast leak that starts in the rising half is reported once it
-/// climbs above yesterday's range. The longest window is not guarded; its halves test rejects
-/// a daily curve, since the two halves of a full cycle slope opposite ways. Before the longest
-/// window has seen a day nothing can tell a daily rise from a leak that started with the
-/// series, so on a series' first day a daily rise fast enough to reach the limit within
-/// about 1/`minRelativeGrowthPerHour` hours is reported.
+/// before it judges. A trend of a shorter window counts only if it holds across windows:
+/// - the longest window, once fitted, slopes the same way at no less than 0.3 of its rate (the
+///   rising half of a daily curve fails this: a day-long fit that ends in the rising half
+///   slopes down, since most of the day's high values lie in its first half, and one that ends
+///   at the peak is flat), or
+/// - its line has left the range of the longest window's points older than it, by a quarter
+///   of that range (a cycle returns to the range it came from; a leak leaves it). With no
+///   older points (a series younger than the window) there is nothing to contradict it.
+/// So a fast leak that starts in the rising half of a daily curve is reported once it climbs
+/// out of the previous hours' range, and a leak from a steady level as soon as it shows. The
+/// longest window is not guarded: its halves test rejects a daily curve, since the two halves
+/// of a full cycle slope opposite ways. Before a day has been seen, a daily rise from the
+/// series' lowest point so far is indistinguishable from a leak that started with the series,
+/// and is reported if it would reach the limit within about 1/`minRelativeGrowthPerHour`
+/// hours.
 ///
-/// The output is the fit of the window with the highest score (the shortest on a tie, and the
-/// shortest fitted one when none scores): its rate, line and time to the limit, and
-/// `windowPoints` draws its buckets.
+/// The output is the fit of the window that found the current finding (the shortest scoring
+/// 0.5 when it began) while it keeps scoring 0.5, else the best-scoring window (the shortest
+/// fitted one when none scores): its rate, line and time to the limit, and `windowPoints`
+/// draws its buckets.
+///
+/// A window shorter than a few sawtooth periods can alias: when it holds a whole number of
+/// periods and ends on a ramp, its troughs seem to climb by about the sawtooth's height per
+/// window. That shows as a flicker of one bucket per period, which an incident's `for` does
+/// not turn into an alarm.
 ///
 /// A restart (a drop 20 % below the minimum of the last two shortest-window buckets for `up`,
 /// a jump 20 % above their maximum for `down`) clears every window instead of alarming, and so
@@ -48,7 +58,7 @@ import AIOpsCore
 /// for `down`), since a heap hits its limit at a sawtooth peak, not at a trough.
 ///
 /// Values are kept as single-precision offsets from the first value since the last clear
-/// (`base`), so three windows fit in 920 bytes; a level of 8e9 keeps its small steps.
+/// (`base`), so three windows fit in 952 bytes; a level of 8e9 keeps its small steps.
 struct LeakDetector: Sendable {
     static let buckets = 32
     /// Windows, shortest first.
