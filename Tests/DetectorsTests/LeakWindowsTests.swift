@@ -182,6 +182,25 @@ import Testing
         #expect(abs(out[probe].secondsToLimit - remaining) / remaining < 0.25)
     }
 
+    /// Holes of 3 hours and of 2 days without a reset (the pipeline resets on long gaps; a
+    /// detector held on its own may not be): the longer windows' skipped buckets are emptied,
+    /// not left stale, and a steady series stays quiet; a leak after the holes is still found.
+    @Test func holesWithoutResetLeaveNoStaleBuckets() throws {
+        var signal = Self.heap(hours: 120, level: 200, sawtooth: 30, period: 200, seed: 50) { s in
+            s > 100 * Self.hour ? 45 * (s - 100 * Self.hour) / Self.hour : 0
+        }
+        let holes = [Int(20 * Self.hour / 15)..<Int(23 * Self.hour / 15), Int(40 * Self.hour / 15)..<Int(88 * Self.hour / 15)]
+        for hole in holes.reversed() {
+            signal.times.removeSubrange(hole)
+            signal.values.removeSubrange(hole)
+        }
+        let out = signal.run(Self.container, limit: Self.limit)
+        let leakStart = try #require(signal.times.firstIndex { $0 - signal.times[0] > Timestamp(100 * Self.hour * 1000) })
+        #expect(out.maxScore(0..<leakStart) < 0.5)
+        let found = try #require(Self.firstSustained(out[leakStart...].map(\.score)))
+        #expect(Double(found) * 15 <= Self.hour)
+    }
+
     /// The three windows stay inline and small: within `SeriesDetector`'s storage and well
     /// inside the 4 KiB per series budget with the other detectors.
     @Test func stateStaysSmall() {
