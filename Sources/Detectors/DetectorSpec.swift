@@ -29,13 +29,21 @@ public struct DetectorSpec: Sendable, Hashable {
     public var adaptAfter: PromDuration
     /// Seasonal: `1d`, `1w`, `auto` or a duration. Default `auto`.
     public var period: SeasonalPeriod
-    /// Leak: the span the growth rate is estimated over. Default `1h`.
+    /// Leak: the shortest span the growth rate is estimated over. Default `1h`. The detector
+    /// fits three windows at once: this one, 6 times it and 24 times it (1 h, 6 h and 24 h for
+    /// the default), so a fast leak is found within about half of `window` and a slow one,
+    /// hidden in the short window by a sawtooth as tall as hours of its growth, within half of
+    /// 6·`window`; with a 1 h `window` the longest fit spans a day, which is what lets it tell
+    /// a daily rise from a leak (see `LeakDetector`). 6 and 24: a bucket of the 6× window
+    /// (11.25 min at 1 h) still holds a trough of a 10-minute sawtooth, one of the 24× window
+    /// (45 min) several of a 15-minute one, and 24 × 1 h is a day.
     public var window: PromDuration
-    /// Leak: growth below this fraction per hour is not a leak. The fraction is of the level,
-    /// or of the headroom left to the limit when a limit is known. Default 0.1 (10 %/h: a
-    /// container heap that would reach its limit within about 10 hours). Rules for slower
-    /// resources set their own: `rules/disk.json` uses 0.02, a disk that fills within about
-    /// two days (at 0.02 the score is 0.5; a disk full in 30 h scores about 0.95).
+    /// Leak: growth below this fraction per hour is not a leak, in every window. The fraction
+    /// is of the level, or of the headroom left to the limit when a limit is known. Default 0.1
+    /// (10 %/h: a container heap that would reach its limit within about 10 hours). Rules for
+    /// slower resources set their own: `rules/disk.json` and the container rule of
+    /// `rules/memory.json` use 0.02, a disk or a heap that reaches its limit within about two
+    /// days (at 0.02 the score is 0.5; full in 30 h scores about 0.95).
     public var minRelativeGrowthPerHour: Double
 
     public static let defaultWarmup = 30

@@ -4,8 +4,8 @@ import AIOpsCore
 /// tools). The pipeline keeps its many bindings' states in a `DetectorPool` instead, where
 /// each costs only its own kind's size.
 ///
-/// A plain struct with fixed-size inline storage: `update` is O(1) amortised (the leak fit,
-/// O(32²), runs once per leak bucket), allocates nothing, and uses only samples up to and
+/// A plain struct with fixed-size inline storage: `update` is O(1) amortised (a leak fit,
+/// O(32²), runs once per closed bucket of each of the leak detector's windows), allocates nothing, and uses only samples up to and
 /// including this one. It holds the state of its own kind's detector only, in inline storage
 /// as large as the largest of them (`AutoDetector`), so the size is the same for each kind
 /// (`MemoryLayout<SeriesDetector>.size`, under 1 KiB, no heap storage).
