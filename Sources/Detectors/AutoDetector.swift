@@ -2,18 +2,23 @@ import AIOpsCore
 import Foundation
 
 /// The detector behind `auto`: five kinds of evidence, each measured against what is unusual
-/// for this series, combined by their maximum, and one alarm per episode.
+/// for this series, combined by their maximum. Suppression is the incident's business: every
+/// sample after warm-up is scored.
 ///
 /// Evidence (each a ratio that reaches 1, score 0.5, at its threshold):
 /// - **New extreme** (`ValueEnvelope`): the value lies beyond the range of the remembered past
-///   by more than 3 % of that range's width and more than one σ of the sample-to-sample noise.
+///   by more than 3 % of that range's width and more than one σ of the sample-to-sample noise,
+///   and it is improbable at the false-alarm budget (below) either as a one-step move against
+///   the level or as an excess past the range. A random walk, a heavy tail or the noise of a
+///   level that just shifted set records by ordinary steps; those are not news.
 /// - **Level** (an EWMA of the value with a winsorised mean absolute deviation as σ): the
-///   one-step z-score against 1.5 × the largest z of the last weeks (`SurpriseRecord`), and
-///   never below 10. A spike as big as the bursts this series always has is not news; one
+///   one-step z-score against 1.5 × the second-largest z of the last weeks (`SurpriseRecord`),
+///   and never below 10. A spike as big as the bursts this series always has is not news; one
 ///   half again as big is.
 /// - **Daily shape** (`PhaseProfile`), once it explains the series: the distance outside the
-///   half-hour band, in σ of that distance, against 1.2 × its own record and never below 5.
-///   A missing daily peak or a flat day is caught here, inside the range.
+///   half-hour band, in σ of that distance, against 1.2 × its own second-largest record and
+///   never below 5, and improbable at the budget under the residual's fitted tail. A missing
+///   daily peak or a flat day is caught here, inside the range.
 /// - **Weekly shape** (`WeekProfile`), once two weeks are known and only where the weekly
 ///   profile explains the series well and better than the daily band: an EW mean over 3 hours
 ///   (at least 6 steps) of the residual against the week's profile, winsorised at 4 σ, in σ of
@@ -27,23 +32,25 @@ import Foundation
 ///   record is delayed because the statistic rises smoothly: a record that followed it sample
 ///   by sample would never be broken.
 ///
+/// Records judge against the second-largest value, and an alarm episode enters a record once,
+/// as its peak, when it ends: one earlier event (a false alarm, or a real spike six hours ago)
+/// never hides the next of its size, while an event that keeps coming back becomes the
+/// series' pattern. A lasting shift is one episode: the level adapts (its EWMA moves at most
+/// 3 σ·α a step) until the shift is the level.
+///
+/// The false-alarm budget: a calibrated kind alarms when the tail probability of its statistic
+/// under the series' own law (`TailModel`: peaks over a 98 % threshold, generalised Pareto) is
+/// below `step / 30 days / 5` per sample, so on a series behaving as it always has all kinds
+/// together alarm about once per 30 days of event time at most (Bonferroni). The record and
+/// the floors must agree too, so the rate is lower still; it is measured on the noise families
+/// of `fixtures/scenarios` (README, "Detection quality").
+///
 /// Warm-up: nothing scores before `warmup` samples and one day of event time, so the range,
 /// the scale and the records have seen a whole daily cycle before anything counts as unusual.
 ///
-/// No hold: every sample after warm-up is scored. The continuation of an anomaly is one
-/// incident (the tracker merges it); the records learn each sample after it is scored, so a
-/// lasting shift stops being news as it becomes the series' history, and a second, separate
-/// event that breaks the records again gets an incident of its own.
-///
-/// What a score of 0.5 means: each kind of evidence compares the sample with the most unusual
-/// value of its statistic in the series' recent history (a decaying record), by a margin. For
-/// exchangeable data the chance that a new value exceeds the largest of the last N is at most
-/// 1 / (N + 1) (the conformal rank bound), whatever the series' distribution; the margin and the
-/// floors make it smaller still. The false-alarm rate this yields is measured on generated noise
-/// families in `fixtures/scenarios` (README, "Detection quality").
-///
-/// Memory: inline, 960 bytes (the weekly profile 416 of them), the largest detector state, so
-/// the size of `SeriesDetector`'s storage; `update` is O(1) and allocates nothing.
+/// Memory: inline, 1,128 bytes (the weekly profile 416 of them, three tails 144), the largest
+/// detector state, so the size of `SeriesDetector`'s storage; `update` is O(1) and allocates
+/// nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
     /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.
@@ -102,6 +109,9 @@ struct AutoDetector: Sendable {
     var shapeRecord = SurpriseRecord()
     /// Daily shape: the tail of its residual z (peaks over threshold, `TailModel`).
     var shapeTail = TailModel()
+    /// Level: the tail of the one-step z; new extreme: the tail of the excess past the range.
+    var levelTail = TailModel()
+    var rangeTail = TailModel()
     var week = WeekProfile()
     /// Weekly shape: an EW mean (over `weekSeconds`) of the weekly residual, and its delayed record.
     var weekDrift: Double = 0
@@ -145,9 +155,17 @@ struct AutoDetector: Sendable {
         let levelRatio = levelRecord.ratio(z, margin: Self.levelMargin, floor: Self.levelFloorZ)
 
         // New extreme: beyond the range by 3 % of its width and by one σ of the step noise.
-        let rangeRatio = min(
+        let rangeExcess = min(
             envelope.excess(x, direction: direction) / Self.rangeFraction,
             envelope.excessInSteps(x, direction: direction) / Self.rangeNoiseSigmas)
+        // A new extreme must also be improbable at the budget, either as a one-step move
+        // against the level or as an excess past the range: a random walk, or the noise of a
+        // level that just shifted, sets records by ordinary steps and small excesses.
+        let risk = Self.risk(stepSeconds: step)
+        let kinds = Double(Self.evidenceKinds)
+        let levelSurprise = Self.surprise(kinds * levelTail.tail(z), risk: risk)
+        let rangeSurprise = Self.surprise(kinds * rangeTail.tail(max(rangeExcess, 0)), risk: risk)
+        let rangeRatio = min(rangeExcess, max(levelSurprise, rangeSurprise))
 
         // Daily shape.
         let reading = shape.read(x, at: t)
@@ -159,7 +177,7 @@ struct AutoDetector: Sendable {
             // Both the record and the calibrated tail must call it unusual: the tail's risk is
             // the false-alarm budget, so a shape that is merely noisier at its peak than the
             // band's single σ assumes does not alarm day after day.
-            let surprise = Self.surprise(Double(Self.evidenceKinds) * shapeTail.tail(zs), risk: Self.risk(stepSeconds: step))
+            let surprise = Self.surprise(kinds * shapeTail.tail(zs), risk: risk)
             shapeRatio = min(shapeRecord.ratio(zs, margin: Self.shapeMargin, floor: Self.shapeFloorZ), surprise)
         }
 
@@ -230,12 +248,17 @@ struct AutoDetector: Sendable {
         }
 
         // Learn.
-        if warm { levelRecord.observe(z) }
+        let decay = 1 - dt * Self.tailForgetPerSecond
+        if warm {
+            levelRecord.observe(z, alarming: levelRatio >= 1)
+            levelTail.observe(z, decay: decay, learnExcess: !(levelRatio >= 1 && levelSurprise >= 1))
+            rangeTail.observe(max(rangeExcess, 0), decay: decay, learnExcess: rangeRatio < 1)
+        }
         // The record learns from the day the band is known and its scale warm, a day before the
         // shape may score, so the first scored day is measured against a day of history.
         if reading.ready && shape.scored > 50 {
-            shapeRecord.observe(zs)
-            shapeTail.observe(zs, decay: 1 - dt * Self.tailForgetPerSecond, learnExcess: shapeRatio < 1)
+            shapeRecord.observe(zs, alarming: shapeRatio >= 1)
+            shapeTail.observe(zs, decay: decay, learnExcess: shapeRatio < 1)
         }
         weekRecord.observe(zw, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         week.observe(x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma, daily: reading.residual, dailySigma: shapeSigma)

@@ -8,7 +8,7 @@ import AIOpsCore
 /// O(32²), runs once per closed bucket of each of the leak detector's windows), allocates nothing, and uses only samples up to and
 /// including this one. It holds the state of its own kind's detector only, in inline storage
 /// as large as the largest of them (`AutoDetector`), so the size is the same for each kind
-/// (`MemoryLayout<SeriesDetector>.size`, under 1 KiB, no heap storage).
+/// (`MemoryLayout<SeriesDetector>.size`, under 1.2 KiB, no heap storage).
 ///
 /// `ewma`, `seasonal` and `leak` run their detector, for rules that say what to look for and
 /// hold a score up for as long as the condition lasts (the rule's `for` and `resolveAfter`
@@ -23,7 +23,7 @@ public struct SeriesDetector: Sendable {
     /// 960 bytes twice per sample). Sound because every `DetectorState` is `BitwiseCopyable`
     /// (checked by the compiler), at most 8-aligned and fits (`withState` checks both, folded
     /// to nothing at compile time): the bytes are the whole value, with nothing to retain or release.
-    var storage: InlineArray<127, UInt64>
+    var storage: InlineArray<141, UInt64>
 
     public init(spec: DetectorSpec) {
         kind = spec.kind
@@ -79,7 +79,7 @@ public struct SeriesDetector: Sendable {
     @inline(__always)
     mutating func withState<State: DetectorState, R>(_ type: State.Type, _ body: (inout State) -> R) -> R {
         precondition(
-            MemoryLayout<State>.size <= MemoryLayout<InlineArray<127, UInt64>>.size
+            MemoryLayout<State>.size <= MemoryLayout<InlineArray<141, UInt64>>.size
                 && MemoryLayout<State>.alignment <= MemoryLayout<UInt64>.alignment,
             "SeriesDetector.storage is too small for \(State.self)")
         return withUnsafeMutableBytes(of: &storage) { raw in

@@ -17,6 +17,10 @@ struct SurpriseRecord: Sendable {
     /// The largest statistic lately, and the second largest: what is judged against.
     var value: Double = 0
     var second: Double = 0
+    /// The largest statistic of the alarm episode under way (0 when none): an episode enters
+    /// the record once, as its peak, when it ends, so the samples of one long event do not fill
+    /// both places and hide the next event of its size.
+    var episode: Double = 0
 
     /// The ratio of `statistic` to the second-largest record (times `margin`, never below
     /// `floor`): 1 means "as unusual as the second most unusual thing seen lately, by the margin".
@@ -30,11 +34,26 @@ struct SurpriseRecord: Sendable {
     }
 
     /// Adds a statistic (after scoring with it, so a sample is not compared with itself).
+    /// - Parameter alarming: the statistic reached the bar (ratio >= 1): it is held back as part
+    ///   of an episode, which enters the record as one value when a sample below the bar comes.
     @inline(__always)
-    mutating func observe(_ statistic: Double) {
+    mutating func observe(_ statistic: Double, alarming: Bool = false) {
         let s = statistic.isFinite ? statistic : 0
         value *= Self.decay
         second *= Self.decay
+        if alarming {
+            episode = max(episode, s)
+            return
+        }
+        if episode > 0 {
+            insert(episode)
+            episode = 0
+        }
+        insert(s)
+    }
+
+    @inline(__always)
+    private mutating func insert(_ s: Double) {
         if s > value {
             second = value
             value = s

@@ -5,15 +5,16 @@ import Testing
 
 @Suite struct SeriesDetectorTests {
     @Test func memoryPerSeriesWithinBudget() {
-        // Inline storage only, one kind's state: the same for every kind, under 1 KiB.
+        // Inline storage only, one kind's state: the same for every kind, under 1.2 KiB (the auto
+        // detector with its three calibrated tails; a whole series stays under 3 KiB in aiops-bench).
         #expect(SeriesDetector.bytesPerSeries == MemoryLayout<SeriesDetector>.size)
-        #expect(SeriesDetector.bytesPerSeries <= 1024)
+        #expect(SeriesDetector.bytesPerSeries <= 1200)
         // The storage holds the largest state, and no more than a word beyond it.
         let largest = [
             MemoryLayout<EWMADetector>.size, MemoryLayout<SeasonalDetector>.size,
             MemoryLayout<LeakDetector>.size, MemoryLayout<AutoDetector>.size,
         ].max()!
-        let storage = MemoryLayout<InlineArray<127, UInt64>>.size
+        let storage = MemoryLayout<InlineArray<141, UInt64>>.size
         #expect(storage >= largest && storage - largest < 8)
     }
 
