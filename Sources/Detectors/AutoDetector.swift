@@ -80,28 +80,8 @@ struct AutoDetector: Sendable {
     /// read (tests check the two are equal).
     static let volatilityDecay = 0.9989690627626235
 
-    /// The false-alarm budget of a calibrated kind of evidence: on a series behaving as it
-    /// always has, it reaches score 0.5 with probability `step / falseAlarmHorizon` per sample,
-    /// split over the `evidenceKinds` kinds (Bonferroni), so all kinds together stay within
-    /// about one alarm per `falseAlarmHorizon` of event time.
-    static let falseAlarmHorizonSeconds = 30 * 86_400.0
+    /// Kinds of evidence: the false-alarm budget (`Calibration.risk`) is split over them.
     static let evidenceKinds = 5
-    /// Calibrated tails forget with a half-life of two weeks of event time.
-    static let tailForgetPerSecond = 0.6931471805599453 / (14 * 86_400.0)
-
-    /// The per-sample false-alarm risk for a step of `stepSeconds`.
-    @inline(__always)
-    static func risk(stepSeconds: Double) -> Double {
-        min(max(stepSeconds, 1) / falseAlarmHorizonSeconds, 0.01)
-    }
-
-    /// `log p / log risk`: 1 (score 0.5) when the tail probability `p` equals the risk, 2 at
-    /// its square; 0 for `p >= 1`.
-    @inline(__always)
-    static func surprise(_ p: Double, risk: Double) -> Double {
-        guard p < 1 else { return 0 }
-        return log(max(p, 1e-300)) / log(risk)
-    }
 
     var envelope = ValueEnvelope()
     var shape = PhaseProfile()
@@ -161,10 +141,10 @@ struct AutoDetector: Sendable {
         // A new extreme must also be improbable at the budget, either as a one-step move
         // against the level or as an excess past the range: a random walk, or the noise of a
         // level that just shifted, sets records by ordinary steps and small excesses.
-        let risk = Self.risk(stepSeconds: step)
+        let risk = Calibration.risk(stepSeconds: step)
         let kinds = Double(Self.evidenceKinds)
-        let levelSurprise = Self.surprise(kinds * levelTail.tail(z), risk: risk)
-        let rangeSurprise = Self.surprise(kinds * rangeTail.tail(max(rangeExcess, 0)), risk: risk)
+        let levelSurprise = Calibration.surprise(kinds * levelTail.tail(z), risk: risk)
+        let rangeSurprise = Calibration.surprise(kinds * rangeTail.tail(max(rangeExcess, 0)), risk: risk)
         let rangeRatio = min(rangeExcess, max(levelSurprise, rangeSurprise))
 
         // Daily shape.
@@ -177,7 +157,7 @@ struct AutoDetector: Sendable {
             // Both the record and the calibrated tail must call it unusual: the tail's risk is
             // the false-alarm budget, so a shape that is merely noisier at its peak than the
             // band's single σ assumes does not alarm day after day.
-            let surprise = Self.surprise(kinds * shapeTail.tail(zs), risk: risk)
+            let surprise = Calibration.surprise(kinds * shapeTail.tail(zs), risk: risk)
             shapeRatio = min(shapeRecord.ratio(zs, margin: Self.shapeMargin, floor: Self.shapeFloorZ), surprise)
         }
 
@@ -248,7 +228,7 @@ struct AutoDetector: Sendable {
         }
 
         // Learn.
-        let decay = 1 - dt * Self.tailForgetPerSecond
+        let decay = 1 - dt * Calibration.tailForgetPerSecond
         if warm {
             levelRecord.observe(z, alarming: levelRatio >= 1)
             levelTail.observe(z, decay: decay, learnExcess: !(levelRatio >= 1 && levelSurprise >= 1))

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How every detector turns "how far past its threshold" into a score in [0, 1].
 ///
 /// score(r) = r⁶ / (1 + r⁶), where r is the (directed) statistic divided by its threshold:
@@ -20,5 +22,29 @@ enum Calibration {
     static func sigmaFloor(level: Double, minRelativeDeviation: Double, zThreshold: Double) -> Double {
         let relative = minRelativeDeviation * abs(level) / zThreshold
         return max(relative, 1e-9 * max(1, abs(level)))
+    }
+
+    /// The false-alarm budget of a calibrated statistic: on a series behaving as it always has,
+    /// it reaches score 0.5 with probability `step / falseAlarmHorizon` per sample (divided by
+    /// the number of kinds of evidence a detector combines, Bonferroni), so about once per
+    /// `falseAlarmHorizon` of event time at most.
+    static let falseAlarmHorizonSeconds = 2_592_000.0
+
+    /// Calibrated tails forget with a half-life of two weeks of event time: `ln 2 / 1,209,600 s`
+    /// as a literal (a computed `static let` costs a `swift_once` per read; tests check it).
+    static let tailForgetPerSecond = 5.730383437168859e-07
+
+    /// The per-sample false-alarm risk for a step of `stepSeconds`.
+    @inline(__always)
+    static func risk(stepSeconds: Double) -> Double {
+        min(max(stepSeconds, 1) / falseAlarmHorizonSeconds, 0.01)
+    }
+
+    /// `log p / log risk`: 1 (score 0.5) when the tail probability `p` equals the risk, 2 at
+    /// its square; 0 for `p >= 1`.
+    @inline(__always)
+    static func surprise(_ p: Double, risk: Double) -> Double {
+        guard p < 1 else { return 0 }
+        return log(max(p, 1e-300)) / log(risk)
     }
 }

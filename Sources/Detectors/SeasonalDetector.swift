@@ -35,6 +35,8 @@ struct SeasonalDetector: Sendable {
     static let weekMs: Int64 = 7 * 86_400_000
 
     var daily = InlineArray<48, Float>(repeating: 0)
+    /// The tail of the directed residual z (`TailModel`), for the false-alarm budget.
+    var tail = TailModel()
     var weekly = InlineArray<84, Float>(repeating: 0)
     /// Level of the seasonal models and of the non-seasonal one.
     var level: Double = 0
@@ -162,11 +164,19 @@ struct SeasonalDetector: Sendable {
         let sigma = max(spread * Calibration.madToSigma, floor)
         let z = residual / sigma
         var output = DetectorOutput.quiet(.seasonal)
-        if !learning && elapsed >= span {
+        // The z must reach the threshold and be improbable at the false-alarm budget under the
+        // residual's own fitted tail: a shape the profile cannot follow (a batch job's sharp
+        // edges every night) makes large z routine, and routine is not news.
+        let dz = spec.direction.directed(z)
+        let ratio = min(dz / zT, Calibration.surprise(tail.tail(dz), risk: Calibration.risk(stepSeconds: step)))
+        let scoring = !learning && elapsed >= span
+        if scoring {
             output = DetectorOutput(
-                score: Calibration.score(ratio: spec.direction.directed(z) / zT),
+                score: Calibration.score(ratio: ratio),
                 expected: expected, lower: expected - zT * sigma, upper: expected + zT * sigma, detector: .seasonal)
         }
+
+        if scoring { tail.observe(dz, decay: 1 - dtEff * Calibration.tailForgetPerSecond, learnExcess: ratio < 1) }
 
         // Learning, winsorised at 3σ of each model (not clipped while the scales are unknown).
         let sigma0 = max(spread0 * Calibration.madToSigma, Calibration.sigmaFloor(level: level0, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: zT))

@@ -127,3 +127,25 @@ import Testing
         #expect(signal.run(DetectorSpec(kind: .seasonal, direction: .down, period: .daily))[spike].score >= 0.5)
     }
 }
+
+@Suite struct SeasonalCalibrationTests {
+    /// A 45-minute batch job at 02:00 every night: sharp edges the half-hour profile cannot
+    /// follow make large residuals routine. Once the tail has seen a few nights they stop
+    /// alarming, while a spike at noon several times the job's edges still does. (The tail is
+    /// one for all phases: a noon spike as large as the job's edges is, by it, routine too.)
+    @Test func aNightlyJobIsLearnedAndANewSpikeIsNot() {
+        var rng = SplitMix64(seed: 61)
+        let day = 288
+        let start: Timestamp = 1_700_006_400_000  // a midnight UTC
+        let spike = 9 * day + 144
+        let signal = Signal(count: 10 * day, stepSeconds: 300, start: start) { i, s in
+            let minute = Int(s.truncatingRemainder(dividingBy: 86_400) / 60)
+            let batch = minute >= 120 && minute < 165 ? 1.2 : 0
+            return 0.3 + batch + 0.02 * rng.gaussian() + (i >= spike && i < spike + 3 ? 6 : 0)
+        }
+        let out = signal.run(DetectorSpec(kind: .seasonal, period: .daily))
+        let lateNights = (4 * day)..<spike
+        #expect(out.maxScore(lateNights) < 0.5)
+        #expect(out[spike].score >= 0.5)
+    }
+}

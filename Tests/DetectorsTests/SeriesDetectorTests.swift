@@ -72,6 +72,8 @@ import Testing
         #expect(SurpriseRecord.decay == exp2(-1 / SurpriseRecord.halfLife))
         #expect(ValueEnvelope.closeRate == 1 - exp2(-1 / ValueEnvelope.halfLife))
         #expect(AutoDetector.volatilityDecay == exp2(-0.5 / (14 * 24)))
+        #expect(Calibration.tailForgetPerSecond == log(2.0) / (14 * 86_400))
+        #expect(Calibration.falseAlarmHorizonSeconds == 30 * 86_400)
     }
 
     @Test func autoIsQuietOnNoiseAndFiresOnASpike() {
