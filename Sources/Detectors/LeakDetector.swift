@@ -51,7 +51,9 @@ import AIOpsCore
 ///
 /// A restart (a drop 20 % below the minimum of the last two shortest-window buckets for `up`,
 /// a jump 20 % above their maximum for `down`) clears every window instead of alarming, and so
-/// does `reset(.gap)`; shorter gaps just leave empty buckets.
+/// does `reset(.gap)`; shorter gaps just leave empty buckets. After a restart nothing scores
+/// until the shortest window is full again: a warm-up (caches refilling) is not a leak, and a
+/// whole window of it shows the climb flattening, which the halves test rejects.
 ///
 /// `secondsToLimit` extrapolates the line plus the envelope the fit ignores (the upper
 /// decile of how far bucket maxima sit above the line for `up`, the lower decile of minima
@@ -113,6 +115,8 @@ struct LeakDetector: Sendable {
     var origins = InlineArray<3, Int64>(repeating: 0)
     /// The window whose finding is being reported (−1: none); see `reportedWindow`.
     var reported: Int8 = -1
+    /// After a restart, no score before this event time (see `update`).
+    var settleUntil: Timestamp = .min
 
     @inline(__always)
     static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
@@ -138,6 +142,9 @@ struct LeakDetector: Sendable {
 
         if open, isRestart(x, direction: direction) {
             clear()
+            // A process warming up after a restart (caches refilling for half an hour) climbs
+            // like a leak: nothing is judged until the shortest window has seen it whole.
+            settleUntil = t + spec.window.milliseconds
         }
         count += 1
         if !open {
@@ -423,7 +430,7 @@ struct LeakDetector: Sendable {
             }
         }
         return DetectorOutput(
-            score: count > warmup ? Double(effectiveScore(level)) : 0, expected: line,
+            score: count > warmup && t >= settleUntil ? Double(effectiveScore(level)) : 0, expected: line,
             leakRatePerHour: slopePerSecond * 3600, secondsToLimit: toLimit, detector: .leak)
     }
 
