@@ -37,6 +37,11 @@ public final class HTTPRequestParser {
     public enum Event {
         /// No complete request yet; read more bytes.
         case needMoreData
+        /// The head of the next request is complete (only when `reportsHeads` is set): the
+        /// request's method, target and headers, with an empty body, before any body byte is
+        /// waited for, so the owner can refuse it (authentication, memory budget) without
+        /// reading the body. Yielded once per request; `next()` then continues with the body.
+        case head(HTTPRequest)
         /// The head asked for `Expect: 100-continue` and the body has not arrived yet:
         /// send `HTTP/1.1 100 Continue` then keep reading. Yielded once per request.
         case continueExpected
@@ -58,6 +63,14 @@ public final class HTTPRequestParser {
 
     public let maxHeaderBytes: Int
     public let maxBodyBytes: Int
+    /// Yield `.head` for every request once its head is parsed (the server sets it).
+    public var reportsHeads = false
+    /// Grow the buffer for the current Content-Length body straight to its full size at the
+    /// next read, instead of doubling with the bytes received: set by the owner once the
+    /// body's bytes are reserved in a memory budget, so the buffer never holds more than the
+    /// reservation (doubling would copy, holding old and new buffers at once). Reset with
+    /// each request.
+    public var bodyReserved = false
 
     /// Initial (and shrink-back) capacity of the read buffer.
     static let initialCapacity = 16 * 1024
@@ -167,16 +180,22 @@ public final class HTTPRequestParser {
         var wanted = minimum
         if state == .contentBody {
             // Room for the rest of the body, but grown in proportion to what has arrived,
-            // so a head that merely announces 32 MiB does not make us allocate 32 MiB.
+            // so a head that merely announces 32 MiB does not make us allocate 32 MiB
+            // (unless the owner reserved the whole body).
             let remaining = bodyStart + contentLength - writerIndex
-            wanted = max(wanted, min(remaining, max(64 * 1024, writerIndex - readerIndex)))
+            wanted = bodyReserved ? max(wanted, remaining) : max(wanted, min(remaining, max(64 * 1024, writerIndex - readerIndex)))
         }
         if capacity - writerIndex < wanted {
             compact()
         }
         if capacity - writerIndex < wanted {
-            var newCapacity = max(capacity * 2, HTTPRequestParser.initialCapacity)
-            while newCapacity - writerIndex < wanted { newCapacity *= 2 }
+            var newCapacity: Int
+            if bodyReserved && state == .contentBody {
+                newCapacity = writerIndex + wanted  // exactly the reserved request
+            } else {
+                newCapacity = max(capacity * 2, HTTPRequestParser.initialCapacity)
+                while newCapacity - writerIndex < wanted { newCapacity *= 2 }
+            }
             resize(to: newCapacity)
         }
         return UnsafeMutableRawBufferPointer(start: storage + writerIndex, count: capacity - writerIndex)
@@ -224,8 +243,24 @@ public final class HTTPRequestParser {
         capacity = newCapacity
     }
 
+    /// Bytes of the read buffer (what a connection holds in memory for its request).
+    public var bufferCapacity: Int { capacity }
+
+    /// The current request's declared Content-Length once its head is parsed; nil for a
+    /// chunked body or between requests.
+    public var declaredBodyLength: Int? { state == .contentBody ? contentLength : nil }
+
+    /// Whether the current request's head is parsed and its body is chunked.
+    public var isChunkedBody: Bool {
+        switch state {
+        case .chunkSize, .chunkData, .chunkDataEnd, .trailers: return true
+        default: return false
+        }
+    }
+
     private func finishDelivered() {
         guard state == .delivered else { return }
+        bodyReserved = false
         state = .head
         readerIndex = requestEnd
         scanIndex = readerIndex
@@ -259,7 +294,10 @@ public final class HTTPRequestParser {
                 switch parseHead() {
                 case .needMore: return .needMoreData
                 case .failed: return .error(failure)
-                case .parsed: break
+                case .parsed:
+                    if reportsHeads {
+                        return .head(makeRequest(body: UnsafeRawBufferPointer(start: storage + bodyStart, count: 0)))
+                    }
                 }
             case .contentBody:
                 if writerIndex - bodyStart >= contentLength {
@@ -572,6 +610,10 @@ public final class HTTPRequestParser {
 
     private func deliver() -> Event {
         state = .delivered
+        return .request(makeRequest(body: UnsafeRawBufferPointer(start: storage + bodyStart, count: bodyEnd - bodyStart)))
+    }
+
+    private func makeRequest(body: UnsafeRawBufferPointer) -> HTTPRequest {
         let base = UnsafeRawPointer(storage + readerIndex)
         let target = UnsafeRawBufferPointer(start: base + head.targetStart, count: head.targetLength)
         var path = target
@@ -587,9 +629,9 @@ public final class HTTPRequestParser {
             query: String(decoding: query, as: UTF8.self),
             version: head.version,
             headers: HTTPHeaders(base: base, fields: UnsafeBufferPointer(start: fields, count: fieldCount)),
-            body: UnsafeRawBufferPointer(start: storage + bodyStart, count: bodyEnd - bodyStart),
+            body: body,
             keepAlive: head.keepAlive)
-        return .request(request)
+        return request
     }
 
     // MARK: - Byte helpers

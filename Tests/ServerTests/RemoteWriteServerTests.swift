@@ -217,6 +217,26 @@ func queue(_ name: String, _ samples: [(Int64, Double)], extra: [String: String]
         #expect(metrics.contains("aiops_samples_total{outcome=\"out_of_order\",workspace=\"team-a\"} 1"))
     }
 
+    /// Issue 13, defect 1: the token is checked on the head. An unauthenticated 31 MiB upload
+    /// is answered 401 before a byte of its body is sent, and the connection is closed.
+    @Test func unauthenticatedWriteIsRefusedBeforeItsBody() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        for token in [nil, "wrong-token-0123456789"] {
+            let client = try server.connect()
+            let auth = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+            try client.sendRaw("POST /api/v1/write HTTP/1.1\r\nHost: x\r\n\(auth)Content-Type: application/x-protobuf\r\nContent-Encoding: snappy\r\nContent-Length: \(31 << 20)\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 401)
+            #expect(!response.keepAlive)
+        }
+        // A GET to the write path is refused on its head too.
+        #expect(try server.get("/api/v1/write", token: TestServer.tokenA).status == 405)
+        let metrics = try server.get("/metrics", token: nil).bodyText
+        #expect(metrics.contains("aiops_http_refused_before_body_total{code=\"401\",reason=\"handler\"} 2"), "\(metrics)")
+        #expect(metrics.contains("aiops_http_body_bytes_held 0"))
+    }
+
     @Test func tooOldAndFutureSamplesAreRefused() throws {
         let server = try TestServer()
         defer { server.stop() }
