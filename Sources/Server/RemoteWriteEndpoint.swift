@@ -71,7 +71,7 @@ struct RemoteWriteEndpoint: Sendable {
             rejectEmptyLabelValues: true, requireSamples: false, maxLabelCount: limits.labelsPerSeries,
             maxLabelNameLength: limits.labelNameLength, maxLabelValueLength: limits.labelValueLength)
         let shardCount = UInt64(workspace.shards.count)
-        let window = SampleWindow(oldest: now - maxSampleAge, newest: now + maxFutureSkew)
+        let window = SampleWindow(oldest: now - maxSampleAge, newest: now + maxFutureSkew, now: now)
         // Shards free right now first, then wait for the busy ones: two requests in flight
         // work in different shards instead of queueing on the same lock.
         var busy: [Int] = []
@@ -115,6 +115,8 @@ struct RemoteWriteEndpoint: Sendable {
     struct SampleWindow {
         let oldest: Timestamp
         let newest: Timestamp
+        /// The server's clock at the request: when its series' samples arrived.
+        let now: Timestamp
     }
 
     /// Ingests the series of one shard (its lock held): finds each known series by key, or
@@ -141,6 +143,7 @@ struct RemoteWriteEndpoint: Sendable {
                                 ref = createSeries(index, batch: batch, validation: validation, pipeline: pipeline, result: &result)
                                 if ref == nil { continue }
                             }
+                            if !own.isEmpty { pipeline.noteArrival(ref!, at: window.now) }
                             ingestSamples(own, into: ref!, series: index, batch: batch, pipeline: pipeline, window: window, result: &result)
                         }
                     }

@@ -237,6 +237,34 @@ func queue(_ name: String, _ samples: [(Int64, Double)], extra: [String: String]
         #expect(metrics.contains("aiops_http_body_bytes_held 0"))
     }
 
+    /// Issue 13, defect 2: staleness is judged by arrival on the wall clock. A series whose
+    /// samples arrive steadily but 20 minutes behind keeps its state and its firing incident
+    /// through every sweep; once nothing arrives for the idle timeout it is evicted.
+    @Test func laggingSeriesIsNotEvictedWhileItArrives() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let lag: Int64 = 20 * 60_000
+        func send(_ value: Double) throws {
+            let now = server.clock.now()
+            #expect(try server.write([queue("backlog", [(now - lag, value)])]).status == 204)
+            server.clock.advance(by: 15_000)
+            server.server.evictIdleSeries()
+        }
+        for i in 0..<40 { try send(10 + Double(i % 3)) }
+        #expect(server.server.workspaces[0].activeSeries == 1)
+        try send(900)
+        #expect(try server.incidents(token: TestServer.tokenA).active.count == 1)
+        for _ in 0..<4 { try send(900) }
+        #expect(server.server.workspaces[0].activeSeries == 1, "a lagging series that keeps arriving stays")
+        let (active, recent) = try server.incidents(token: TestServer.tokenA)
+        #expect(active.count == 1 && recent.isEmpty, "its incident keeps firing")
+        // Nothing arrives for longer than the idle timeout: evicted, the incident resolves.
+        server.clock.advance(by: 16 * 60_000)
+        server.server.evictIdleSeries()
+        #expect(server.server.workspaces[0].activeSeries == 0)
+        #expect(try server.incidents(token: TestServer.tokenA).active.isEmpty)
+    }
+
     @Test func tooOldAndFutureSamplesAreRefused() throws {
         let server = try TestServer()
         defer { server.stop() }
