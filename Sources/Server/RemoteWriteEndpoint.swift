@@ -43,7 +43,8 @@ struct RemoteWriteEndpoint: Sendable {
         do {
             try scratch.decoder.decode(body: body, version: version, into: &scratch.batch)
         } catch {
-            return refuse(workspace, 400, "malformed", "\(error)", version: version)
+            let reason = if case .wrongVersion = error { "wrong_version" } else { "malformed" }
+            return refuse(workspace, 400, reason, "\(error)", version: version)
         }
         let decodeTime = MonotonicClock.nanoseconds() - decodeStart
         let total = scratch.batch.sampleCount

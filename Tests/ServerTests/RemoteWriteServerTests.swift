@@ -265,6 +265,32 @@ func queue(_ name: String, _ samples: [(Int64, Double)], extra: [String: String]
         #expect(try server.incidents(token: TestServer.tokenA).active.isEmpty)
     }
 
+    /// Issue 13, defect 3: a 2.0 body under the 1.0 content type, or with none (read as 1.0),
+    /// is refused with 400 and a reason instead of a 204 that stored nothing; the mirror
+    /// case too.
+    @Test func bodyOfTheOtherVersionIsRefused() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let now = server.clock.now()
+        let series = (0..<50).map { queue("q\($0)", [(now, 1)]) }
+        let v2 = RemoteWriteEncoder.compressedBody(series, version: .v2)
+        for contentType in ["application/x-protobuf", "application/x-protobuf;proto=prometheus.WriteRequest", nil] {
+            let response = try server.post(v2, contentType: contentType)
+            #expect(response.status == 400, "\(contentType ?? "no Content-Type")")
+            #expect(response.bodyText.contains("not a remote write 1.0 message"), "\(response.bodyText)")
+        }
+        let v1 = RemoteWriteEncoder.compressedBody(series, version: .v1)
+        let mirror = try server.post(v1, contentType: "application/x-protobuf;proto=io.prometheus.write.v2.Request")
+        #expect(mirror.status == 400)
+        #expect(mirror.header("X-Prometheus-Remote-Write-Samples-Written") == "0")
+        #expect(server.server.workspaces[0].activeSeries == 0)
+        // The right pairing is taken.
+        #expect(try server.post(v2, contentType: "application/x-protobuf;proto=io.prometheus.write.v2.Request").status == 204)
+        #expect(try server.post(v1, contentType: nil).status == 204)
+        let metrics = try server.get("/metrics", token: TestServer.tokenA).bodyText
+        #expect(metrics.contains("aiops_requests_total{code=\"400\",reason=\"wrong_version\",workspace=\"team-a\"} 4"), "\(metrics)")
+    }
+
     @Test func tooOldAndFutureSamplesAreRefused() throws {
         let server = try TestServer()
         defer { server.stop() }
