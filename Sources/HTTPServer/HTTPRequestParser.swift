@@ -361,18 +361,33 @@ public final class HTTPRequestParser {
         var headEnd = -1
         var i = scanIndex
         let limit = min(writerIndex, readerIndex + maxHeaderBytes)
-        while let lf = findLF(from: i, to: limit) {
-            if lf - readerIndex >= 3 && byte(lf - 1) == HTTPRequestParser.CR && byte(lf - 2) == HTTPRequestParser.LF && byte(lf - 3) == HTTPRequestParser.CR {
-                headEnd = lf + 1
-                break
+        // Every byte is checked as it arrives, so a stream that cannot be a request (bare LF,
+        // NUL or another control character, a first byte that cannot start a method) is
+        // answered 400 at once instead of waiting for a CRLFCRLF that may never come.
+        if i == readerIndex && i < limit && byte(i) != HTTPRequestParser.CR && !HTTPRequestParser.isTokenChar(byte(i)) {
+            return fail(400, "invalid first byte 0x\(String(byte(i), radix: 16)) of a request")
+        }
+        while i < limit {
+            let b = byte(i)
+            if b == HTTPRequestParser.LF {
+                guard i > readerIndex, byte(i - 1) == HTTPRequestParser.CR else { return fail(400, "bare LF in request head") }
+                if i - readerIndex >= 3 && byte(i - 2) == HTTPRequestParser.LF && byte(i - 3) == HTTPRequestParser.CR {
+                    headEnd = i + 1
+                    break
+                }
+            } else if b == HTTPRequestParser.CR {
+                if i + 1 == writerIndex { break }  // its LF has not arrived yet: look again then
+                guard byte(i + 1) == HTTPRequestParser.LF else { return fail(400, "bare CR in request head") }
+            } else if (b < 0x20 && b != HTTPRequestParser.HT) || b == 0x7F {
+                return fail(400, "invalid byte 0x\(String(b, radix: 16)) in request head")
             }
-            i = lf + 1
+            i += 1
         }
         if headEnd < 0 {
             if writerIndex - readerIndex >= maxHeaderBytes {
                 return fail(431, "request header section exceeds \(maxHeaderBytes) bytes")
             }
-            scanIndex = writerIndex
+            scanIndex = i
             return .needMore
         }
         return parseHeadLines(end: headEnd)
