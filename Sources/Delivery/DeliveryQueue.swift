@@ -43,7 +43,7 @@ struct DeliveryQueue: Sendable {
     init(retry: RetryPolicy, minimumInterval: Double, webhooks: [String] = []) {
         self.retry = retry
         self.minimumIntervalMs = Int64((minimumInterval * 1000).rounded())
-        self.rng = SplitMix64(seed: retry.seed)
+        self.rng = SplitMix64(seed: retry.resolvedSeed())
         for id in webhooks { lanes[id] = Lane(status: WebhookStatus(webhook: id)) }
     }
 

@@ -13,12 +13,14 @@ public struct RetryPolicy: Sendable, Hashable {
     public var jitter: Double
     /// Seconds after queueing when retries stop.
     public var deadline: Double
-    /// Seeds the jitter; fixed in tests so delays are reproducible.
-    public var seed: UInt64
+    /// Seeds the jitter. nil (the default): a seed drawn from `SystemRandomNumberGenerator`
+    /// when the delivery queue is made, so processes started together do not retry in step
+    /// against one webhook. Tests fix it so delays are reproducible.
+    public var seed: UInt64?
 
     public init(
         requestTimeout: Double = 10, initialBackoff: Double = 0.5, multiplier: Double = 2,
-        maxBackoff: Double = 60, jitter: Double = 0.2, deadline: Double = 600, seed: UInt64 = 0x5eed_0f_a10b5
+        maxBackoff: Double = 60, jitter: Double = 0.2, deadline: Double = 600, seed: UInt64? = nil
     ) {
         self.requestTimeout = requestTimeout
         self.initialBackoff = initialBackoff
@@ -27,6 +29,13 @@ public struct RetryPolicy: Sendable, Hashable {
         self.jitter = jitter
         self.deadline = deadline
         self.seed = seed
+    }
+
+    /// The seed to use: `seed`, or a fresh random one.
+    public func resolvedSeed() -> UInt64 {
+        if let seed { return seed }
+        var system = SystemRandomNumberGenerator()
+        return system.next()
     }
 
     /// The delay in seconds before retry number `retry` (1 for the first retry), with `unit`

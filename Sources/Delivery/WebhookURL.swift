@@ -1,8 +1,8 @@
 import Foundation
 
 /// A validated webhook URL that never shows itself: `description`, `debugDescription` and
-/// its mirror all give the redacted form (`https://hooks.slack.com/services/T…/***`), because
-/// Slack revokes leaked webhooks and URLs leak through logs and error texts.
+/// its mirror all give the redacted form (`https://hooks.slack.com/***`), because Slack
+/// revokes leaked webhooks and URLs leak through logs and error texts.
 ///
 /// Allowed by default: `https://hooks.slack.com/...` only. Other hosts (a loopback receiver,
 /// a proxy) must be listed in `allowedHosts`; plain `http` is accepted only for those.
@@ -44,16 +44,13 @@ public struct WebhookURL: Sendable, Hashable, CustomStringConvertible, CustomDeb
         self.redacted = WebhookURL.redact(scheme: scheme, host: host, port: components.port, segments: segments)
     }
 
-    /// `scheme://host[:port]/<first segment>/<first character of the second>…/***`.
+    /// `scheme://host[:port]/***`: everything after the host is replaced, whatever the path's
+    /// shape, so no rule about which segments are secret can miss one (a one-segment URL
+    /// `http://proxy/SECRET` is as secret as Slack's `/services/T…/B…/…`).
     static func redact(scheme: String, host: String, port: Int?, segments: [Substring]) -> String {
         var out = "\(scheme)://\(host)"
         if let port { out += ":\(port)" }
-        out += "/" + segments[0]
-        if segments.count > 1, let first = segments[1].first {
-            out += "/\(first)…"
-        }
-        if segments.count > 1 { out += "/***" }
-        return out
+        return out + "/***"
     }
 
     public var description: String { redacted }

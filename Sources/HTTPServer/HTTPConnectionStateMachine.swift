@@ -23,12 +23,21 @@ public enum HTTPCloseReason: Equatable, Sendable {
     case timeout(HTTPTimeoutKind)
     /// The server is shutting down.
     case shutdown
+    /// The request was refused on its head by the handler's `inspectHead`: answered with
+    /// this status, the body left unread.
+    case refused(status: Int)
+    /// The request's body did not fit the body budget: answered 503, the body left unread.
+    case overBodyBudget
 }
 
 /// What the connection's owner must do next.
 public enum HTTPConnectionAction {
     /// Call the handler, then `respond(_:now:)` before anything else.
     case handle(HTTPRequest)
+    /// A request's head is complete (its body not read yet; `body` is empty): ask the
+    /// handler's `inspectHead`, then call `headInspected(_:now:)` before anything else.
+    /// Only when the machine was made with `inspectsHeads`.
+    case inspectHead(HTTPRequest)
     /// Send the bytes of `withPendingOutput` and report with `didWrite(_:now:)`.
     case write
     /// Wait until the socket is readable (then `readBuffer()` / `didRead(_:now:)`), or until
@@ -65,6 +74,14 @@ public struct HTTPConnectionStateMachine: ~Copyable {
 
     public let parser: HTTPRequestParser
     let timeouts: Timeouts
+    /// Shared by every connection of the server; nil: bodies are limited by `maxBodyBytes` only.
+    let budget: HTTPBodyBudget?
+    /// Whether heads are handed out as `.inspectHead` actions.
+    let inspectsHeads: Bool
+    /// Bytes of `budget` this connection holds for the request in progress.
+    private var reservedBytes = 0
+    /// The request in flight is a head waiting for `headInspected`.
+    private var inFlightIsHead = false
 
     private var out: [UInt8] = []
     private var outIndex = 0
@@ -93,11 +110,28 @@ public struct HTTPConnectionStateMachine: ~Copyable {
 
     /// - Parameters:
     ///   - now: the accept time; the first request's header deadline counts from it.
-    public init(maxHeaderBytes: Int, maxBodyBytes: Int, timeouts: Timeouts, now: Timestamp) {
+    ///   - budget: bytes all connections' bodies may hold at once; a body that does not fit
+    ///     is answered 503 with `Retry-After` when its head arrives, and not read.
+    ///   - inspectsHeads: yield `.inspectHead` for each request before its body is read.
+    public init(maxHeaderBytes: Int, maxBodyBytes: Int, timeouts: Timeouts, now: Timestamp,
+                budget: HTTPBodyBudget? = nil, inspectsHeads: Bool = false) {
         parser = HTTPRequestParser(maxHeaderBytes: maxHeaderBytes, maxBodyBytes: maxBodyBytes)
+        parser.reportsHeads = budget != nil || inspectsHeads
         self.timeouts = timeouts
+        self.budget = budget
+        self.inspectsHeads = inspectsHeads
         phaseStart = now
         out.reserveCapacity(1024)
+    }
+
+    deinit {
+        if reservedBytes > 0 { budget?.release(reservedBytes) }
+    }
+
+    /// Returns this connection's share of the body budget (when it closes).
+    public mutating func releaseReservation() {
+        if reservedBytes > 0 { budget?.release(reservedBytes) }
+        reservedBytes = 0
     }
 
     /// Whether the connection has ended (then `nextAction` returns `.close`).
@@ -183,8 +217,9 @@ public struct HTTPConnectionStateMachine: ~Copyable {
     /// Serializes the handler's response for the request of the last `.handle` action.
     /// - Parameter dateLine: a ready `Date: ...\r\n` line, or empty.
     public mutating func respond(_ response: HTTPResponse, now: Timestamp, dateLine: [UInt8] = []) {
-        precondition(inFlight, "respond without a request in flight")
+        precondition(inFlight && !inFlightIsHead, "respond without a request in flight")
         inFlight = false
+        releaseReservation()
         requestCount += 1
         let keepAlive = currentKeepAlive && !draining
         appendResponse(status: response.status, headers: response.headers, body: response.body,
@@ -193,6 +228,57 @@ public struct HTTPConnectionStateMachine: ~Copyable {
             closeAfterFlush = true
             closeReason = draining ? .shutdown : .requestedClose
         }
+    }
+
+    /// The handler's verdict on the head of the last `.inspectHead` action: nil reads the
+    /// body (if the body budget admits it); a response is sent at once with
+    /// `Connection: close` and the connection closes without reading the body.
+    public mutating func headInspected(_ response: HTTPResponse?, now: Timestamp, dateLine: [UInt8] = []) {
+        precondition(inFlight && inFlightIsHead, "headInspected without a head in flight")
+        inFlight = false
+        inFlightIsHead = false
+        if let response {
+            refuse(response, dateLine: dateLine)
+        } else {
+            admitBody()
+        }
+    }
+
+    /// Reserves a Content-Length body in the budget, or refuses the request with 503.
+    private mutating func admitBody() {
+        guard let budget, let length = parser.declaredBodyLength, length > 0 else { return }
+        if budget.tryReserve(length) {
+            reservedBytes += length
+            parser.bodyReserved = true
+        } else {
+            refuseOverBudget()
+        }
+    }
+
+    /// For a chunked body: reserves what its buffer grew to, or refuses with 503.
+    private mutating func reserveChunkedGrowth() {
+        guard let budget, parser.isChunkedBody else { return }
+        let held = parser.bufferCapacity
+        guard held > reservedBytes else { return }
+        if budget.tryReserve(held - reservedBytes) {
+            reservedBytes = held
+        } else {
+            refuseOverBudget()
+        }
+    }
+
+    private mutating func refuseOverBudget() {
+        refuse(HTTPResponse(status: 503, headers: [("Retry-After", "1"), ("Content-Type", "text/plain; charset=utf-8")],
+                            text: "server is holding its limit of request body bytes; retry later\n"), dateLine: [])
+        closeReason = .overBodyBudget
+    }
+
+    private mutating func refuse(_ response: HTTPResponse, dateLine: [UInt8]) {
+        appendResponse(status: response.status, headers: response.headers, body: response.body,
+                       omitBody: currentIsHead, keepAlive: false, dateLine: dateLine)
+        closeAfterFlush = true
+        closeReason = .refused(status: response.status)
+        releaseReservation()
     }
 
     // MARK: - Actions out
@@ -217,6 +303,16 @@ public struct HTTPConnectionStateMachine: ~Copyable {
             }
             if !closeAfterFlush {
                 switch parser.next() {
+                case .head(let request):
+                    currentIsHead = request.method == .head
+                    currentIsHTTP10 = request.version == .http1_0
+                    if inspectsHeads {
+                        inFlight = true
+                        inFlightIsHead = true
+                        return .inspectHead(request)
+                    }
+                    admitBody()
+                    continue
                 case .request(let request):
                     inFlight = true
                     currentKeepAlive = request.keepAlive
@@ -233,7 +329,8 @@ public struct HTTPConnectionStateMachine: ~Copyable {
                     closeReason = .parseError(status: error.status)
                     continue
                 case .needMoreData:
-                    break
+                    reserveChunkedGrowth()
+                    if closeAfterFlush { continue }
                 }
             }
             if out.count - outIndex > 0 { return .write }

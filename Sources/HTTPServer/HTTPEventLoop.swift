@@ -54,6 +54,8 @@ final class HTTPEventLoop: @unchecked Sendable {
     let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
     let clock: any WallClock
+    /// Shared by all loops of the server.
+    let budget: HTTPBodyBudget
     let counters = HTTPLoopCounters()
     let inbox = Mutex<[HTTPHandoff]>([])
     /// Set by `requestStop`: the clock time after which remaining connections are cut.
@@ -87,8 +89,10 @@ final class HTTPEventLoop: @unchecked Sendable {
     private static let rejectResponse: [UInt8] = Array(
         "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\nContent-Length: 21\r\nRetry-After: 1\r\nConnection: close\r\n\r\ntoo many connections\n".utf8)
 
-    init(index: Int, configuration: HTTPServerConfiguration, handler: any HTTPHandler, clock: any WallClock) throws(HTTPServerError) {
+    init(index: Int, configuration: HTTPServerConfiguration, handler: any HTTPHandler, clock: any WallClock,
+         budget: HTTPBodyBudget) throws(HTTPServerError) {
         self.index = index
+        self.budget = budget
         self.configuration = configuration
         self.handler = handler
         self.clock = clock
@@ -293,7 +297,7 @@ final class HTTPEventLoop: @unchecked Sendable {
         if nextGeneration == 0 { nextGeneration = 1 }
         let machine = HTTPConnectionStateMachine(
             maxHeaderBytes: configuration.maxHeaderBytes, maxBodyBytes: configuration.maxBodyBytes,
-            timeouts: timeouts, now: now)
+            timeouts: timeouts, now: now, budget: budget, inspectsHeads: true)
         let conn = HTTPConnection(fd: fd, generation: generation, id: h.id, remote: h.remote, machine: machine)
         if epoll.add(fd, events: LinuxSyscalls.EPOLLIN, data: conn.epollData) != 0 {
             close(fd)
@@ -331,6 +335,11 @@ final class HTTPEventLoop: @unchecked Sendable {
     private func drive(_ conn: HTTPConnection) -> Bool {
         while true {
             switch conn.machine.nextAction(now: now) {
+            case .inspectHead(let request):
+                let context = HTTPRequestContext(connectionID: conn.id, loopIndex: index,
+                                                 requestNumber: conn.machine.requestCount + 1, remoteAddress: conn.remote)
+                let refusal = handler.inspectHead(request, context: context)
+                conn.machine.headInspected(refusal, now: now, dateLine: date.headerLine)
             case .handle(let request):
                 let context = HTTPRequestContext(connectionID: conn.id, loopIndex: index,
                                                  requestNumber: conn.machine.requestCount + 1, remoteAddress: conn.remote)
@@ -390,8 +399,11 @@ final class HTTPEventLoop: @unchecked Sendable {
         switch reason {
         case .timeout: counters.timedOut.add(1, ordering: .relaxed)
         case .parseError(let status): counters.countParseError(status)
+        case .refused(let status): counters.countRefused(status, overBudget: false)
+        case .overBodyBudget: counters.countRefused(503, overBudget: true)
         default: break
         }
+        conn.machine.releaseReservation()
         counters.open.subtract(1, ordering: .relaxed)
         close(conn.fd)  // also removes it from the epoll set
     }

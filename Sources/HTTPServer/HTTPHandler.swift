@@ -9,6 +9,17 @@
 /// (counted in `HTTPServerStats.handlerErrors`).
 public protocol HTTPHandler: Sendable {
     func handle(_ request: HTTPRequest, context: HTTPRequestContext) throws -> HTTPResponse
+
+    /// Sees a request's head (method, target, headers; `body` is empty) as soon as it is
+    /// complete, before any of the body is read or buffered. Returning a response refuses the
+    /// request: it is sent with `Connection: close` and the connection closes without reading
+    /// the body (an unauthenticated upload costs no memory). nil lets the request proceed to
+    /// `handle`. The default accepts everything. Keep it cheap: it runs for every request.
+    func inspectHead(_ request: HTTPRequest, context: HTTPRequestContext) -> HTTPResponse?
+}
+
+extension HTTPHandler {
+    public func inspectHead(_ request: HTTPRequest, context: HTTPRequestContext) -> HTTPResponse? { nil }
 }
 
 /// Facts about the connection a request arrived on.

@@ -37,6 +37,11 @@ public final class HTTPRequestParser {
     public enum Event {
         /// No complete request yet; read more bytes.
         case needMoreData
+        /// The head of the next request is complete (only when `reportsHeads` is set): the
+        /// request's method, target and headers, with an empty body, before any body byte is
+        /// waited for, so the owner can refuse it (authentication, memory budget) without
+        /// reading the body. Yielded once per request; `next()` then continues with the body.
+        case head(HTTPRequest)
         /// The head asked for `Expect: 100-continue` and the body has not arrived yet:
         /// send `HTTP/1.1 100 Continue` then keep reading. Yielded once per request.
         case continueExpected
@@ -58,6 +63,14 @@ public final class HTTPRequestParser {
 
     public let maxHeaderBytes: Int
     public let maxBodyBytes: Int
+    /// Yield `.head` for every request once its head is parsed (the server sets it).
+    public var reportsHeads = false
+    /// Grow the buffer for the current Content-Length body straight to its full size at the
+    /// next read, instead of doubling with the bytes received: set by the owner once the
+    /// body's bytes are reserved in a memory budget, so the buffer never holds more than the
+    /// reservation (doubling would copy, holding old and new buffers at once). Reset with
+    /// each request.
+    public var bodyReserved = false
 
     /// Initial (and shrink-back) capacity of the read buffer.
     static let initialCapacity = 16 * 1024
@@ -167,16 +180,22 @@ public final class HTTPRequestParser {
         var wanted = minimum
         if state == .contentBody {
             // Room for the rest of the body, but grown in proportion to what has arrived,
-            // so a head that merely announces 32 MiB does not make us allocate 32 MiB.
+            // so a head that merely announces 32 MiB does not make us allocate 32 MiB
+            // (unless the owner reserved the whole body).
             let remaining = bodyStart + contentLength - writerIndex
-            wanted = max(wanted, min(remaining, max(64 * 1024, writerIndex - readerIndex)))
+            wanted = bodyReserved ? max(wanted, remaining) : max(wanted, min(remaining, max(64 * 1024, writerIndex - readerIndex)))
         }
         if capacity - writerIndex < wanted {
             compact()
         }
         if capacity - writerIndex < wanted {
-            var newCapacity = max(capacity * 2, HTTPRequestParser.initialCapacity)
-            while newCapacity - writerIndex < wanted { newCapacity *= 2 }
+            var newCapacity: Int
+            if bodyReserved && state == .contentBody {
+                newCapacity = writerIndex + wanted  // exactly the reserved request
+            } else {
+                newCapacity = max(capacity * 2, HTTPRequestParser.initialCapacity)
+                while newCapacity - writerIndex < wanted { newCapacity *= 2 }
+            }
             resize(to: newCapacity)
         }
         return UnsafeMutableRawBufferPointer(start: storage + writerIndex, count: capacity - writerIndex)
@@ -224,8 +243,24 @@ public final class HTTPRequestParser {
         capacity = newCapacity
     }
 
+    /// Bytes of the read buffer (what a connection holds in memory for its request).
+    public var bufferCapacity: Int { capacity }
+
+    /// The current request's declared Content-Length once its head is parsed; nil for a
+    /// chunked body or between requests.
+    public var declaredBodyLength: Int? { state == .contentBody ? contentLength : nil }
+
+    /// Whether the current request's head is parsed and its body is chunked.
+    public var isChunkedBody: Bool {
+        switch state {
+        case .chunkSize, .chunkData, .chunkDataEnd, .trailers: return true
+        default: return false
+        }
+    }
+
     private func finishDelivered() {
         guard state == .delivered else { return }
+        bodyReserved = false
         state = .head
         readerIndex = requestEnd
         scanIndex = readerIndex
@@ -259,7 +294,10 @@ public final class HTTPRequestParser {
                 switch parseHead() {
                 case .needMore: return .needMoreData
                 case .failed: return .error(failure)
-                case .parsed: break
+                case .parsed:
+                    if reportsHeads {
+                        return .head(makeRequest(body: UnsafeRawBufferPointer(start: storage + bodyStart, count: 0)))
+                    }
                 }
             case .contentBody:
                 if writerIndex - bodyStart >= contentLength {
@@ -323,18 +361,33 @@ public final class HTTPRequestParser {
         var headEnd = -1
         var i = scanIndex
         let limit = min(writerIndex, readerIndex + maxHeaderBytes)
-        while let lf = findLF(from: i, to: limit) {
-            if lf - readerIndex >= 3 && byte(lf - 1) == HTTPRequestParser.CR && byte(lf - 2) == HTTPRequestParser.LF && byte(lf - 3) == HTTPRequestParser.CR {
-                headEnd = lf + 1
-                break
+        // Every byte is checked as it arrives, so a stream that cannot be a request (bare LF,
+        // NUL or another control character, a first byte that cannot start a method) is
+        // answered 400 at once instead of waiting for a CRLFCRLF that may never come.
+        if i == readerIndex && i < limit && byte(i) != HTTPRequestParser.CR && !HTTPRequestParser.isTokenChar(byte(i)) {
+            return fail(400, "invalid first byte 0x\(String(byte(i), radix: 16)) of a request")
+        }
+        while i < limit {
+            let b = byte(i)
+            if b == HTTPRequestParser.LF {
+                guard i > readerIndex, byte(i - 1) == HTTPRequestParser.CR else { return fail(400, "bare LF in request head") }
+                if i - readerIndex >= 3 && byte(i - 2) == HTTPRequestParser.LF && byte(i - 3) == HTTPRequestParser.CR {
+                    headEnd = i + 1
+                    break
+                }
+            } else if b == HTTPRequestParser.CR {
+                if i + 1 == writerIndex { break }  // its LF has not arrived yet: look again then
+                guard byte(i + 1) == HTTPRequestParser.LF else { return fail(400, "bare CR in request head") }
+            } else if (b < 0x20 && b != HTTPRequestParser.HT) || b == 0x7F {
+                return fail(400, "invalid byte 0x\(String(b, radix: 16)) in request head")
             }
-            i = lf + 1
+            i += 1
         }
         if headEnd < 0 {
             if writerIndex - readerIndex >= maxHeaderBytes {
                 return fail(431, "request header section exceeds \(maxHeaderBytes) bytes")
             }
-            scanIndex = writerIndex
+            scanIndex = i
             return .needMore
         }
         return parseHeadLines(end: headEnd)
@@ -572,6 +625,10 @@ public final class HTTPRequestParser {
 
     private func deliver() -> Event {
         state = .delivered
+        return .request(makeRequest(body: UnsafeRawBufferPointer(start: storage + bodyStart, count: bodyEnd - bodyStart)))
+    }
+
+    private func makeRequest(body: UnsafeRawBufferPointer) -> HTTPRequest {
         let base = UnsafeRawPointer(storage + readerIndex)
         let target = UnsafeRawBufferPointer(start: base + head.targetStart, count: head.targetLength)
         var path = target
@@ -587,9 +644,9 @@ public final class HTTPRequestParser {
             query: String(decoding: query, as: UTF8.self),
             version: head.version,
             headers: HTTPHeaders(base: base, fields: UnsafeBufferPointer(start: fields, count: fieldCount)),
-            body: UnsafeRawBufferPointer(start: storage + bodyStart, count: bodyEnd - bodyStart),
+            body: body,
             keepAlive: head.keepAlive)
-        return .request(request)
+        return request
     }
 
     // MARK: - Byte helpers

@@ -25,6 +25,8 @@ public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     let handler: any HTTPHandler
     let clock: any WallClock
+    /// Bytes held in request bodies across all connections (see `HTTPBodyBudget`).
+    public let bodyBudget: HTTPBodyBudget
 
     private enum State: Sendable {
         case idle
@@ -41,6 +43,7 @@ public final class HTTPServer: Sendable {
         self.configuration = configuration
         self.handler = handler
         self.clock = clock
+        bodyBudget = HTTPBodyBudget(limit: configuration.maxBufferedBodyBytes ?? HTTPBodyBudget.defaultLimit())
     }
 
     /// Binds, listens and starts the loop threads.
@@ -60,7 +63,7 @@ public final class HTTPServer: Sendable {
         var loops: [HTTPEventLoop] = []
         do {
             for i in 0..<configuration.threads {
-                loops.append(try HTTPEventLoop(index: i, configuration: configuration, handler: handler, clock: clock))
+                loops.append(try HTTPEventLoop(index: i, configuration: configuration, handler: handler, clock: clock, budget: bodyBudget))
             }
             try loops[0].addListener(listener)
         } catch {
@@ -118,6 +121,8 @@ public final class HTTPServer: Sendable {
     public var stats: HTTPServerStats {
         var s = HTTPServerStats()
         for loop in allLoops.withLock({ $0 }) { loop.counters.add(to: &s) }
+        s.bodyBytesHeld = bodyBudget.held
+        s.bodyBytesLimit = bodyBudget.limit
         return s
     }
 

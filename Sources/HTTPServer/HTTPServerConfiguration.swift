@@ -17,6 +17,10 @@ public struct HTTPServerConfiguration: Sendable {
     public var maxHeaderBytes: Int
     /// Bytes of request body (after de-chunking); beyond: 413. Prometheus' reference handler: 32 MiB.
     public var maxBodyBytes: Int
+    /// Bytes all request bodies together may hold in memory; a request whose body does not
+    /// fit gets `503` with `Retry-After` when its head arrives. nil: a quarter of the memory
+    /// the process may use (`HTTPBodyBudget.defaultLimit()`).
+    public var maxBufferedBodyBytes: Int?
     /// Whole-head deadline, from the first byte of a request (from accept for the first one).
     /// A client trickling header bytes (slowloris) is cut off when it expires.
     public var headerTimeout: PromDuration
@@ -74,6 +78,7 @@ public struct HTTPServerConfiguration: Sendable {
         if maxConnections < 1 { throw .invalidConfiguration("maxConnections must be at least 1") }
         if maxHeaderBytes < 64 { throw .invalidConfiguration("maxHeaderBytes must be at least 64") }
         if maxBodyBytes < 0 { throw .invalidConfiguration("maxBodyBytes must not be negative") }
+        if let budget = maxBufferedBodyBytes, budget < 0 { throw .invalidConfiguration("maxBufferedBodyBytes must not be negative") }
         for (name, d) in [("headerTimeout", headerTimeout), ("bodyTimeout", bodyTimeout),
                           ("idleTimeout", idleTimeout), ("writeTimeout", writeTimeout)] where d.milliseconds <= 0 {
             throw .invalidConfiguration("\(name) must be positive")

@@ -16,6 +16,13 @@ public struct HTTPServerStats: Sendable, Equatable {
     public var handlerErrors: Int = 0
     /// Requests rejected by the parser, by status (400, 413, 431, 501, 505).
     public var parseErrors: [Int: Int] = [:]
+    /// Requests refused on their head by the handler (e.g. 401 before the body), by status.
+    public var refusedOnHead: [Int: Int] = [:]
+    /// Requests refused with 503 because their body did not fit the body budget.
+    public var refusedOverBodyBudget: Int = 0
+    /// Bytes reserved by request bodies now, and the budget's limit.
+    public var bodyBytesHeld: Int = 0
+    public var bodyBytesLimit: Int = 0
 
     public init() {}
 }
@@ -37,6 +44,15 @@ final class HTTPLoopCounters: Sendable {
     let parse501 = Atomic<Int>(0)
     let parse505 = Atomic<Int>(0)
     let parseOther = Atomic<Int>(0)
+    let refused401 = Atomic<Int>(0)
+    let refusedOther = Atomic<Int>(0)
+    let refusedBudget = Atomic<Int>(0)
+
+    func countRefused(_ status: Int, overBudget: Bool) {
+        if overBudget { refusedBudget.add(1, ordering: .relaxed) }
+        else if status == 401 { refused401.add(1, ordering: .relaxed) }
+        else { refusedOther.add(1, ordering: .relaxed) }
+    }
 
     func countParseError(_ status: Int) {
         switch status {
@@ -60,5 +76,8 @@ final class HTTPLoopCounters: Sendable {
                         (431, parse431.load(ordering: .relaxed)), (501, parse501.load(ordering: .relaxed)),
                         (505, parse505.load(ordering: .relaxed)), (0, parseOther.load(ordering: .relaxed))]
         for (status, n) in byStatus where n > 0 { s.parseErrors[status, default: 0] += n }
+        let refused = [(401, refused401.load(ordering: .relaxed)), (0, refusedOther.load(ordering: .relaxed))]
+        for (status, n) in refused where n > 0 { s.refusedOnHead[status, default: 0] += n }
+        s.refusedOverBodyBudget += refusedBudget.load(ordering: .relaxed)
     }
 }

@@ -29,6 +29,10 @@ public final class Pipeline {
     var bindingStart: [Int32] = []
     var bindingCount: [Int32] = []
     var publishKey: [UInt64] = []
+    /// Wall-clock time samples last arrived for each slot (`noteArrival`), `.min` when
+    /// never noted; what `evictIdle` judges staleness by, so a series whose timestamps lag
+    /// (a sender catching up a backlog) is not evicted while it keeps arriving.
+    var lastArrival: [Timestamp] = []
 
     /// Every series' rule bindings; a series' bindings are a contiguous run.
     let bindings = Slab<RuleBinding>()
@@ -198,17 +202,34 @@ public final class Pipeline {
             detectors.release(bindings[Int(index)].detector)
         }
         freeBindingRanges[count, default: []].append(start)
+        if slot < lastArrival.count { lastArrival[slot] = .min }
         if publishKey[slot] != 0 { limitValues[publishKey[slot]] = nil }
         store.remove(ref)
     }
 
-    /// Removes every series whose newest sample is older than `cutoff` (event time), so
-    /// memory follows the active series, not every series ever seen.
+    /// Records that samples of `ref` arrived at wall-clock time `now` (serve calls it once
+    /// per series per request). - Complexity: O(1).
+    public func noteArrival(_ ref: SeriesRef, at now: Timestamp) {
+        let slot = Int(ref.index)
+        if slot >= lastArrival.count {
+            lastArrival.append(contentsOf: repeatElement(Timestamp.min, count: slot + 1 - lastArrival.count))
+        }
+        lastArrival[slot] = now
+    }
+
+    /// Removes every series nothing arrived for since `cutoff`, so memory follows the active
+    /// series, not every series ever seen. Arrival is wall-clock time (`noteArrival`): how
+    /// far behind a series' timestamps are does not matter. A series never noted (replay)
+    /// is judged by its newest sample's event time.
     /// - Returns: how many were removed.
     @discardableResult
     public func evictIdle(olderThan cutoff: Timestamp, now: Timestamp) -> Int {
         var removed = 0
-        for ref in store.allSeries where store.newestTimestamp(ref) < cutoff {
+        for ref in store.allSeries {
+            let slot = Int(ref.index)
+            let noted = slot < lastArrival.count ? lastArrival[slot] : .min
+            let last = noted != .min ? noted : store.newestTimestamp(ref)
+            guard last < cutoff else { continue }
             remove(ref, at: now)
             removed += 1
         }

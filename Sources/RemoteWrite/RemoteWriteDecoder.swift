@@ -21,6 +21,8 @@ public struct RemoteWriteDecoder: Sendable {
     /// Counts and size of the previous 1.0 request, to size the arrays for the next one.
     var v1Last = V1Fill()
     var v1LastBytes = 0
+    /// The first top-level field of the request the declared schema does not know (0: none).
+    var skippedTopLevelField = 0
 
     @usableFromInline
     struct SymbolRange: Sendable {
@@ -78,6 +80,7 @@ public struct RemoteWriteDecoder: Sendable {
         deferredError = nil
         maxRef = 0
         maxRefSeries = -1
+        skippedTopLevelField = 0
         guard batch.buffer.count <= Int(UInt32.max) else {
             throw .decodedBodyTooLarge(declared: UInt64(batch.buffer.count), limit: Int(UInt32.max))
         }
@@ -107,6 +110,25 @@ public struct RemoteWriteDecoder: Sendable {
                 batch.removeAll()
                 throw error
             }
+        }
+        try checkNotSilentlyEmpty(version: version, batch: &batch)
+    }
+
+    /// A request that decodes to nothing although its bytes carry fields is not an empty
+    /// request but one of another schema (a 2.0 body under the 1.0 content type decodes as
+    /// an empty 1.0 message, its symbol table and series skipped as unknown fields):
+    /// refusing it keeps the sender from believing it was taken.
+    func checkNotSilentlyEmpty(version: RemoteWriteVersion, batch: inout WriteBatch) throws(RemoteWriteError) {
+        guard skippedTopLevelField != 0, batch.series.isEmpty, batch.metadataCount == 0, symbols.isEmpty else { return }
+        let field = skippedTopLevelField
+        batch.removeAll()
+        switch (version, field) {
+        case (.v1, 4), (.v1, 5):
+            throw .wrongVersion(declared: .v1, reason: "the body has a remote write 2.0 symbol table or series (field \(field)) and no 1.0 series; send it with Content-Type application/x-protobuf;proto=io.prometheus.write.v2.Request")
+        case (.v2, 1), (.v2, 3):
+            throw .wrongVersion(declared: .v2, reason: "the body has remote write 1.0 series or metadata (field \(field)) and no 2.0 symbols or series; send it with Content-Type application/x-protobuf (1.0)")
+        default:
+            throw .wrongVersion(declared: version, reason: "the body decodes to no series: its only top-level fields (such as \(field)) are unknown to the declared schema")
         }
     }
 
@@ -180,6 +202,7 @@ public struct RemoteWriteDecoder: Sendable {
                 batch.metadata.append(try Self.parseMetadataV1(&metadata))
                 batch.metadataCount += 1
             default:
+                if skippedTopLevelField == 0 { skippedTopLevelField = field }
                 try r.skip(wireType: wireType, field: field)
             }
         }
@@ -305,6 +328,7 @@ public struct RemoteWriteDecoder: Sendable {
                 var series = r.subReader(try r.readLengthDelimited())
                 try parseV2Series(&series, &batch)
             default:
+                if skippedTopLevelField == 0 { skippedTopLevelField = field }
                 try r.skip(wireType: wireType, field: field)
             }
         }

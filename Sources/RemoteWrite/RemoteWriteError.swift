@@ -17,6 +17,9 @@ public enum RemoteWriteError: Error, Equatable, Sendable, CustomStringConvertibl
     case badSymbolRef(ref: UInt64, symbolCount: Int, series: Int)
     /// A 2.0 series has an odd number of `labels_refs`.
     case oddLabelRefCount(count: Int, series: Int)
+    /// The body is not a message of the declared version: it decodes to nothing while its
+    /// bytes carry fields of another schema (typically 2.0 sent as 1.0).
+    case wrongVersion(declared: RemoteWriteVersion, reason: String)
 
     /// Whether the server should answer 415 rather than 400.
     public var isUnsupportedMediaType: Bool {
@@ -42,6 +45,8 @@ public enum RemoteWriteError: Error, Equatable, Sendable, CustomStringConvertibl
             return "remote write 2.0: series \(series) refers to symbol \(ref) but there are \(symbolCount) symbols"
         case let .oddLabelRefCount(count, series):
             return "remote write 2.0: series \(series) has an odd number of label refs (\(count))"
+        case let .wrongVersion(declared, reason):
+            return "not a remote write \(declared == .v1 ? "1.0" : "2.0") message: \(reason)"
         }
     }
 }

@@ -46,6 +46,20 @@ struct AIOpsHandler: HTTPHandler {
         }
     }
 
+    /// Write requests are authenticated on their head: a wrong method or token is answered
+    /// before a byte of the body is read, and the connection closed, so an unauthenticated
+    /// upload costs no memory.
+    func inspectHead(_ request: HTTPRequest, context: HTTPRequestContext) -> HTTPResponse? {
+        switch request.path {
+        case "/api/v1/write", "/api/v1/push", "/api/v1/receive":
+            guard request.method == .post else { return methodNotAllowed("POST") }
+            guard authenticate(request) != nil else { return unauthorized() }
+            return nil
+        default:
+            return nil
+        }
+    }
+
     /// The bearer token's bytes, if the request has one.
     private func token(_ request: HTTPRequest) -> UnsafeRawBufferPointer? {
         guard let header = request.headers.firstValueBytes("Authorization"), header.count > 7 else { return nil }

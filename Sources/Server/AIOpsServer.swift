@@ -28,6 +28,9 @@ public final class AIOpsServer: Sendable {
         public var idleSeriesTimeout: PromDuration = .minutes(15)
         public var maxConnections: Int = 10_000
         public var maxBodyBytes: Int = 32 << 20
+        /// Bytes all request bodies together may hold in memory (503 with `Retry-After`
+        /// beyond); nil: a quarter of the memory the process may use.
+        public var maxBufferedBodyBytes: Int?
 
         public init() {}
     }
@@ -60,6 +63,7 @@ public final class AIOpsServer: Sendable {
         if let threads = options.threads { httpConfiguration.threads = threads }
         httpConfiguration.maxConnections = options.maxConnections
         httpConfiguration.maxBodyBytes = options.maxBodyBytes
+        httpConfiguration.maxBufferedBodyBytes = options.maxBufferedBodyBytes
         let metrics = ServerMetrics(started: now)
         state = ServerState(notifier: notifier)
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }

@@ -34,6 +34,16 @@ enum MetricsRenderer {
             for (status, count) in http.parseErrors.sorted(by: { $0.key < $1.key }) {
                 w.sample("aiops_http_parse_errors_total", ["code": String(status)], count)
             }
+            w.family("aiops_http_refused_before_body_total", .counter,
+                     help: "Requests refused on their head, body unread: by the handler (401), or over the body budget (503).")
+            for (status, count) in http.refusedOnHead.sorted(by: { $0.key < $1.key }) {
+                w.sample("aiops_http_refused_before_body_total", ["code": String(status), "reason": "handler"], count)
+            }
+            w.sample("aiops_http_refused_before_body_total", ["code": "503", "reason": "body_budget"], http.refusedOverBodyBudget)
+            w.family("aiops_http_body_bytes_held", .gauge, help: "Bytes reserved by request bodies in memory now.")
+            w.sample("aiops_http_body_bytes_held", [:], http.bodyBytesHeld)
+            w.family("aiops_http_body_bytes_limit", .gauge, help: "The body budget: bytes request bodies may hold at once.")
+            w.sample("aiops_http_body_bytes_limit", [:], http.bodyBytesLimit)
         }
         if !webhooks.isEmpty {
             w.family("aiops_notifications_sent_total", .counter, help: "Slack messages delivered (HTTP 200 ok).")

@@ -43,7 +43,8 @@ struct RemoteWriteEndpoint: Sendable {
         do {
             try scratch.decoder.decode(body: body, version: version, into: &scratch.batch)
         } catch {
-            return refuse(workspace, 400, "malformed", "\(error)", version: version)
+            let reason = if case .wrongVersion = error { "wrong_version" } else { "malformed" }
+            return refuse(workspace, 400, reason, "\(error)", version: version)
         }
         let decodeTime = MonotonicClock.nanoseconds() - decodeStart
         let total = scratch.batch.sampleCount
@@ -75,7 +76,7 @@ struct RemoteWriteEndpoint: Sendable {
             rejectEmptyLabelValues: true, requireSamples: false, maxLabelCount: limits.labelsPerSeries,
             maxLabelNameLength: limits.labelNameLength, maxLabelValueLength: limits.labelValueLength)
         let shardCount = UInt64(workspace.shards.count)
-        let window = SampleWindow(oldest: now - maxSampleAge, newest: now + maxFutureSkew)
+        let window = SampleWindow(oldest: now - maxSampleAge, newest: now + maxFutureSkew, now: now)
         // Shards free right now first, then wait for the busy ones: two requests in flight
         // work in different shards instead of queueing on the same lock.
         var busy: [Int] = []
@@ -137,6 +138,8 @@ struct RemoteWriteEndpoint: Sendable {
     struct SampleWindow {
         let oldest: Timestamp
         let newest: Timestamp
+        /// The server's clock at the request: when its series' samples arrived.
+        let now: Timestamp
     }
 
     /// Ingests the series of one shard (its lock held): finds each known series by key, or
@@ -163,6 +166,7 @@ struct RemoteWriteEndpoint: Sendable {
                                 ref = createSeries(index, batch: batch, validation: validation, pipeline: pipeline, workspace: workspace, result: &result)
                                 if ref == nil { continue }
                             }
+                            if !own.isEmpty { pipeline.noteArrival(ref!, at: window.now) }
                             ingestSamples(own, into: ref!, series: index, batch: batch, pipeline: pipeline, window: window, result: &result)
                         }
                     }

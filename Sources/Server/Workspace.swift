@@ -87,7 +87,7 @@ public final class Workspace: Sendable {
         return snapshot
     }
 
-    /// Drops series idle since before `cutoff` (event time), resolving their incidents.
+    /// Drops series nothing arrived for since `cutoff` (wall-clock time), resolving their incidents.
     @discardableResult
     public func evictIdle(olderThan cutoff: Timestamp, now: Timestamp) -> Int {
         shards.reduce(0) { total, shard in total + shard.withLock { $0.pipeline.evictIdle(olderThan: cutoff, now: now) } }

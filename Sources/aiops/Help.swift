@@ -65,6 +65,7 @@ enum Help {
 
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
+                       [--body-memory BYTES]
 
     A Prometheus remote-write target (1.0 and 2.0): every sample is stored and scored as it
     arrives, incidents fire by the rules, and reports go to each workspace's Slack webhook
@@ -80,6 +81,9 @@ enum Help {
       --rules DIR         rule files (default ./rules, else the rules shipped beside the binary)
       --threads N         event loop threads (default: one per core)
       --shards N          locks each workspace's series are spread over (default 1)
+      --body-memory BYTES bytes all request bodies together may hold in memory (suffix KiB, MiB,
+                          GiB); a write that does not fit gets 503 with Retry-After (default: a
+                          quarter of the cgroup's memory.max, else of physical memory)
 
     Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /healthz, GET /readyz.
     """

@@ -6,12 +6,24 @@ import Rules
 import Server
 
 enum ServeCommand {
+    /// `1048576`, `512KiB`, `64MiB`, `2GiB` (also `KB`/`MB`/`GB`, taken as powers of 1024).
+    static func parseBytes(_ text: String) -> Int? {
+        let units: [(String, Int)] = [("KiB", 1 << 10), ("MiB", 1 << 20), ("GiB", 1 << 30),
+                                      ("KB", 1 << 10), ("MB", 1 << 20), ("GB", 1 << 30), ("B", 1)]
+        for (suffix, scale) in units where text.hasSuffix(suffix) {
+            guard let n = Int(text.dropLast(suffix.count)) else { return nil }
+            let (bytes, overflow) = n.multipliedReportingOverflow(by: scale)
+            return overflow ? nil : bytes
+        }
+        return Int(text)
+    }
+
     static func run(_ arguments: [String]) -> Int32 {
         // Block SIGINT/SIGTERM before any thread starts, so they reach the waiter below.
         let signals = SignalWaiter()
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: ["listen", "data", "config", "rules", "threads", "shards"], flags: ["help"])
+            parsed = try ArgumentParser.parse(arguments, valued: ["listen", "data", "config", "rules", "threads", "shards", "body-memory"], flags: ["help"])
         } catch {
             Console.error("\(error); see 'aiops serve --help'")
             return 2
@@ -39,6 +51,13 @@ enum ServeCommand {
                 return 2
             }
             options.shardsPerWorkspace = shards
+        }
+        if let text = parsed.value("body-memory") {
+            guard let bytes = ServeCommand.parseBytes(text), bytes > 0 else {
+                Console.error("--body-memory must be a positive size such as 512MiB")
+                return 2
+            }
+            options.maxBufferedBodyBytes = bytes
         }
         let dataDirectory = parsed.value("data") ?? "aiops-data"
         let configuration: ServerConfiguration

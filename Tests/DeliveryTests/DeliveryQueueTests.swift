@@ -100,3 +100,37 @@ import Testing
         #expect(DeliveryError.http(webhook: "w", status: 503, reason: "").reason == "http_503")
     }
 }
+
+/// Issue 13: the retry jitter is seeded from a random source unless a test fixes it, so
+/// processes started together do not retry at the same instants.
+@Suite struct RetryJitterSeedTests {
+    /// The delays (ms after the failure) of the first `count` retries of one entry.
+    static func retryDelays(_ policy: RetryPolicy, count: Int = 6) -> [Int64] {
+        let clock = ManualClock(1_700_000_000_000)
+        var queue = DeliveryQueue(retry: policy, minimumInterval: 0)
+        queue.enqueue(OutboxEntry(id: "1", webhook: "team", workspace: "team", rule: "r", kind: .firing, created: clock.now(), body: "{}"), now: clock.now())
+        let failure = AttemptOutcome.classify(.http(status: 500, body: Array("rollup_error".utf8), retryAfter: nil), webhook: "w")
+        var delays: [Int64] = []
+        for _ in 0..<count {
+            guard let due = queue.dueAttempts(now: clock.now()).first,
+                  case .retrying(_, let at, _) = queue.complete(webhook: due.webhook, outcome: failure, now: clock.now()) else { break }
+            delays.append(at - clock.now())
+            queue.release(webhook: "team")
+            clock.set(at)
+        }
+        return delays
+    }
+
+    @Test func unseededQueuesJitterDifferently() {
+        let policy = RetryPolicy(initialBackoff: 0.5, jitter: 0.2, deadline: 3600)
+        #expect(policy.seed == nil)
+        let first = Self.retryDelays(policy), second = Self.retryDelays(policy)
+        #expect(first.count == 6)
+        #expect(first != second, "two processes (queues) with the default policy retry at different instants")
+    }
+
+    @Test func aFixedSeedIsReproducible() {
+        let policy = RetryPolicy(initialBackoff: 0.5, jitter: 0.2, deadline: 3600, seed: 42)
+        #expect(Self.retryDelays(policy) == Self.retryDelays(policy))
+    }
+}

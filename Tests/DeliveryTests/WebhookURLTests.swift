@@ -7,7 +7,7 @@ import Testing
 
     @Test func slackURLIsAcceptedAndRedactedEverywhere() throws {
         let url = try WebhookURL(Self.slack)
-        #expect(url.redacted == "https://hooks.slack.com/services/T…/***")
+        #expect(url.redacted == "https://hooks.slack.com/***")
         var dumped = ""
         dump(url, to: &dumped)
         for text in [url.description, url.debugDescription, "\(url)", String(describing: url), String(reflecting: url), dumped, "\([url])"] {
@@ -22,7 +22,7 @@ import Testing
         var dumped = ""
         dump(configuration, to: &dumped)
         for text in [String(describing: configuration), String(reflecting: workspace), dumped] {
-            #expect(text.contains("hooks.slack.com/services/T…/***"))
+            #expect(text.contains("hooks.slack.com/***"))
             #expect(!text.contains("sEcReT"))
         }
     }
@@ -43,15 +43,15 @@ import Testing
 
     @Test func allowedHostsMayUsePlainHTTP() throws {
         let url = try WebhookURL("http://127.0.0.1:9999/hook/abc/def", allowedHosts: ["127.0.0.1"])
-        #expect(url.redacted == "http://127.0.0.1:9999/hook/a…/***")
-        #expect(try WebhookURL("https://Proxy.Internal/x", allowedHosts: ["proxy.internal"]).redacted == "https://proxy.internal/x")
+        #expect(url.redacted == "http://127.0.0.1:9999/***")
+        #expect(try WebhookURL("https://Proxy.Internal/x", allowedHosts: ["proxy.internal"]).redacted == "https://proxy.internal/***", "a one-segment path is a secret too")
     }
 
     @Test func errorDescriptionsCarryOnlyTheRedactedForm() throws {
         let url = try WebhookURL(Self.slack)
         let error = URLSessionWebhookTransport.map(URLError(.timedOut, userInfo: [NSURLErrorFailingURLErrorKey: URL(string: Self.slack)!]), webhook: url.redacted, timeout: 10)
-        #expect(error == .timedOut(webhook: "https://hooks.slack.com/services/T…/***", seconds: 10))
-        #expect(error.description == "webhook https://hooks.slack.com/services/T…/***: no response within 10.0s")
+        #expect(error == .timedOut(webhook: "https://hooks.slack.com/***", seconds: 10))
+        #expect(error.description == "webhook https://hooks.slack.com/***: no response within 10.0s")
         let refused = URLSessionWebhookTransport.map(URLError(.cannotConnectToHost), webhook: url.redacted, timeout: 10)
         #expect(refused.reason == "connection_refused")
     }

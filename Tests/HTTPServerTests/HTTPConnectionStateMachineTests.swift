@@ -11,9 +11,9 @@ struct MachineHarness: ~Copyable {
 
     static let timeouts = HTTPConnectionStateMachine.Timeouts(header: 1000, body: 5000, idle: 30_000, write: 2000)
 
-    init(maxBodyBytes: Int = 1 << 20) {
+    init(maxBodyBytes: Int = 1 << 20, budget: HTTPBodyBudget? = nil) {
         machine = HTTPConnectionStateMachine(maxHeaderBytes: 4096, maxBodyBytes: maxBodyBytes,
-                                             timeouts: MachineHarness.timeouts, now: 1_000_000)
+                                             timeouts: MachineHarness.timeouts, now: 1_000_000, budget: budget)
     }
 
     var now: Timestamp { clock.now() }

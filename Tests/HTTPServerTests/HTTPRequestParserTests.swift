@@ -26,6 +26,7 @@ enum Outcome: Equatable {
     case request(ParsedRequest)
     case needMore
     case continueExpected
+    case head
     case error(Int)
 }
 
@@ -34,6 +35,7 @@ func step(_ parser: HTTPRequestParser) -> Outcome {
     case .request(let r): return .request(ParsedRequest(r))
     case .needMoreData: return .needMore
     case .continueExpected: return .continueExpected
+    case .head: return .head
     case .error(let e): return .error(e.status)
     }
 }

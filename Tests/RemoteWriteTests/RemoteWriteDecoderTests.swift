@@ -257,11 +257,11 @@ func topLevelBoundaries(_ body: [UInt8]) throws -> Set<Int> {
         }
     }
 
-    /// A 2.0 body read as 1.0 is not silently an empty success when it carries series
-    /// (field 5 is unknown to 1.0): this is why the version comes from Content-Type.
-    @Test func v2BodyDecodedAsV1HasNoSeries() throws {
+    /// A 2.0 body read as 1.0 is not silently an empty success (its fields 4 and 5 are
+    /// unknown to 1.0, so it would decode to nothing): it is refused as the wrong version.
+    @Test func v2BodyDecodedAsV1IsRefused() throws {
         let body = RemoteWriteEncoder.compressedBody(makeSeries(count: 3, samples: 2, seed: 6), version: .v2)
-        #expect(try decode(body, version: .v1).series.isEmpty)
+        #expect(throws: RemoteWriteError.self) { try decode(body, version: .v1) }
         #expect(try decode(body, version: .v2).series.count == 3)
     }
 }

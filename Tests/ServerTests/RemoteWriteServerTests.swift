@@ -217,6 +217,80 @@ func queue(_ name: String, _ samples: [(Int64, Double)], extra: [String: String]
         #expect(metrics.contains("aiops_samples_total{outcome=\"out_of_order\",workspace=\"team-a\"} 1"))
     }
 
+    /// Issue 13, defect 1: the token is checked on the head. An unauthenticated 31 MiB upload
+    /// is answered 401 before a byte of its body is sent, and the connection is closed.
+    @Test func unauthenticatedWriteIsRefusedBeforeItsBody() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        for token in [nil, "wrong-token-0123456789"] {
+            let client = try server.connect()
+            let auth = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+            try client.sendRaw("POST /api/v1/write HTTP/1.1\r\nHost: x\r\n\(auth)Content-Type: application/x-protobuf\r\nContent-Encoding: snappy\r\nContent-Length: \(31 << 20)\r\n\r\n")
+            let response = try client.readResponse()
+            #expect(response.status == 401)
+            #expect(!response.keepAlive)
+        }
+        // A GET to the write path is refused on its head too.
+        #expect(try server.get("/api/v1/write", token: TestServer.tokenA).status == 405)
+        let metrics = try server.get("/metrics", token: nil).bodyText
+        #expect(metrics.contains("aiops_http_refused_before_body_total{code=\"401\",reason=\"handler\"} 2"), "\(metrics)")
+        #expect(metrics.contains("aiops_http_body_bytes_held 0"))
+    }
+
+    /// Issue 13, defect 2: staleness is judged by arrival on the wall clock. A series whose
+    /// samples arrive steadily but 20 minutes behind keeps its state and its firing incident
+    /// through every sweep; once nothing arrives for the idle timeout it is evicted.
+    @Test func laggingSeriesIsNotEvictedWhileItArrives() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let lag: Int64 = 20 * 60_000
+        func send(_ value: Double) throws {
+            let now = server.clock.now()
+            #expect(try server.write([queue("backlog", [(now - lag, value)])]).status == 204)
+            server.clock.advance(by: 15_000)
+            server.server.evictIdleSeries()
+        }
+        for i in 0..<40 { try send(10 + Double(i % 3)) }
+        #expect(server.server.workspaces[0].activeSeries == 1)
+        try send(900)
+        #expect(try server.incidents(token: TestServer.tokenA).active.count == 1)
+        for _ in 0..<4 { try send(900) }
+        #expect(server.server.workspaces[0].activeSeries == 1, "a lagging series that keeps arriving stays")
+        let (active, recent) = try server.incidents(token: TestServer.tokenA)
+        #expect(active.count == 1 && recent.isEmpty, "its incident keeps firing")
+        // Nothing arrives for longer than the idle timeout: evicted, the incident resolves.
+        server.clock.advance(by: 16 * 60_000)
+        server.server.evictIdleSeries()
+        #expect(server.server.workspaces[0].activeSeries == 0)
+        #expect(try server.incidents(token: TestServer.tokenA).active.isEmpty)
+    }
+
+    /// Issue 13, defect 3: a 2.0 body under the 1.0 content type, or with none (read as 1.0),
+    /// is refused with 400 and a reason instead of a 204 that stored nothing; the mirror
+    /// case too.
+    @Test func bodyOfTheOtherVersionIsRefused() throws {
+        let server = try TestServer()
+        defer { server.stop() }
+        let now = server.clock.now()
+        let series = (0..<50).map { queue("q\($0)", [(now, 1)]) }
+        let v2 = RemoteWriteEncoder.compressedBody(series, version: .v2)
+        for contentType in ["application/x-protobuf", "application/x-protobuf;proto=prometheus.WriteRequest", nil] {
+            let response = try server.post(v2, contentType: contentType)
+            #expect(response.status == 400, "\(contentType ?? "no Content-Type")")
+            #expect(response.bodyText.contains("not a remote write 1.0 message"), "\(response.bodyText)")
+        }
+        let v1 = RemoteWriteEncoder.compressedBody(series, version: .v1)
+        let mirror = try server.post(v1, contentType: "application/x-protobuf;proto=io.prometheus.write.v2.Request")
+        #expect(mirror.status == 400)
+        #expect(mirror.header("X-Prometheus-Remote-Write-Samples-Written") == "0")
+        #expect(server.server.workspaces[0].activeSeries == 0)
+        // The right pairing is taken.
+        #expect(try server.post(v2, contentType: "application/x-protobuf;proto=io.prometheus.write.v2.Request").status == 204)
+        #expect(try server.post(v1, contentType: nil).status == 204)
+        let metrics = try server.get("/metrics", token: TestServer.tokenA).bodyText
+        #expect(metrics.contains("aiops_requests_total{code=\"400\",reason=\"wrong_version\",workspace=\"team-a\"} 4"), "\(metrics)")
+    }
+
     @Test func tooOldAndFutureSamplesAreRefused() throws {
         let server = try TestServer()
         defer { server.stop() }
