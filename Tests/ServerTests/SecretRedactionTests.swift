@@ -24,24 +24,10 @@ import Testing
                                                 slack: SlackConfiguration(webhookURL: slack.url(path: "/" + secret)))],
             allowedWebhookHosts: ["127.0.0.1"],
             notifications: NotifyOverrides(groupWait: .zero, groupInterval: .zero, repeatInterval: .zero, sendResolved: true))
-        let rules = try RuleSet.parse(TestServer.rulesJSON, file: "test.json")
-        let logged = Mutex<[String]>([])
-        let printed = CapturingSink()
-        let notifier = try NotifierSetup.make(
-            configuration: configuration, rules: rules, dataDirectory: data,
-            textSink: printed, log: DeliveryLog { line in logged.withLock { $0.append(line) } })
-        defer { notifier.shutdown() }
-        let clock = ManualClock(1_800_000_000_000)
-        var options = AIOpsServer.Options()
-        options.listen = "127.0.0.1:0"
-        let server = try AIOpsServer(configuration: configuration, rules: rules, options: options, notifier: notifier, clock: clock)
-        let port = try server.start().port
-        defer { server.shutdown(gracePeriod: .seconds(2)) }
-        let client = TestClient(port: port)
-
-        let start = clock.now() - 1_800_000
-        var samples = (0..<60).map { (start + Int64($0) * 10_000, 40.0 + Double($0 % 5)) }
-        samples.append((start + 60 * 10_000, 4000))
+        let serving = try SlackServing(configuration: configuration, dataDirectory: data)
+        defer { serving.stop() }
+        let (printed, client) = (serving.printed, serving.client)
+        let samples = serving.anomalousSamples()
         var outputs: [String] = []
         let written = try client.write([queue("payments", samples)])
         #expect(written.status == 204)
@@ -56,18 +42,18 @@ import Testing
         #expect(slack.requests.first?.path == "/" + secret, "the real URL was used")
         // Let the failure be logged and counted.
         let countedBy = Date().addingTimeInterval(20)
-        while !logged.withLock({ $0.contains { $0.contains("no_service") } }) && Date() < countedBy {
+        while !serving.logged.lines.withLock({ $0.contains { $0.contains("no_service") } }) && Date() < countedBy {
             Thread.sleep(forTimeInterval: 0.05)
         }
 
-        outputs += logged.withLock { $0 }
+        outputs += serving.logged.lines.withLock { $0 }
         outputs += printed.lines.withLock { $0 }
         for path in ["/metrics", "/api/v1/incidents", "/"] {
             let response = try client.get(path, token: TestServer.tokenA)
             outputs.append(response.bodyText)
             outputs += response.headers.map { "\($0.0): \($0.1)" }
         }
-        #expect(logged.withLock { $0.contains { $0.contains("no_service") } }, "the failure is logged")
+        #expect(serving.logged.lines.withLock { $0.contains { $0.contains("no_service") } }, "the failure is logged")
         for output in outputs {
             #expect(!output.contains(secret), "secret in output: \(output.prefix(300))")
         }

@@ -24,24 +24,11 @@ import Testing
             ],
             allowedWebhookHosts: ["127.0.0.1"],
             notifications: NotifyOverrides(groupWait: .zero, groupInterval: .zero, repeatInterval: .zero, sendResolved: true))
-        let rules = try RuleSet.parse(TestServer.rulesJSON, file: "test.json")
-        let logged = Mutex<[String]>([])
-        let printed = CapturingSink()
-        let notifier = try NotifierSetup.make(
-            configuration: configuration, rules: rules, dataDirectory: data,
-            textSink: printed, log: DeliveryLog { line in logged.withLock { $0.append(line) } })
-        defer { notifier.shutdown() }
-        let clock = ManualClock(1_800_000_000_000)
-        var options = AIOpsServer.Options()
-        options.listen = "127.0.0.1:0"
-        let server = try AIOpsServer(configuration: configuration, rules: rules, options: options, notifier: notifier, clock: clock)
-        let port = try server.start().port
-        defer { server.shutdown(gracePeriod: .seconds(2)) }
-        let client = TestClient(port: port)
-
+        let serving = try SlackServing(configuration: configuration, dataDirectory: data)
+        defer { serving.stop() }
+        let (printed, clock, client) = (serving.printed, serving.clock, serving.client)
         let start = clock.now() - 1_800_000
-        var samples = (0..<60).map { (start + Int64($0) * 10_000, 40.0 + Double($0 % 5)) }
-        samples.append((start + 60 * 10_000, 4000))
+        let samples = serving.anomalousSamples()
         #expect(try client.write([queue("payments", samples)]).status == 204)
         // Normal again for longer than resolveAfter (1m).
         let after = (61..<75).map { (start + Int64($0) * 10_000, 41.0 + Double($0 % 5)) }
@@ -64,7 +51,7 @@ import Testing
         #expect(resolvedText.contains("RESOLVED"), "\(resolvedText)")
         #expect(requests[1].receivedAt - requests[0].receivedAt >= 990_000_000, "at most one message per second per webhook")
         #expect(printed.lines.withLock { $0.isEmpty }, "a workspace with a webhook prints nothing")
-        #expect(logged.withLock { $0.allSatisfy { !$0.contains("SECRETtoken") } })
+        #expect(serving.logged.lines.withLock { $0.allSatisfy { !$0.contains("SECRETtoken") } })
         // The receiver records a post before it answers; the notifier counts it after the answer.
         var metrics = ""
         let countedBy = Date().addingTimeInterval(20)
@@ -76,6 +63,53 @@ import Testing
         #expect(metrics.contains("aiops_notifications_sent_total{workspace=\"team-a\"} 2"), "\(metrics)")
         #expect(!metrics.contains("SECRETtoken"))
     }
+}
+
+/// `aiops serve` wired as the serve-to-Slack tests need it: the notifier with captured log
+/// lines and printed text, the server on a loopback port of its own with a manual clock, and
+/// a client. `stop()` shuts the server down, then the notifier.
+final class SlackServing {
+    let logged = LoggedLines()
+    let printed = CapturingSink()
+    let clock = ManualClock(1_800_000_000_000)
+    let notifier: Notifier
+    let server: AIOpsServer
+    let client: TestClient
+
+    init(configuration: ServerConfiguration, dataDirectory: String) throws {
+        let rules = try RuleSet.parse(TestServer.rulesJSON, file: "test.json")
+        let logged = self.logged
+        notifier = try NotifierSetup.make(
+            configuration: configuration, rules: rules, dataDirectory: dataDirectory,
+            textSink: printed, log: DeliveryLog { line in logged.lines.withLock { $0.append(line) } })
+        var options = AIOpsServer.Options()
+        options.listen = "127.0.0.1:0"
+        do {
+            server = try AIOpsServer(configuration: configuration, rules: rules, options: options, notifier: notifier, clock: clock)
+            client = TestClient(port: try server.start().port)
+        } catch {
+            notifier.shutdown()
+            throw error
+        }
+    }
+
+    /// An hour of a queue's depth at 40-44, then one sample of 4000: the anomaly both tests feed.
+    func anomalousSamples() -> [(Int64, Double)] {
+        let start = clock.now() - 1_800_000
+        var samples = (0..<60).map { (start + Int64($0) * 10_000, 40.0 + Double($0 % 5)) }
+        samples.append((start + 60 * 10_000, 4000))
+        return samples
+    }
+
+    func stop() {
+        server.shutdown(gracePeriod: .seconds(2))
+        notifier.shutdown()
+    }
+}
+
+/// Delivery log lines, captured.
+final class LoggedLines: Sendable {
+    let lines = Mutex<[String]>([])
 }
 
 final class CapturingSink: NotificationSink {
