@@ -6,6 +6,16 @@ struct ParsedArguments {
     var flags: Set<String> = []
     var positionals: [String] = []
 
+    /// `--format`: `text` (the default) or `json`; nil, with the error printed, otherwise.
+    func outputFormat() -> String? {
+        let format = value("format") ?? "text"
+        guard format == "text" || format == "json" else {
+            Console.error("--format must be 'text' or 'json', not '\(format)'")
+            return nil
+        }
+        return format
+    }
+
     /// The last value of `--name`, if given.
     func value(_ name: String) -> String? { options[name]?.last }
 

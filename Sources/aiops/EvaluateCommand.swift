@@ -37,11 +37,7 @@ enum EvaluateCommand {
             // The chosen profile first (its table is printed), the others for comparison.
             profiles = [profile] + NABProfile.all.filter { $0 != profile }
         }
-        let format = parsed.value("format") ?? "text"
-        guard format == "text" || format == "json" else {
-            Console.error("--format must be 'text' or 'json', not '\(format)'")
-            return 2
-        }
+        guard let format = parsed.outputFormat() else { return 2 }
         let windows: NABWindows
         do {
             windows = try NABWindows.load(path: windowsPath)
@@ -85,11 +81,7 @@ enum EvaluateCommand {
             Console.error("--profile applies to NAB scoring (--windows), not to a scenario corpus")
             return 2
         }
-        let format = parsed.value("format") ?? "text"
-        guard format == "text" || format == "json" else {
-            Console.error("--format must be 'text' or 'json', not '\(format)'")
-            return 2
-        }
+        guard let format = parsed.outputFormat() else { return 2 }
         let corpus: ScenarioCorpus
         var baseline: ScenarioBaseline?
         do {

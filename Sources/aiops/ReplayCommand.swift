@@ -37,11 +37,7 @@ enum ReplayCommand {
             Console.error("FILE argument \(index + 1) looks like a URL (not shown); a webhook URL goes after --slack")
             return 2
         }
-        let format = parsed.value("format") ?? "text"
-        guard format == "text" || format == "json" else {
-            Console.error("--format must be 'text' or 'json', not '\(format)'")
-            return 2
-        }
+        guard let format = parsed.outputFormat() else { return 2 }
         let slack: SlackMode
         switch slackMode(parsed) {
         case .success(let mode): slack = mode
