@@ -236,6 +236,24 @@ func state(of pipeline: Pipeline, workspace: String = "team-a", log: Notificatio
         }
     }
 
+    /// A crash while writing leaves at most the temporary file, never a half `state.snap`:
+    /// the previous snapshot loads, the leftover is removed.
+    @Test func aWriteInterruptedByACrashLeavesThePreviousSnapshot() throws {
+        let data = NSTemporaryDirectory() + "aiops-interrupted-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let directory = SnapshotDirectory(dataDirectory: data)
+        let pipeline = Pipeline(rules: try Workload.rules())
+        _ = Workload.feed(pipeline, Workload.samples(steps: 0..<100))
+        try directory.write(state(of: pipeline))
+        _ = Workload.feed(pipeline, Workload.samples(steps: 100..<200))
+        let newer = SnapshotCodec.encode(state(of: pipeline))
+        let temporary = data + "/team-a/.state.snap.tmp"
+        try DurableFile.write(Array(newer[..<(newer.count / 3)]), to: temporary, temporary: temporary + "2")
+        guard case .loaded(let loaded, _) = directory.load(workspace: "team-a") else { Issue.record("did not load"); return }
+        #expect(loaded.shards[0].store.appended.allSatisfy { $0 == 100 })
+        #expect(!FileManager.default.fileExists(atPath: temporary))
+    }
+
     @Test func keepsOneBackupADayForSevenDays() throws {
         let data = NSTemporaryDirectory() + "aiops-backups-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: data) }
