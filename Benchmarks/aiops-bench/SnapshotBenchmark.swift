@@ -33,8 +33,9 @@ enum SnapshotBenchmark {
                     }
                 }
             }
-            var image: Pipeline.Image?
-            let copy = Harness.seconds { image = pipeline.capture() }
+            // As `aiops serve` does: buffers reserved (and touched) before the lock, filled under it.
+            var image: Pipeline.Image? = Pipeline.Image.reserved(for: pipeline.captureSizes)
+            let copy = Harness.seconds { pipeline.capture(into: &image!) }
             let state = WorkspaceState(workspace: "bench", created: start, rulesFingerprint: RulesFingerprint.of(pipeline.rules), shards: [image!], notifications: nil)
             image = nil
             let directory = SnapshotDirectory(dataDirectory: data)
@@ -48,18 +49,26 @@ enum SnapshotBenchmark {
             bytes = []
             var restored: Pipeline?
             var failure: String?
+            var (readSeconds, decodeSeconds, restoreSeconds) = (0.0, 0.0, 0.0)
             let load = Harness.seconds {
-                guard case .loaded(let loaded, _) = directory.load(workspace: "bench") else {
-                    failure = "the snapshot did not load"
+                var file: [UInt8] = []
+                readSeconds = Harness.seconds { file = (try? DurableFile.read(directory.path(workspace: "bench"))) ?? [] }
+                var loaded: WorkspaceState?
+                decodeSeconds = Harness.seconds { loaded = try? SnapshotCodec.decode(file) }
+                file = []
+                guard let loaded else {
+                    failure = "the snapshot did not decode"
                     return
                 }
-                let fresh = Pipeline(rules: rules)
-                if let problem = fresh.problem(restoring: loaded.shards[0]) {
-                    failure = problem
-                    return
+                restoreSeconds = Harness.seconds {
+                    let fresh = Pipeline(rules: rules)
+                    if let problem = fresh.problem(restoring: loaded.shards[0]) {
+                        failure = problem
+                        return
+                    }
+                    fresh.restore(loaded.shards[0])
+                    restored = fresh
                 }
-                fresh.restore(loaded.shards[0])
-                restored = fresh
             }
             if let failure {
                 report.skip(name, because: failure)
@@ -69,7 +78,8 @@ enum SnapshotBenchmark {
             report.add(BenchmarkResult(
                 name: name, unit: "s", values: [load],
                 extra: [("series", Double(count)), ("bytes", Double(size)), ("bytes_per_series", Double(size) / Double(count)),
-                        ("copy_under_lock_s", copy), ("encode_s", encode), ("write_fsync_s", write), ("feed_s", feed)],
+                        ("copy_under_lock_s", copy), ("encode_s", encode), ("write_fsync_s", write),
+                        ("read_s", readSeconds), ("decode_s", decodeSeconds), ("restore_s", restoreSeconds), ("feed_s", feed)],
                 note: "load = read + decode + restore; \(BenchmarkRules.describe(autoRule: options.autoRule)), ring 64 full"))
             withExtendedLifetime(pipeline) {}
         }

@@ -63,6 +63,12 @@ extension Slab {
         return [UInt8](UnsafeRawBufferPointer(start: UnsafeRawPointer(base), count: byteCount))
     }
 
+    /// `copyBytes()` into `bytes`, reusing its capacity (no allocation when it has room).
+    public func copyBytes(into bytes: inout [UInt8]) {
+        bytes.removeAll(keepingCapacity: true)
+        bytes.append(contentsOf: UnsafeRawBufferPointer(start: UnsafeRawPointer(base), count: count * MemoryLayout<Element>.stride))
+    }
+
     /// Replaces every element with `count` elements read from `bytes` (as `copyBytes` wrote
     /// them, on a machine with the same layout of `Element`; the caller checks that).
     /// - Precondition: `bytes.count == count * MemoryLayout<Element>.stride`.
@@ -101,4 +107,23 @@ public struct StateLayout: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { "\(name) v\(version) (size \(size), stride \(stride), alignment \(alignment))" }
+}
+
+extension Array where Element: BitwiseCopyable {
+    /// An empty array with room for `capacity` elements whose memory has been written once,
+    /// so that filling it later (under a lock) is a plain `memcpy`, not a page fault per 4 KiB.
+    public static func prefaulted(capacity: Int) -> [Element] {
+        [Element](unsafeUninitializedCapacity: Swift.max(0, capacity)) { buffer, initialized in
+            if let base = buffer.baseAddress, capacity > 0 {
+                UnsafeMutableRawPointer(base).initializeMemory(as: UInt8.self, repeating: 0, count: capacity * MemoryLayout<Element>.stride)
+            }
+            initialized = 0
+        }
+    }
+
+    /// Replaces the contents with `source`, reusing the capacity when it is enough.
+    public mutating func replaceContents(with source: UnsafeBufferPointer<Element>) {
+        removeAll(keepingCapacity: true)
+        append(contentsOf: source)
+    }
 }

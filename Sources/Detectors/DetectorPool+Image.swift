@@ -14,6 +14,13 @@ extension DetectorPool {
             self.free = free
         }
 
+        /// An empty image with room for `counts[k]` states of each kind, memory already written.
+        public static func reserved(counts: [Int]) -> Image {
+            Image(slabs: DetectorKind.allCases.enumerated().map { k, kind in
+                (0, [UInt8].prefaulted(capacity: (k < counts.count ? counts[k] : 0) * DetectorPool.stateBytes(kind)))
+            }, free: [[], [], [], []])
+        }
+
         /// Why this image cannot be restored here, or nil.
         public var problem: String? {
             guard slabs.count == 4, free.count == 4 else { return "expected 4 detector kinds" }
@@ -42,11 +49,28 @@ extension DetectorPool {
         ]
     }
 
+    /// Slab element counts per kind, in `DetectorKind.allCases` order.
+    public var slabCounts: [Int] { [ewma.count, seasonal.count, leak.count, auto.count] }
+
     /// A copy of every state. - Complexity: O(states), a `memcpy` per kind.
     public func capture() -> Image {
-        Image(slabs: [(ewma.count, ewma.copyBytes()), (seasonal.count, seasonal.copyBytes()),
-                      (leak.count, leak.copyBytes()), (auto.count, auto.copyBytes())],
-              free: free)
+        var image = Image.reserved(counts: [0, 0, 0, 0])
+        capture(into: &image)
+        return image
+    }
+
+    /// `capture()` into `image`, reusing its buffers' capacity.
+    public func capture(into image: inout Image) {
+        if image.slabs.count != 4 { image.slabs = Array(repeating: (0, []), count: 4) }
+        image.slabs[0].count = ewma.count
+        ewma.copyBytes(into: &image.slabs[0].bytes)
+        image.slabs[1].count = seasonal.count
+        seasonal.copyBytes(into: &image.slabs[1].bytes)
+        image.slabs[2].count = leak.count
+        leak.copyBytes(into: &image.slabs[2].bytes)
+        image.slabs[3].count = auto.count
+        auto.copyBytes(into: &image.slabs[3].bytes)
+        image.free = free
     }
 
     /// Replaces every state with the image's. - Precondition: `image.problem == nil`.

@@ -30,6 +30,18 @@ extension Pipeline {
         public var recentlyResolved: [Incident]
         public var statistics: PipelineStatistics
 
+        /// An empty image with room for `sizes` plus `headroom` (a fraction) of growth, its
+        /// memory already written, so that `capture(into:)` is only `memcpy`s.
+        public static func reserved(for sizes: CaptureSizes, headroom: Double = 1.0 / 16) -> Image {
+            func grown(_ n: Int) -> Int { n + Int((Double(n) * headroom).rounded(.up)) }
+            return Image(
+                store: .reserved(slots: grown(sizes.slots), ringCapacity: sizes.ringCapacity),
+                detectors: .reserved(counts: sizes.detectorStates.map(grown)),
+                bindingCount: 0, bindingBytes: .prefaulted(capacity: grown(sizes.bindings) * MemoryLayout<RuleBinding>.stride),
+                bindingStart: [], bindingLength: [], publishKey: [], lastArrival: [], freeBindingRanges: [], limitValues: [],
+                open: [], recentlyResolved: [], statistics: PipelineStatistics())
+        }
+
         public init(
             store: SeriesStore.Image, detectors: DetectorPool.Image, bindingCount: Int, bindingBytes: [UInt8],
             bindingStart: [Int32], bindingLength: [Int32], publishKey: [UInt64], lastArrival: [Timestamp],
@@ -60,17 +72,45 @@ extension Pipeline {
         ] + DetectorPool.stateLayouts + SeriesStore.stateLayouts
     }
 
+    /// How big an image of this pipeline is now: what `Image.reserved(for:)` sizes by.
+    public struct CaptureSizes: Sendable {
+        public var slots: Int
+        public var ringCapacity: Int
+        public var bindings: Int
+        public var detectorStates: [Int]
+    }
+
+    /// The sizes of an image of this pipeline now. - Complexity: O(1).
+    public var captureSizes: CaptureSizes {
+        CaptureSizes(slots: store.slotCount, ringCapacity: store.ringCapacity, bindings: bindings.count, detectorStates: detectors.slabCounts)
+    }
+
     /// A copy of the pipeline's state.
     /// - Complexity: O(series x (ring + detector state)), memory copies only.
     public func capture() -> Image {
-        Image(
-            store: store.capture(), detectors: detectors.capture(),
-            bindingCount: bindings.count, bindingBytes: bindings.copyBytes(),
-            bindingStart: bindingStart, bindingLength: bindingCount, publishKey: publishKey, lastArrival: lastArrival,
-            freeBindingRanges: freeBindingRanges.keys.sorted().map { ($0, freeBindingRanges[$0]!) },
-            limitValues: limitValues.keys.sorted().map { ($0, limitValues[$0]!) },
-            open: open.keys.sorted().map { ($0, open[$0]!) },
-            recentlyResolved: recentlyResolved, statistics: statistics)
+        var image = Image.reserved(for: CaptureSizes(slots: 0, ringCapacity: store.ringCapacity, bindings: 0, detectorStates: [0, 0, 0, 0]), headroom: 0)
+        capture(into: &image)
+        return image
+    }
+
+    /// `capture()` into `image`, reusing its buffers. An owner that wants its lock held for
+    /// `memcpy`s only reads `captureSizes` (briefly locked), reserves an image outside the
+    /// lock, and captures into it under the lock; if the pipeline grew past the headroom
+    /// meanwhile, the buffers that are short grow (correct, only slower).
+    public func capture(into image: inout Image) {
+        store.capture(into: &image.store)
+        detectors.capture(into: &image.detectors)
+        image.bindingCount = bindings.count
+        bindings.copyBytes(into: &image.bindingBytes)
+        image.bindingStart = bindingStart
+        image.bindingLength = bindingCount
+        image.publishKey = publishKey
+        image.lastArrival = lastArrival
+        image.freeBindingRanges = freeBindingRanges.keys.sorted().map { ($0, freeBindingRanges[$0]!) }
+        image.limitValues = limitValues.keys.sorted().map { ($0, limitValues[$0]!) }
+        image.open = open.keys.sorted().map { ($0, open[$0]!) }
+        image.recentlyResolved = recentlyResolved
+        image.statistics = statistics
     }
 
     /// Why `image` cannot be restored into this pipeline, or nil. Checks every index the

@@ -7,13 +7,17 @@ extension Workspace {
     /// Copies the workspace's state for a snapshot: every shard's pipeline and the notifier's
     /// log for this workspace, all under the shard locks at once (incident events are sent
     /// under a shard lock, so the log matches the pipelines). Only memory is copied while the
-    /// locks are held; the caller encodes and writes afterwards.
+    /// locks are held (into buffers reserved before taking them); the caller encodes and
+    /// writes afterwards.
     /// - Complexity: O(series x (ring + detector states)) of `memcpy`.
     func captureState(notifier: Notifier?, now: Timestamp) -> WorkspaceState {
-        var images: [Pipeline.Image] = []
+        // Sized under a brief lock, allocated and touched outside any lock, filled under them:
+        // the locks are held for `memcpy`s into memory that is already mapped.
+        let sizes = shards.map { shard in shard.withLock { $0.pipeline.captureSizes } }
+        var images = sizes.map { Pipeline.Image.reserved(for: $0) }
         var log: NotificationScheduler.Log?
         withAllShardLocks(from: 0) { pipelines in
-            images = pipelines.map { $0.capture() }
+            for index in pipelines.indices { pipelines[index].capture(into: &images[index]) }
             log = notifier?.notificationLog(workspace: name)
         }
         return WorkspaceState(workspace: name, created: now, rulesFingerprint: rulesFingerprint, shards: images, notifications: log)

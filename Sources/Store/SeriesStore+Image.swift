@@ -36,6 +36,15 @@ extension SeriesStore {
             self.statistics = statistics
         }
 
+        /// An empty image whose arrays have room for `slots` slots, their memory already
+        /// written (see `Array.prefaulted`).
+        public static func reserved(slots: Int, ringCapacity: Int) -> Image {
+            Image(
+                ringCapacity: ringCapacity, timestamps: .prefaulted(capacity: slots * ringCapacity), values: .prefaulted(capacity: slots * ringCapacity),
+                appended: .prefaulted(capacity: slots), newest: .prefaulted(capacity: slots), stale: .prefaulted(capacity: slots),
+                labels: [], freeSlots: [], statistics: StoreStatistics())
+        }
+
         /// Why this image cannot be restored into a store with ring capacity `ringCapacity`, or nil.
         public func problem(ringCapacity expected: Int) -> String? {
             let n = labels.count
@@ -51,16 +60,33 @@ extension SeriesStore {
     /// A copy of the store's contents.
     /// - Complexity: O(slots x ring capacity), a `memcpy` of the rings.
     public func capture() -> Image {
-        let n = labelSets.count
-        return Image(
-            ringCapacity: ringCapacity,
-            timestamps: Array(UnsafeBufferPointer(start: timestamps, count: n * ringCapacity)),
-            values: Array(UnsafeBufferPointer(start: values, count: n * ringCapacity)),
-            appended: (0..<n).map { state[$0].appended },
-            newest: (0..<n).map { state[$0].newest },
-            stale: (0..<n).map { state[$0].stale },
-            labels: labelSets, freeSlots: freeSlots, statistics: statistics)
+        var image = Image.reserved(slots: 0, ringCapacity: ringCapacity)
+        capture(into: &image)
+        return image
     }
+
+    /// `capture()` into `image`, reusing its arrays' capacity: with an image `reserved` for at
+    /// least this many slots, only `memcpy`s run (what an owner does under its lock).
+    public func capture(into image: inout Image) {
+        let n = labelSets.count
+        image.ringCapacity = ringCapacity
+        image.timestamps.replaceContents(with: UnsafeBufferPointer(start: timestamps, count: n * ringCapacity))
+        image.values.replaceContents(with: UnsafeBufferPointer(start: values, count: n * ringCapacity))
+        image.appended.removeAll(keepingCapacity: true)
+        image.newest.removeAll(keepingCapacity: true)
+        image.stale.removeAll(keepingCapacity: true)
+        for slot in 0..<n {
+            image.appended.append(state[slot].appended)
+            image.newest.append(state[slot].newest)
+            image.stale.append(state[slot].stale)
+        }
+        image.labels = labelSets
+        image.freeSlots = freeSlots
+        image.statistics = statistics
+    }
+
+    /// Slots in use or free: what an image of this store holds per-slot entries for.
+    public var slotCount: Int { labelSets.count }
 
     /// Replaces this store's contents with `image`, slot for slot (so handles an owner saved
     /// with the image stay valid); the index and key arena are rebuilt.
