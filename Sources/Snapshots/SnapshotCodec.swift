@@ -13,36 +13,56 @@ public enum SnapshotCodec {
     /// - Parameter layouts: the plain-data layouts to record (this build's by default).
     /// - Complexity: O(size of the state), plus a CRC pass over it.
     public static func encode(_ state: WorkspaceState, layouts: [StateLayout] = Pipeline.stateLayouts) -> [UInt8] {
-        var sections: [(SnapshotFormat.Tag, [UInt8])] = [(.meta, meta(state, layouts: layouts))]
-        for shard in state.shards {
-            sections.append((.store, store(shard.store)))
-            sections.append((.bindings, bindings(shard)))
-            sections.append((.detectors, detectors(shard.detectors)))
-            sections.append((.incidents, incidents(shard)))
-        }
-        var note = ByteWriter()
-        if let log = state.notifications {
-            note.u8(1)
-            note.bytes.append(contentsOf: json(log))
-        } else {
-            note.u8(0)
-        }
-        sections.append((.notifications, note.bytes))
-
+        let sectionCount = 2 + 4 * state.shards.count
         var file = ByteWriter()
-        file.bytes.reserveCapacity(SnapshotFormat.headerBytes + sections.reduce(0) { $0 + SnapshotFormat.sectionHeaderBytes + $1.1.count })
+        // One buffer for the whole file, sized up front: the sections are written in place
+        // (no per-section copy), their lengths and checksums patched in afterwards.
+        file.bytes.reserveCapacity(SnapshotFormat.headerBytes + 4096 + state.shards.reduce(0) { $0 + estimatedBytes($1) })
         file.bytes.append(contentsOf: SnapshotFormat.magic)
         file.u32(SnapshotFormat.version)
-        file.u32(UInt32(sections.count))
+        file.u32(UInt32(sectionCount))
         file.u32(0)
         file.u32(CRC32C.checksum(file.bytes))
-        for (tag, payload) in sections {
-            file.u32(tag.code)
-            file.u32(payload.withUnsafeBytes { CRC32C.checksum($0) })
-            file.u64(UInt64(payload.count))
-            file.bytes.append(contentsOf: payload)
+        section(.meta, &file) { meta(state, layouts: layouts, &$0) }
+        for shard in state.shards {
+            section(.store, &file) { store(shard.store, &$0) }
+            section(.bindings, &file) { bindings(shard, &$0) }
+            section(.detectors, &file) { detectors(shard.detectors, &$0) }
+            section(.incidents, &file) { $0.bytes.append(contentsOf: incidents(shard)) }
+        }
+        section(.notifications, &file) { w in
+            if let log = state.notifications {
+                w.u8(1)
+                w.bytes.append(contentsOf: json(log))
+            } else {
+                w.u8(0)
+            }
         }
         return file.bytes
+    }
+
+    /// Writes a section header, then the payload `body` appends, then patches the header's
+    /// length and CRC.
+    static func section(_ tag: SnapshotFormat.Tag, _ file: inout ByteWriter, _ body: (inout ByteWriter) -> Void) {
+        let head = file.bytes.count
+        file.u32(tag.code)
+        file.u32(0)
+        file.u64(0)
+        body(&file)
+        let start = head + SnapshotFormat.sectionHeaderBytes
+        let length = file.bytes.count - start
+        file.bytes.withUnsafeMutableBytes { raw in
+            let crc = CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[start..<(start + length)]))
+            raw.storeBytes(of: crc.littleEndian, toByteOffset: head + 4, as: UInt32.self)
+            raw.storeBytes(of: UInt64(length).littleEndian, toByteOffset: head + 8, as: UInt64.self)
+        }
+    }
+
+    /// Bytes a shard's sections take, roughly (labels at 128 bytes a series, incidents at 4 KiB each).
+    static func estimatedBytes(_ image: Pipeline.Image) -> Int {
+        image.store.timestamps.count * 16 + image.store.labels.count * (17 + 128) + image.bindingBytes.count
+            + image.bindingStart.count * 24 + image.detectors.slabs.reduce(0) { $0 + $1.bytes.count }
+            + (image.open.count + image.recentlyResolved.count) * 4096 + 4 * SnapshotFormat.sectionHeaderBytes + 1024
     }
 
     /// The state `bytes` hold.
@@ -145,8 +165,7 @@ public enum SnapshotCodec {
 
     // MARK: Sections
 
-    static func meta(_ state: WorkspaceState, layouts: [StateLayout]) -> [UInt8] {
-        var w = ByteWriter()
+    static func meta(_ state: WorkspaceState, layouts: [StateLayout], _ w: inout ByteWriter) {
         w.i64(state.created)
         w.string(state.workspace)
         w.string(SnapshotFormat.architecture)
@@ -160,12 +179,9 @@ public enum SnapshotCodec {
             w.int(layout.stride)
             w.int(layout.alignment)
         }
-        return w.bytes
     }
 
-    static func store(_ image: SeriesStore.Image) -> [UInt8] {
-        var w = ByteWriter()
-        w.bytes.reserveCapacity(image.timestamps.count * 16 + image.labels.count * 128)
+    static func store(_ image: SeriesStore.Image, _ w: inout ByteWriter) {
         w.int(image.ringCapacity)
         w.array(image.timestamps)
         w.array(image.values)
@@ -189,7 +205,6 @@ public enum SnapshotCodec {
         w.int(image.statistics.seriesCreated)
         w.int(image.statistics.seriesEvicted)
         w.int(image.statistics.gaps)
-        return w.bytes
     }
 
     static func store(_ r: inout ByteReader) throws(SnapshotError) -> SeriesStore.Image {
@@ -226,8 +241,7 @@ public enum SnapshotCodec {
         return image
     }
 
-    static func bindings(_ image: Pipeline.Image) -> [UInt8] {
-        var w = ByteWriter()
+    static func bindings(_ image: Pipeline.Image, _ w: inout ByteWriter) {
         w.int(image.bindingCount)
         w.blob(image.bindingBytes)
         w.array(image.bindingStart)
@@ -243,7 +257,6 @@ public enum SnapshotCodec {
         w.array(image.limitValues.map(\.value))
         let s = image.statistics
         for value in [s.scoredSamples, s.seriesRefused, s.incidentsFired, s.incidentsResolved, s.incidentsCancelled] { w.int(value) }
-        return w.bytes
     }
 
     static func bindings(
@@ -275,14 +288,12 @@ public enum SnapshotCodec {
             limitValues: zip(keys, values).map { ($0, $1) }, open: open, recentlyResolved: resolved, statistics: statistics)
     }
 
-    static func detectors(_ image: DetectorPool.Image) -> [UInt8] {
-        var w = ByteWriter()
+    static func detectors(_ image: DetectorPool.Image, _ w: inout ByteWriter) {
         for slab in image.slabs {
             w.int(slab.count)
             w.blob(slab.bytes)
         }
         for free in image.free { w.array(free) }
-        return w.bytes
     }
 
     static func detectors(_ r: inout ByteReader) throws(SnapshotError) -> DetectorPool.Image {
