@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Pipeline", "Rules", "Delivery", "Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
     ],
