@@ -45,10 +45,12 @@ let package = Package(
         .target(name: "Reports", dependencies: ["AIOpsCore", "Incidents"]),
         // deliver: webhook client, notification policy, durable outbox.
         .target(name: "Delivery", dependencies: ["AIOpsCore", "Incidents", "Reports"]),
+        // Durable state: snapshots of a workspace's pipelines and notification log.
+        .target(name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"]),
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
-        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"], swiftSettings: hotPath),
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots"], swiftSettings: hotPath),
         // aiops replay: fixtures through the pipeline at full speed.
         .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
         // aiops evaluate: NAB scoring.
@@ -56,7 +58,7 @@ let package = Package(
         .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules"]),
         .executableTarget(
             name: "aiops-bench",
-            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents"],
+            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots"],
             path: "Benchmarks/aiops-bench"
         ),
 
@@ -70,8 +72,9 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Rules"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
+        .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Pipeline", "Rules", "Delivery", "Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
     ],

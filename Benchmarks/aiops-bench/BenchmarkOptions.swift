@@ -48,6 +48,9 @@ struct BenchmarkOptions {
       detector.*      DetectorPool.update per kind (as the pipeline runs it), ns per sample
       ingest.*        end to end over loopback HTTP (aiops, prometheus, victoria-metrics, --target)
       memory.*        resident bytes per active series (100k; 1M in the full run)
+      snapshot.*      snapshot of 100k series (full rings): bytes, copy under the lock, encode,
+                      write, and load (read + decode + restore); snapshot.1m only when a filter
+                      names it
       incident.*      write-to-incident latency at half the peak ingest rate
       replay.*        Replayer over the NAB subset
 

@@ -15,21 +15,22 @@ import Rules
 ///   and so is every resolution when `sendResolved` is off;
 /// - a rule with nothing firing or pending is forgotten, so a later firing waits `groupWait`.
 ///
-/// State is in memory only: after a restart the pipeline's events start a fresh group (the
-/// outbox, not the scheduler, makes decided notifications survive a crash).
+/// State is in memory; `log` and `restore(_:)` copy it out and back in, so a snapshot carries
+/// groups, last flushes and repeat timers across a restart (the outbox makes decided
+/// notifications survive a crash).
 public struct NotificationScheduler: Sendable {
     public let workspace: String
     public var policy: NotificationPolicy
     /// Per-rule overrides by rule name; rules absent here use `policy` as is.
     public var ruleOverrides: [String: NotifyOverrides]
 
-    struct Tracked: Sendable {
+    struct Tracked: Sendable, Codable, Equatable {
         var incident: Incident
         /// Wall time of the last firing or reminder message with it; nil until notified.
         var notifiedAt: Timestamp?
     }
 
-    struct Group: Sendable {
+    struct Group: Sendable, Codable, Equatable {
         /// In arrival order.
         var firing: [Tracked] = []
         var resolvedPending: [Incident] = []
@@ -44,6 +45,27 @@ public struct NotificationScheduler: Sendable {
 
     /// Open groups by rule name.
     private(set) var groups: [String: Group] = [:]
+
+    /// What the scheduler has decided so far (open groups, when each was last flushed and is
+    /// next due, which incidents were notified when): the part of its state a restart must
+    /// keep. Opaque outside the module except as `Codable`.
+    public struct Log: Sendable, Codable, Equatable {
+        var groups: [String: Group]
+
+        /// Open groups (rules with something firing or waiting).
+        public var groupCount: Int { groups.count }
+        /// Firing incidents the groups track.
+        public var trackedCount: Int { groups.values.reduce(0) { $0 + $1.firing.count } }
+    }
+
+    /// A copy of the decisions so far.
+    public var log: Log { Log(groups: groups) }
+
+    /// Replaces the decisions with `log` (taken from a scheduler of the same workspace); the
+    /// policy stays this scheduler's.
+    public mutating func restore(_ log: Log) {
+        groups = log.groups
+    }
 
     public init(workspace: String, policy: NotificationPolicy = .default, ruleOverrides: [String: NotifyOverrides] = [:]) {
         self.workspace = workspace

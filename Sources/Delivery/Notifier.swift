@@ -182,6 +182,24 @@ public final class Notifier: IncidentSink, Sendable {
         wakeup.signal()
     }
 
+    /// The notification log of `workspace` (its scheduler's decisions), nil when unknown.
+    public func notificationLog(workspace: String) -> NotificationScheduler.Log? {
+        state.withLock { $0.schedulers[workspace]?.log }
+    }
+
+    /// Replaces `workspace`'s notification log (from a snapshot): a firing incident notified
+    /// before the restart is not notified again, and its reminders keep their schedule.
+    /// - Throws: `DeliveryError.unknownWorkspace` when it is not configured.
+    public func restoreNotificationLog(_ log: NotificationScheduler.Log, workspace: String) throws(DeliveryError) {
+        let known = state.withLock { state -> Bool in
+            guard state.schedulers[workspace] != nil else { return false }
+            state.schedulers[workspace]!.restore(log)
+            return true
+        }
+        if !known { throw .unknownWorkspace(workspace) }
+        wakeup.signal()
+    }
+
     /// Wakes the delivery thread to look at the clock now (after a `ManualClock` moved).
     public func tick() {
         wakeup.signal()

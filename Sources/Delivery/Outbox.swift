@@ -98,50 +98,23 @@ public struct Outbox: Sendable {
         do { data = try encoder.encode(entry) } catch { throw .outbox(path: folder, operation: "encode \(entry.id)", errno: 0) }
         let temporary = "\(folder)/.tmp-\(entry.id).json"
         let final = "\(folder)/\(entry.id).json"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw .outbox(path: temporary, operation: "open", errno: errno) }
-        var failure: DeliveryError?
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    failure = .outbox(path: temporary, operation: "write", errno: errno)
-                    return
-                }
-                offset += n
-            }
+        do throws(DurableFile.Failure) {
+            try DurableFile.write([UInt8](data), to: final, temporary: temporary)
+        } catch {
+            throw .outbox(path: error.path, operation: error.operation, errno: error.errno)
         }
-        if failure == nil, fsync(fd) != 0 { failure = .outbox(path: temporary, operation: "fsync", errno: errno) }
-        close(fd)
-        if let failure {
-            unlink(temporary)
-            throw failure
-        }
-        guard rename(temporary, final) == 0 else {
-            let code = errno
-            unlink(temporary)
-            throw .outbox(path: final, operation: "rename", errno: code)
-        }
-        try Outbox.syncDirectory(folder)
     }
 
     static func syncDirectory(_ path: String) throws(DeliveryError) {
-        let fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard fd >= 0 else { throw .outbox(path: path, operation: "open directory", errno: errno) }
-        defer { close(fd) }
-        if fsync(fd) != 0 { throw .outbox(path: path, operation: "fsync directory", errno: errno) }
+        do throws(DurableFile.Failure) { try DurableFile.syncDirectory(path) } catch {
+            throw .outbox(path: error.path, operation: error.operation, errno: error.errno)
+        }
     }
 
     /// `mkdir -p`: creates missing parents too.
     static func makeDirectory(_ path: String) throws(DeliveryError) {
-        var prefix = path.hasPrefix("/") ? "" : "."
-        for component in path.split(separator: "/") {
-            prefix += "/" + component
-            if mkdir(prefix, 0o700) != 0, errno != EEXIST {
-                throw .outbox(path: prefix, operation: "mkdir", errno: errno)
-            }
+        do throws(DurableFile.Failure) { try DurableFile.makeDirectory(path) } catch {
+            throw .outbox(path: error.path, operation: error.operation, errno: error.errno)
         }
     }
 }

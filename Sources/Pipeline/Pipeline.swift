@@ -46,14 +46,14 @@ public final class Pipeline {
     /// Open incidents (pending or firing), by binding index.
     var open: [Int32: Incident] = [:]
     /// Resolved incidents, oldest first, at most `recentIncidentLimit`.
-    public private(set) var recentlyResolved: [Incident] = []
+    public internal(set) var recentlyResolved: [Incident] = []
 
     /// Receives firing and resolved events.
     public var sink: (any IncidentSink)?
 
     /// The highest score any rule gave the last ingested sample (0 when it was not scored).
     public private(set) var lastScore: Double = 0
-    public private(set) var statistics = PipelineStatistics()
+    public internal(set) var statistics = PipelineStatistics()
 
     /// - Parameters:
     ///   - rules: the workspace's rules; series none of them selects get `RuleSet.autoRule`.

@@ -3,7 +3,9 @@ import Delivery
 import Dispatch
 import HTTPServer
 import Incidents
+import Foundation
 import Rules
+import Snapshots
 import Synchronization
 
 /// `aiops serve`: workspaces, their pipelines and the HTTP server in front of them.
@@ -31,8 +33,20 @@ public final class AIOpsServer: Sendable {
         /// Bytes all request bodies together may hold in memory (503 with `Retry-After`
         /// beyond); nil: a quarter of the memory the process may use.
         public var maxBufferedBodyBytes: Int?
+        /// Where snapshots live (`<data>/<workspace>/state.snap`); nil: no snapshots.
+        public var dataDirectory: String?
+        /// How often every workspace is snapshotted (and once more at shutdown, by the
+        /// caller's `writeSnapshots()`); zero: snapshots off (none loaded, none written).
+        public var snapshotInterval: PromDuration = .minutes(5)
+        /// Days of daily backups kept for Pro workspaces.
+        public var backupDays: Int = 7
+        /// Where snapshot lines go (loaded, written, damaged); standard error by default.
+        public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
         public init() {}
+
+        /// Whether snapshots are loaded and written.
+        public var snapshotsEnabled: Bool { dataDirectory != nil && snapshotInterval.milliseconds > 0 }
     }
 
     public let options: Options
@@ -42,6 +56,9 @@ public final class AIOpsServer: Sendable {
     let clock: any WallClock
     let http: HTTPServer
     private let stopping = Atomic<Bool>(false)
+    let notifier: Notifier?
+    /// Held while snapshots are written, so a periodic one and the final one never overlap.
+    private let snapshotting = Mutex(())
 
     /// - Parameters:
     ///   - notifier: receives every workspace's incidents; nil reports nothing. The caller owns
@@ -49,6 +66,7 @@ public final class AIOpsServer: Sendable {
     public init(configuration: ServerConfiguration, rules: RuleSet, options: Options = Options(), notifier: Notifier? = nil, clock: any WallClock = SystemClock()) throws(HTTPServerError) {
         self.options = options
         self.clock = clock
+        self.notifier = notifier
         let now = clock.now()
         let shards = max(1, options.shardsPerWorkspace)
         workspaces = configuration.workspaces.map { config in
@@ -75,6 +93,7 @@ public final class AIOpsServer: Sendable {
             metrics: metrics, state: state)
         http = HTTPServer(configuration: httpConfiguration, handler: handler)
         state.attach(http)
+        loadSnapshots()
     }
 
     /// Binds and starts serving.
@@ -84,6 +103,7 @@ public final class AIOpsServer: Sendable {
         let address = try http.start()
         state.ready.store(true, ordering: .relaxed)
         startEviction()
+        if options.snapshotsEnabled { scheduleSnapshot() }
         return address
     }
 
@@ -101,6 +121,74 @@ public final class AIOpsServer: Sendable {
         let now = clock.now()
         let cutoff = now - options.idleSeriesTimeout.milliseconds
         for workspace in workspaces { workspace.evictIdle(olderThan: cutoff, now: now) }
+    }
+
+    // MARK: Snapshots
+
+    /// Loads each workspace's snapshot, if any (before the server accepts writes). A file that
+    /// cannot be read, or was written under other rules or shards, is moved to
+    /// `<data>/damaged/` with a log line; the workspace then starts empty, the others load.
+    private func loadSnapshots() {
+        guard options.snapshotsEnabled, let data = options.dataDirectory else { return }
+        let directory = SnapshotDirectory(dataDirectory: data)
+        let log = options.log
+        for workspace in workspaces {
+            let started = MonotonicClock.nanoseconds()
+            switch directory.load(workspace: workspace.name) {
+            case .none:
+                log("snapshot: workspace \(workspace.name): no snapshot in \(directory.workspaceDirectory(workspace.name))/, starting empty")
+            case .damaged(let reason, let movedTo):
+                log("snapshot: workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
+            case .loaded(let state, let bytes):
+                let now = clock.now()
+                if let reason = workspace.restore(state, notifier: notifier, now: now) {
+                    let movedTo = directory.moveToDamaged(workspace: workspace.name, reason: reason, now: now)
+                    log("snapshot: workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
+                    continue
+                }
+                let milliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
+                let minutes = Double(max(0, now - state.created)) / 60_000
+                log("snapshot: workspace \(workspace.name): loaded \(state.seriesCount) series, \(state.openIncidentCount) open incident(s) (\(state.firingIncidentCount) firing) from \(directory.path(workspace: workspace.name)) (\(bytes) bytes in \(Self.format(milliseconds)) ms); taken \(Self.format(minutes)) minutes ago: lost up to \(Self.format(minutes)) minutes")
+            }
+        }
+    }
+
+    /// Writes every workspace's snapshot now (and, for Pro workspaces, the day's backup).
+    /// Each workspace's shard locks are held only while its state is copied.
+    /// Call it at graceful shutdown after the notifier has stopped, so the notification log
+    /// saved is the final one. Does nothing when snapshots are off.
+    public func writeSnapshots() {
+        guard options.snapshotsEnabled, let data = options.dataDirectory else { return }
+        let directory = SnapshotDirectory(dataDirectory: data)
+        snapshotting.withLock { _ in
+            for workspace in workspaces {
+                let started = MonotonicClock.nanoseconds()
+                let now = clock.now()
+                let state = workspace.captureState(notifier: notifier, now: now)
+                let copied = MonotonicClock.nanoseconds()
+                do throws(DurableFile.Failure) {
+                    let bytes = try directory.write(state)
+                    if workspace.plan == .pro { try directory.keepDailyBackup(workspace: workspace.name, now: now, days: options.backupDays) }
+                    let done = MonotonicClock.nanoseconds()
+                    options.log("snapshot: workspace \(workspace.name): \(state.seriesCount) series, \(bytes) bytes (locks held \(Self.format(Double(copied - started) / 1e6)) ms, written in \(Self.format(Double(done - copied) / 1e6)) ms)")
+                } catch {
+                    options.log("snapshot: workspace \(workspace.name): not written: \(error.description); the previous snapshot stays")
+                }
+            }
+        }
+    }
+
+    private func scheduleSnapshot() {
+        let seconds = Double(options.snapshotInterval.milliseconds) / 1000
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + seconds) { [weak self] in
+            guard let self, !self.stopping.load(ordering: .relaxed) else { return }
+            self.writeSnapshots()
+            self.scheduleSnapshot()
+        }
+    }
+
+    static func format(_ value: Double) -> String {
+        String(format: "%.1f", value)
     }
 
     private func startEviction() {

@@ -63,6 +63,9 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             if !WorkspaceConfiguration.isValidName(workspace.name) {
                 throw ConfigurationError(file: file, path: at + ".name", reason: "\"\(workspace.name)\" is not a valid name (lower-case letters, digits and '-', 1 to 63 characters)")
             }
+            if WorkspaceConfiguration.reservedNames.contains(workspace.name) {
+                throw ConfigurationError(file: file, path: at + ".name", reason: "\"\(workspace.name)\" is reserved (the data directory's \(workspace.name)/ folder)")
+            }
             if !names.insert(workspace.name).inserted {
                 throw ConfigurationError(file: file, path: at + ".name", reason: "workspace \"\(workspace.name)\" is declared twice")
             }
@@ -102,6 +105,9 @@ public struct WorkspaceConfiguration: Sendable, Codable, Equatable {
     public var effectiveLimits: WorkspaceLimits {
         (limits ?? LimitOverrides()).applied(to: plan.defaultLimits)
     }
+
+    /// Folders of the data directory beside the workspaces' own (`<data>/<workspace>/`).
+    static let reservedNames: Set<String> = ["outbox", "damaged"]
 
     static func isValidName(_ name: String) -> Bool {
         !name.isEmpty && name.utf8.count <= 63

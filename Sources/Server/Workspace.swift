@@ -2,6 +2,7 @@ import AIOpsCore
 import Incidents
 import Pipeline
 import Rules
+import Snapshots
 import Store
 import Synchronization
 
@@ -23,6 +24,8 @@ public final class Workspace: Sendable {
     /// is created. Lock order: a shard's lock may be held when taking this one, never the
     /// reverse.
     let metricTypes: Mutex<MetricTypeTable>
+    /// `RulesFingerprint` of the pipelines' rules: a snapshot written under other rules is refused.
+    let rulesFingerprint: UInt64
 
     /// - Parameters:
     ///   - shardCount: locks the series are spread over (1 is fine below ~1M samples/s).
@@ -39,6 +42,7 @@ public final class Workspace: Sendable {
             shards.append(PipelineShard(Pipeline(rules: rules, configuration: PipelineConfiguration(maxSeries: perShard), sink: sink)))
         }
         self.shards = shards
+        rulesFingerprint = shards[0].withLock { RulesFingerprint.of($0.pipeline.rules) }
         // Families are fewer than series; the table keeps at most twice this many.
         metricTypes = Mutex(MetricTypeTable(capacity: max(1, min(limits.activeSeries, 100_000))))
         bucket = Mutex(TokenBucket(rate: limits.samplesPerSecond, burst: limits.burstSamples, now: now))

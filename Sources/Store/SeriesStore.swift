@@ -190,7 +190,7 @@ public final class SeriesStore {
         return SeriesRef(slot)
     }
 
-    private func storeKey(_ labels: Labels, slot: Int) {
+    func storeKey(_ labels: Labels, slot: Int) {
         let key = labels.keyBytes
         if keyArenaUsed + key.count > keyArenaCapacity { makeRoom(for: key.count) }
         key.withUnsafeBytes { bytes in
@@ -255,7 +255,7 @@ public final class SeriesStore {
         labelSets.indices.compactMap { labelSets[$0] == nil ? nil : SeriesRef($0) }
     }
 
-    private func grow() {
+    func grow() {
         let newCapacity = slotCapacity * 2
         let newTimestamps = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity * ringCapacity)
         let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * ringCapacity)

@@ -65,17 +65,19 @@ enum Help {
 
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
-                       [--body-memory BYTES]
+                       [--body-memory BYTES] [--snapshot-interval DURATION]
 
     A Prometheus remote-write target (1.0 and 2.0): every sample is stored and scored as it
     arrives, incidents fire by the rules, and reports go to each workspace's Slack webhook
     (or standard output). Stops cleanly on SIGINT/SIGTERM: no new connections, requests in
-    flight finish, pending notifications stay in the outbox for the next start.
+    flight finish, pending notifications stay in the outbox for the next start, and every
+    workspace's state (series, detectors, incidents, notification log) is snapshotted to
+    DIR/<workspace>/state.snap, loaded again at the next start.
 
     Options:
       --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6)
-      --data DIR          state: the embedded workspace's token, the notification outbox
-                          (default ./aiops-data)
+      --data DIR          state: the embedded workspace's token, the notification outbox,
+                          snapshots (default ./aiops-data)
       --config FILE       workspaces, plans, tokens, webhooks, limits (JSON; see README). Without
                           it, one workspace 'dev-workspace' (Hobby) with a token kept in DIR
       --rules DIR         rule files (default ./rules, else the rules shipped beside the binary)
@@ -84,6 +86,9 @@ enum Help {
       --body-memory BYTES bytes all request bodies together may hold in memory (suffix KiB, MiB,
                           GiB); a write that does not fit gets 503 with Retry-After (default: a
                           quarter of the cgroup's memory.max, else of physical memory)
+      --snapshot-interval DURATION
+                          how often every workspace's state is snapshotted, as well as at
+                          shutdown (default 5m; 0 turns snapshots off: none loaded or written)
 
     Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /healthz, GET /readyz.
     """

@@ -23,7 +23,7 @@ enum ServeCommand {
         let signals = SignalWaiter()
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: ["listen", "data", "config", "rules", "threads", "shards", "body-memory"], flags: ["help"])
+            parsed = try ArgumentParser.parse(arguments, valued: ["listen", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval"], flags: ["help"])
         } catch {
             Console.error("\(error); see 'aiops serve --help'")
             return 2
@@ -59,7 +59,16 @@ enum ServeCommand {
             }
             options.maxBufferedBodyBytes = bytes
         }
+        if let text = parsed.value("snapshot-interval") {
+            guard let interval = text == "0" ? .zero : PromDuration(parsing: text), interval.milliseconds >= 0 else {
+                Console.error("--snapshot-interval must be a duration such as 5m, or 0 for no snapshots")
+                return 2
+            }
+            options.snapshotInterval = interval
+        }
         let dataDirectory = parsed.value("data") ?? "aiops-data"
+        options.dataDirectory = dataDirectory
+        options.log = { line in Console.progress("aiops: " + line) }
         let configuration: ServerConfiguration
         let embedded = parsed.value("config") == nil
         do {
@@ -114,6 +123,8 @@ enum ServeCommand {
         server.shutdown()
         let flushed = notifier.flush(timeout: 10)
         notifier.shutdown()
+        // After the notifier stopped: the notification log saved is the final one.
+        server.writeSnapshots()
         if flushed.pending > 0 || flushed.givenUp > 0 {
             Console.progress("aiops: \(flushed.pending) notifications still pending (kept in the outbox), \(flushed.givenUp) given up")
         }

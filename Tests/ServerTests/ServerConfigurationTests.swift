@@ -33,6 +33,7 @@ import Testing
         (#"{"workspaces": [{"name": "a", "plan": "pro"}]}"#, "workspaces[0].token", "missing"),
         (#"{"workspaces": [{"name": "a", "plan": "pro", "token": "short"}]}"#, "workspaces[0].token", "16"),
         (#"{"workspaces": [{"name": "A B", "plan": "pro", "token": "0123456789abcdef"}]}"#, "workspaces[0].name", "not a valid name"),
+        (#"{"workspaces": [{"name": "damaged", "plan": "pro", "token": "0123456789abcdef"}]}"#, "workspaces[0].name", "reserved"),
         (#"{"workspaces": [{"name": "a", "plan": "pro", "token": "0123456789abcdef"}, {"name": "a", "plan": "pro", "token": "0123456789abcdeg"}]}"#, "workspaces[1].name", "twice"),
         (#"{"workspaces": [{"name": "a", "plan": "pro", "token": "0123456789abcdef"}, {"name": "b", "plan": "pro", "token": "0123456789abcdef"}]}"#, "workspaces[1].token", "twice"),
         (#"{"workspaces": [{"name": "a", "plan": "pro", "token": "0123456789abcdef", "limits": {"activeSeries": "many"}}]}"#, "workspaces[0].limits.activeSeries", ""),
