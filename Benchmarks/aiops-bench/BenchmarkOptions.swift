@@ -61,6 +61,7 @@ struct BenchmarkOptions {
       memory.*        resident bytes per active series (100k; 1M in the full run)
       incident.*      write-to-incident latency at half the peak ingest rate
       replay.*        Replayer over the NAB subset
+      soak.smoke      20-s soak at half the peak with churn (with --quick, or --filter soak)
 
     Options:
       --quick                 smoke pass of a few seconds (CI): short loads, 1M-series run skipped

@@ -51,7 +51,49 @@ enum SoakBenchmark {
         func take() -> Interval { interval.withLock { i in defer { i = Interval() }; return i } }
     }
 
-    static func run(_ options: BenchmarkOptions) -> Bool {
+    /// What a soak measured and concluded.
+    struct Summary {
+        var held = false
+        /// The report: a header, the first and last minute as a table, one line per target.
+        var lines: [String] = []
+        var rate = 0.0
+        var rows: [Row] = []
+    }
+
+    /// The soak mode: runs, prints the summary; true if the target held.
+    static func main(_ options: BenchmarkOptions) -> Bool {
+        let summary = run(options)
+        for line in summary.lines { print(line) }
+        return summary.held
+    }
+
+    /// The smoke of `--quick`: 20 s, 10,000 series, churn every 5 s, staleness 5 s, sweep
+    /// every 5 s; one row in the report (its rate per 10 s, the first and last 10 s).
+    static func smoke(_ options: BenchmarkOptions, report: Report) {
+        let name = "soak.smoke"
+        guard options.selects(name), options.quick || !options.filters.isEmpty else { return }
+        var smoke = options
+        smoke.soakMinutes = 20.0 / 60
+        smoke.churnMinutes = 5.0 / 60
+        smoke.soakStalenessMinutes = 5.0 / 60
+        smoke.soakSweepSeconds = 5
+        smoke.soakSeries = 10_000
+        smoke.soakCSV = nil
+        let summary = run(smoke)
+        guard let first = summary.rows.first, let last = summary.rows.last else {
+            report.skip(name, because: summary.lines.last ?? "no row")
+            return
+        }
+        report.add(BenchmarkResult(
+            name: name, unit: "samples/s", values: summary.rows.map(\.samplesPerSecond),
+            extra: [("rss_first_mb", Double(first.rssBytes) / 1_048_576), ("rss_last_mb", Double(last.rssBytes) / 1_048_576),
+                    ("p99_first_ms", first.p99), ("p99_last_ms", last.p99),
+                    ("non2xx", Double(summary.rows.reduce(0) { $0 + $1.non2xx }))],
+            note: String(format: "20 s at %.0f samples/s (half the peak), 10,000 series, churn every 5 s; ", summary.rate)
+                + (summary.held ? "target held" : "target NOT held: " + summary.lines.filter { $0.contains("NOT") || $0.contains("DRIFT") || $0.hasPrefix("non-2xx") }.joined(separator: "; "))))
+    }
+
+    static func run(_ options: BenchmarkOptions) -> Summary {
         let seriesPerConnection = max(SoakLoad.seriesPerRequest, options.soakSeries / options.connections)
         note(String(format: "soak: %d connections x %d series, %.1f min, churn every %.2f min, staleness %.2f min, sweep every %d s",
                     options.connections, seriesPerConnection, options.soakMinutes, options.churnMinutes,
@@ -59,7 +101,9 @@ enum SoakBenchmark {
         var rate = options.soakRate ?? 0
         var peak: Double?
         if options.soakRate == nil {
-            guard let measured = measurePeak(options, seriesPerConnection: seriesPerConnection) else { return false }
+            guard let measured = measurePeak(options, seriesPerConnection: seriesPerConnection) else {
+                return Summary(lines: ["soak: could not measure the peak"])
+            }
             peak = measured
             rate = measured / 2
         }
@@ -68,7 +112,7 @@ enum SoakBenchmark {
             (server, target) = try startServer(options)
         } catch {
             note("soak: cannot start aiops: \(error)")
-            return false
+            return Summary(lines: ["soak: cannot start aiops: \(error)"])
         }
         let load = SoakLoad(connections: options.connections, seriesPerConnection: seriesPerConnection, target: target)
         let requestsPerSecond = rate / Double(options.connections) / Double(SoakLoad.seriesPerRequest)
@@ -286,10 +330,12 @@ enum SoakBenchmark {
     }
 
     /// Prints the first and last minute and whether the target held.
-    static func summarize(_ rows: [Row], options: BenchmarkOptions, rate: Double, peak: Double?, failure: String?) -> Bool {
+    static func summarize(_ rows: [Row], options: BenchmarkOptions, rate: Double, peak: Double?, failure: String?) -> Summary {
+        var summary = Summary(rate: rate, rows: rows)
+        func print(_ line: String) { summary.lines.append(line) }
         guard rows.count >= 2 else {
-            note("soak: too short to summarise (at least 20 s)")
-            return false
+            print("soak: too short to summarise (at least 20 s)")
+            return summary
         }
         let perMinute = min(6, rows.count / 2)
         let first = Array(rows.prefix(perMinute)), last = Array(rows.suffix(perMinute))
@@ -336,6 +382,7 @@ enum SoakBenchmark {
         held = held && non2xx == 0 && failure == nil
         print("non-2xx: \(non2xx)\(failure.map { "; \($0)" } ?? "")")
         print("soak target \(held ? "held" : "NOT held")")
-        return held
+        summary.held = held
+        return summary
     }
 }
