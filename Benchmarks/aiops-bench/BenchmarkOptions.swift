@@ -31,6 +31,17 @@ struct BenchmarkOptions {
     /// aiops runs only the built-in auto rule instead of the three catch-all rules.
     var autoRule = false
     var probes = 200
+    /// `--soak`: the soak instead of the benchmarks (see `SoakBenchmark`).
+    var soak = false
+    var soakMinutes = 30.0
+    /// Samples/s of the soak; nil: half the peak, measured first.
+    var soakRate: Double?
+    var churnMinutes = 3.0
+    var soakCSV: String?
+    var soakSeries = 100_000
+    /// The server's staleness period (`idleSeriesTimeout`) and sweep interval during the soak.
+    var soakStalenessMinutes = 1.0
+    var soakSweepSeconds = 60
 
     enum RemoteWriteVersionChoice: String { case v1, v2 }
 
@@ -53,6 +64,7 @@ struct BenchmarkOptions {
                       names it
       incident.*      write-to-incident latency at half the peak ingest rate
       replay.*        Replayer over the NAB subset
+      soak.smoke      20-s soak at half the peak with churn (with --quick, or --filter soak)
 
     Options:
       --quick                 smoke pass of a few seconds (CI): short loads, 1M-series run skipped
@@ -77,6 +89,18 @@ struct BenchmarkOptions {
       --nab DIR               NAB data for the replay benchmark (default ../shared/nab/data)
       --probes N              anomalous requests of the incident-latency benchmark (default 200)
       --help                  this text
+
+    Soak (instead of the benchmarks):
+      --soak                  aiops serve in-process at half its peak rate (measured first) with
+                              series churn; RSS, ingest rate and write latency every 10 s; prints
+                              the first and last minute and whether the target held (exit 1 if not)
+      --soak-minutes M        duration (default 30)
+      --soak-rate R           samples/s instead of half the measured peak
+      --soak-series N         series in all (default 100000; requests of 500, one sample each)
+      --churn-minutes M       every M minutes a tenth of the series get new label values (default 3)
+      --soak-staleness-minutes M  the server's staleness period during the soak (default 1; serve: 15)
+      --soak-sweep-seconds S  the server's idle-series sweep interval during the soak (default 60)
+      --soak-csv FILE         the 10-s rows as CSV
     """
 
     enum ParseError: Error, CustomStringConvertible {
@@ -107,6 +131,11 @@ struct BenchmarkOptions {
             let text = try value(flag)
             guard let n = Int(text), n > 0 else { throw .badValue(flag, text) }
             return n
+        }
+        func positive(_ flag: String) throws(ParseError) -> Double {
+            let text = try value(flag)
+            guard let d = Double(text), d > 0, d.isFinite else { throw .badValue(flag, text) }
+            return d
         }
         while index < arguments.count {
             let flag = arguments[index]
@@ -139,6 +168,14 @@ struct BenchmarkOptions {
             case "--auto-rule": options.autoRule = true
             case "--nab": options.nabDirectory = try value(flag)
             case "--probes": options.probes = try integer(flag); probesGiven = true
+            case "--soak": options.soak = true
+            case "--soak-minutes": options.soakMinutes = try positive(flag)
+            case "--soak-rate": options.soakRate = try positive(flag)
+            case "--soak-series": options.soakSeries = try integer(flag)
+            case "--churn-minutes": options.churnMinutes = try positive(flag)
+            case "--soak-staleness-minutes": options.soakStalenessMinutes = try positive(flag)
+            case "--soak-sweep-seconds": options.soakSweepSeconds = try integer(flag)
+            case "--soak-csv": options.soakCSV = try value(flag)
             default: throw .unknown(flag)
             }
             index += 1

@@ -17,8 +17,9 @@ enum EndToEndBenchmarks {
     /// `aiops serve` as the benchmark runs it: one Pro workspace with limits raised so nothing
     /// is rate-limited, the benchmark's rules (`BenchmarkRules`: an EWMA, a seasonal and a leak
     /// detector on every series, or with `--auto-rule` the built-in auto rule only) plus
-    /// `extraRules`, listening on a free loopback port.
-    static func startAIOps(_ options: BenchmarkOptions, extraRules: [String] = []) throws -> (AIOpsServer, LoadTarget) {
+    /// `extraRules`, listening on a free loopback port; `configure` adjusts the server's options.
+    static func startAIOps(_ options: BenchmarkOptions, extraRules: [String] = [],
+                           configure: (inout AIOpsServer.Options) -> Void = { _ in }) throws -> (AIOpsServer, LoadTarget) {
         let rules = try BenchmarkRules.ruleSet(autoRule: options.autoRule, extra: extraRules)
         let limits = LimitOverrides(samplesPerSecond: 1_000_000_000, burstSamples: 1_000_000_000_000, activeSeries: 20_000_000)
         let configuration = ServerConfiguration(workspaces: [
@@ -27,6 +28,7 @@ enum EndToEndBenchmarks {
         var serverOptions = AIOpsServer.Options()
         serverOptions.listen = "127.0.0.1:0"
         serverOptions.shardsPerWorkspace = options.shards
+        configure(&serverOptions)
         let server = try AIOpsServer(configuration: configuration, rules: rules, options: serverOptions)
         let address = try server.start()
         return (server, LoadTarget(name: "aiops", host: "127.0.0.1", port: address.port, path: "/api/v1/write", token: token))

@@ -26,6 +26,10 @@ note("warning: aiops-bench is a debug build; figures are meaningless. Build with
 
 let report = Report(cores: Harness.cores)
 let loadAverage = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+if options.soak {
+    print("aiops-bench --soak: \(Harness.cores) cores, load average \(loadAverage) at start")
+    exit(SoakBenchmark.main(options) ? 0 : 1)
+}
 print("aiops-bench: \(Harness.cores) cores, load average \(loadAverage) at start, \(options.quick ? "quick pass" : "full run"), \(options.runs) runs after 1 warm-up (loads: \(options.loadRuns) runs)")
 print("")
 let started = Date()
@@ -38,6 +42,7 @@ ReplayBenchmark.run(options, report: report)
 IngestPathBenchmark.run(options, report: report)
 let peak = EndToEndBenchmarks.run(options, report: report)
 IncidentLatencyBenchmark.run(options, report: report, peak: peak)
+SoakBenchmark.smoke(options, report: report)
 if report.results.isEmpty {
     note("no benchmark matches the filter \(options.filters)")
     exit(1)

@@ -221,6 +221,12 @@ public struct HTTPConnectionStateMachine: ~Copyable {
         inFlight = false
         releaseReservation()
         requestCount += 1
+        // The idle wait counts from this response. Without this, a client whose requests each
+        // arrive in one read never leaves the idle phase as `nextAction` sees it, so the idle
+        // deadline kept counting from the first response and a busy keep-alive connection
+        // was closed `idleTimeout` after it started (found by the aiops-bench soak).
+        phaseKind = .idle
+        phaseStart = now
         let keepAlive = currentKeepAlive && !draining
         appendResponse(status: response.status, headers: response.headers, body: response.body,
                        omitBody: currentIsHead, keepAlive: keepAlive, dateLine: dateLine)

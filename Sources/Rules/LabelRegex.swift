@@ -10,8 +10,14 @@ import Foundation
 /// extensions, such as backreferences and lookaround, that RE2 would reject).
 ///
 /// The common shapes `.*`, `.+` and alternations of plain literals (`GET|POST`) skip
-/// the regex engine entirely.
+/// the regex engine entirely; they may be of any length. Any other expression is at most
+/// `maxEngineLength` UTF-16 units: swift-corelibs-foundation's `NSRegularExpression` leaks a
+/// copy of every pattern longer than 256 UTF-16 units it compiles (about 2 bytes per unit,
+/// measured; found by the `rule_file` fuzz target), and the anchors added here take 8.
 struct LabelRegex: Sendable {
+    /// The longest expression, in UTF-16 units, given to the regex engine.
+    static let maxEngineLength = 248
+
     struct CompileError: Error {
         var reason: String
     }
@@ -37,6 +43,9 @@ struct LabelRegex: Sendable {
             if LabelRegex.isLiteralAlternation(source) {
                 shape = .literals(Set(source.split(separator: "|", omittingEmptySubsequences: false).map(String.init)))
             } else {
+                guard source.utf16.count <= LabelRegex.maxEngineLength else {
+                    throw CompileError(reason: "longer than \(LabelRegex.maxEngineLength) characters (only an alternation of plain names, such as a|b|c, may be longer)")
+                }
                 do {
                     // `\A` and `\z` rather than `^` and `$`: ICU's `$` also matches before a
                     // final newline. Dot matches newlines, as in Prometheus' `(?s:...)`.

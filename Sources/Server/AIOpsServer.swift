@@ -28,6 +28,9 @@ public final class AIOpsServer: Sendable {
         public var maxFutureSkew: PromDuration = .minutes(10)
         /// Series with no sample for this long are dropped (their incidents resolve).
         public var idleSeriesTimeout: PromDuration = .minutes(15)
+        /// How often idle series are looked for (a series goes between `idleSeriesTimeout`
+        /// and `idleSeriesTimeout + evictionInterval` after its last sample).
+        public var evictionInterval: PromDuration = .minutes(1)
         public var maxConnections: Int = 10_000
         public var maxBodyBytes: Int = 32 << 20
         /// Bytes all request bodies together may hold in memory (503 with `Retry-After`
@@ -116,7 +119,7 @@ public final class AIOpsServer: Sendable {
 
     public var localAddress: HTTPSocketAddress? { http.localAddress }
 
-    /// Drops idle series now (also done every minute in the background).
+    /// Drops idle series now (also done every `evictionInterval` in the background).
     public func evictIdleSeries() {
         let now = clock.now()
         let cutoff = now - options.idleSeriesTimeout.milliseconds
@@ -192,7 +195,7 @@ public final class AIOpsServer: Sendable {
     }
 
     private func startEviction() {
-        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + 60) { [weak self] in
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(max(1, options.evictionInterval.milliseconds)))) { [weak self] in
             guard let self, !self.stopping.load(ordering: .relaxed) else { return }
             self.evictIdleSeries()
             self.startEviction()

@@ -111,6 +111,23 @@ func closeReason(_ action: HTTPConnectionAction) -> HTTPCloseReason? {
         #expect(closeReason(h.run()) == .timeout(.idle))
     }
 
+    @Test func busyKeepAliveConnectionIsNotClosedAsIdle() {
+        // Requests arriving whole, two a second, for over three idle timeouts: the idle
+        // deadline counts from the last response, never from the first.
+        var h = MachineHarness()
+        _ = h.run()
+        for request in 1...200 {
+            h.clock.advance(by: 500)
+            do { let fired = h.machine.timeoutFired(now: h.now); #expect(!fired, "request \(request)") }
+            h.feed("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\nabc")
+            #expect(readDeadline(h.run()) == h.now + 30_000, "request \(request)")
+        }
+        #expect(h.machine.requestCount == 200)
+        h.clock.advance(by: 30_000)
+        do { let fired = h.machine.timeoutFired(now: h.now); #expect(fired) }
+        #expect(closeReason(h.run()) == .timeout(.idle))
+    }
+
     @Test func bodyTimeoutCountsFromTheEndOfTheHead() {
         var h = MachineHarness()
         _ = h.run()

@@ -156,6 +156,19 @@ struct SelectorMatchingTests {
         }
     }
 
+    @Test func regexGivenToTheEngineIsAtMost248Characters() throws {
+        // Foundation on Linux leaks every pattern over 256 UTF-16 units it compiles (the
+        // rule_file fuzz target's LeakSanitizer report); with the anchors, 248 is the most.
+        let longest = String(repeating: "a", count: LabelRegex.maxEngineLength - 2) + "!b"
+        #expect(try LabelRegex(longest).matches(longest))
+        #expect(throws: LabelRegex.CompileError.self) { try LabelRegex(longest + "c") }
+        #expect(throws: RuleError.self) { try Selector(parsing: "m{fstype!~\"tmpfs|\(String(repeating: "x", count: 250))|o!\"}") }
+        // Plain alternations skip the engine and may be longer.
+        let names = (0..<100).map { "namespace-\($0)" }
+        let alternation = try LabelRegex(names.joined(separator: "|"))
+        #expect(alternation.matches("namespace-99") && !alternation.matches("namespace-100"))
+    }
+
     @Test func matchingIsSafeFromManyTasks() async throws {
         let selector = try Selector(parsing: "m{a=~\"v[0-9]+\"}")
         let hits = await withTaskGroup(of: Int.self) { group in
