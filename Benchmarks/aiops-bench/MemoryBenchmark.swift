@@ -64,17 +64,9 @@ enum MemoryBenchmark {
         let pipeline = Pipeline(rules: rules)
         let before = residentBytes()
         let start: Int64 = 1_700_000_000_000
-        var random = SplitMix64(seed: 5)
         let elapsed = Harness.seconds {
-            for index in 0..<count {
-                // Labels are built here, inside the measurement: the store keeps them per series.
-                let labels = LoadShape.labels(connection: index / 100_000, index: index % 100_000, metric: "bench_memory")
-                guard let ref = pipeline.series(for: labels) else { continue }
-                for step in 0..<4 {
-                    let t = start + Int64(step) * 15_000
-                    pipeline.ingest(ref, timestamp: t, value: LoadShape.value(series: index, timestamp: t, random: &random))
-                }
-            }
+            // Labels are built inside the measurement: the store keeps them per series.
+            LoadShape.fill(pipeline, series: count, samples: 4, metric: "bench_memory", seed: 5, start: start)
         }
         let after = residentBytes()
         precondition(pipeline.store.seriesCount == count, "series were refused")

@@ -22,16 +22,8 @@ enum SnapshotBenchmark {
             defer { try? FileManager.default.removeItem(atPath: data) }
             let pipeline = Pipeline(rules: rules)
             let start: Int64 = 1_700_000_000_000
-            var random = SplitMix64(seed: 11)
             let feed = Harness.seconds {
-                for index in 0..<count {
-                    let labels = LoadShape.labels(connection: index / 100_000, index: index % 100_000, metric: "bench_snapshot")
-                    guard let ref = pipeline.series(for: labels) else { continue }
-                    for step in 0..<64 {
-                        let t = start + Int64(step) * 15_000
-                        pipeline.ingest(ref, timestamp: t, value: LoadShape.value(series: index, timestamp: t, random: &random))
-                    }
-                }
+                LoadShape.fill(pipeline, series: count, samples: 64, metric: "bench_snapshot", seed: 11, start: start)
             }
             // As `aiops serve` does: buffers reserved (and touched) before the lock, filled under it.
             var image: Pipeline.Image? = Pipeline.Image.reserved(for: pipeline.captureSizes)
