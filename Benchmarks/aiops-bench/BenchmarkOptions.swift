@@ -62,6 +62,8 @@ struct BenchmarkOptions {
       snapshot.*      snapshot of 100k series (full rings): bytes, copy under the lock, encode,
                       write, and load (read + decode + restore); snapshot.1m only when a filter
                       names it
+      ingest.snapshot ingest while snapshots are written back to back / ingest with none
+                      (same server, 100k extra series), ratio of medians
       incident.*      write-to-incident latency at half the peak ingest rate
       replay.*        Replayer over the NAB subset
       soak.smoke      20-s soak at half the peak with churn (with --quick, or --filter soak)

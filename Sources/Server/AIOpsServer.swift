@@ -159,11 +159,12 @@ public final class AIOpsServer: Sendable {
     /// Writes every workspace's snapshot now (and, for Pro workspaces, the day's backup).
     /// Each workspace's shard locks are held only while its state is copied.
     /// Call it at graceful shutdown after the notifier has stopped, so the notification log
-    /// saved is the final one. Does nothing when snapshots are off.
+    /// saved is the final one. Does nothing when snapshots are off. Runs at a lower CPU
+    /// priority than ingest (`BackgroundPriority`): on busy cores ingest keeps its pace.
     public func writeSnapshots() {
         guard options.snapshotsEnabled, let data = options.dataDirectory else { return }
         let directory = SnapshotDirectory(dataDirectory: data)
-        snapshotting.withLock { _ in
+        BackgroundPriority.run { snapshotting.withLock { _ in
             for workspace in workspaces {
                 let started = MonotonicClock.nanoseconds()
                 let now = clock.now()
@@ -178,7 +179,7 @@ public final class AIOpsServer: Sendable {
                     options.log("snapshot: workspace \(workspace.name): not written: \(error.description); the previous snapshot stays")
                 }
             }
-        }
+        } }
     }
 
     private func scheduleSnapshot() {
