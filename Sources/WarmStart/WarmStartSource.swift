@@ -37,7 +37,7 @@ public struct WarmStartSource: Sendable, Equatable, CustomStringConvertible {
         base.path = path + "/api/v1/query_range"
         guard let url = base.url else { throw .invalidSource(reason: "\(text): not a valid URL") }
         queryRangeURL = url
-        let hostPart = host.contains(":") ? "[\(host)]" : host
+        let hostPart = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
         redacted = "\(scheme)://\(hostPart)" + (components.port.map { ":\($0)" } ?? "") + path
     }
 
