@@ -57,6 +57,11 @@ enum MetricsRenderer {
             w.sample("aiops_warm_start_queries_total", ["result": "failed"], warm.queriesFailed)
             w.family("aiops_warm_start_samples_total", .counter, help: "History samples replayed through detectors.")
             w.sample("aiops_warm_start_samples_total", [:], warm.samples)
+            w.family("aiops_warm_start_query_seconds", .summary, help: "Time in query_range requests (answer and JSON decoding included).")
+            w.sample("aiops_warm_start_query_seconds_sum", [:], Double(warm.queryNanoseconds) / 1e9)
+            w.sample("aiops_warm_start_query_seconds_count", [:], warm.queriesSucceeded + warm.queriesFailed)
+            w.family("aiops_warm_start_replay_seconds_total", .counter, help: "Time replaying history through detectors.")
+            w.sample("aiops_warm_start_replay_seconds_total", [:], Double(warm.replayNanoseconds) / 1e9)
             w.family("aiops_warm_start_series_queued", .gauge, help: "Series waiting for their history query.")
             w.sample("aiops_warm_start_series_queued", [:], warm.seriesQueued)
         }

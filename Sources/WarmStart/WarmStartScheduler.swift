@@ -167,14 +167,25 @@ public final class WarmStartScheduler: Sendable {
                 break
             }
             let series: [FixtureSeries]
+            let asked = MonotonicClock.nanoseconds()
             do {
                 series = try client.fetch(query) { self.stopped.load(ordering: .acquiring) }
             } catch {
                 failure = error
+                let spent = MonotonicClock.nanoseconds() - asked
+                state.withLock { $0.statistics.queryNanoseconds += spent }
                 noteFailure(error, query: query, members: members.count)
                 break
             }
-            state.withLock { $0.statistics.queriesSucceeded += 1 }
+            let answered = MonotonicClock.nanoseconds()
+            state.withLock { state in
+                state.statistics.queriesSucceeded += 1
+                state.statistics.queryNanoseconds += answered - asked
+            }
+            defer {
+                let spent = MonotonicClock.nanoseconds() - answered
+                state.withLock { $0.statistics.replayNanoseconds += spent }
+            }
             for one in series {
                 guard let indices = byIdentity[planner.identity(one.labels)] else { continue }
                 for index in indices where !gone[index] {

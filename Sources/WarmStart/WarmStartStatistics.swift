@@ -13,6 +13,10 @@ public struct WarmStartStatistics: Sendable, Equatable {
     public var samples = 0
     /// Series handed to the scheduler and not finished yet.
     public var seriesQueued = 0
+    /// Time spent in queries (request, answer, JSON decoding), summed.
+    public var queryNanoseconds: UInt64 = 0
+    /// Time spent replaying history through detectors (under the shards' locks), summed.
+    public var replayNanoseconds: UInt64 = 0
 
     public init() {}
 }

@@ -166,4 +166,26 @@ import WarmStart
         #expect(text.contains("aiops_warm_start_queries_total{result=\"ok\"} 1"))
         #expect(logged.lines.withLock { $0 }.contains { $0.contains("warm start: new series read their last 7d from \(source)") })
     }
+
+    /// A source nobody listens on: the series is counted failed in /metrics and the log says
+    /// why (the scheduler's tests show it is then scored as without warm start).
+    @Test func anUnreachableSourceIsCountedAndTheSeriesScoresAsBefore() async throws {
+        let port = try #require(PrometheusEndToEndProcess.freeLoopbackPort())
+        let logged = LogLines()
+        let (server, aiopsPort) = try Self.server(warmFrom: "http://127.0.0.1:\(port)") { line in logged.lines.withLock { $0.append(line) } }
+        defer { server.shutdown(gracePeriod: .seconds(2)) }
+        let now = SystemClock().now() / Self.step * Self.step
+        try Self.write([(now, 10), (now + Self.step, 11)], port: aiopsPort)
+        let statistics = try await PrometheusEndToEndTests.poll(until: ContinuousClock.now + .seconds(30)) { () -> WarmStartStatistics? in
+            guard let statistics = server.warmStartStatistics, statistics.seriesFailed > 0 else { return nil }
+            return statistics
+        }
+        #expect(statistics?.seriesFailed == 1 && statistics?.queriesFailed == 1 && statistics?.seriesWarmed == 0)
+        let text = try PrometheusEndToEndProbe(port: aiopsPort, workspace: Self.workspace.name, token: Self.token).get("/metrics")
+        #expect(text.contains("aiops_warm_start_series_total{result=\"failed\"} 1"), "\(text)")
+        #expect(text.contains("aiops_warm_start_queries_total{result=\"failed\"} 1"))
+        let lines = logged.lines.withLock { $0 }
+        #expect(lines.contains { $0.contains("connection refused") && $0.contains("they warm up from their live samples") }, "\(lines)")
+        #expect(server.warmStartStatistics?.seriesQueued == 0)
+    }
 }
