@@ -36,19 +36,22 @@ public final class WarmStartScheduler: Sendable {
         /// Failed queries not yet logged, and when a failure was last logged.
         var unloggedFailures = 0
         var lastFailureLog: Timestamp = .min
-        /// Whether a summary line is due when the queue next runs dry.
+        /// Whether a summary line is due when the queue next runs dry, and when one was last
+        /// written (at most one a minute, as failures).
         var summaryDue = false
+        var lastSummary: Timestamp = .min
     }
 
-    /// Failure lines at most this often (a down source fails every query).
+    /// Failure and summary lines at most this often (a down source fails every query; new
+    /// series may trickle in all day).
     static let failureLogInterval: Int64 = 60_000
 
     /// - Parameters:
     ///   - shards: the pipelines whose new series wait for history (`Pipeline.warmsNewSeries`).
     ///   - clock: wall time for the pacer and the step patience.
     ///   - sleep: how the pacer waits (tests advance a `ManualClock`); nil for a real wait.
-    ///   - log: one line per event worth knowing (failures, at most once a minute; a summary
-    ///     when the queue runs dry). Never a credential.
+    ///   - log: one line per event worth knowing (failures; a summary when the queue runs
+    ///     dry), each kind at most once a minute. Never a credential.
     public init(
         options: WarmStartOptions, shards: [any WarmStartShard], clock: any WallClock = SystemClock(),
         sleep: (@Sendable (Int64) -> Void)? = nil, log: @escaping @Sendable (String) -> Void = { _ in }
@@ -115,9 +118,12 @@ public final class WarmStartScheduler: Sendable {
             run(key: batch.key, members: batch.members)
             collect()
         }
+        let now = clock.now()
         let summary: WarmStartStatistics? = state.withLock { state in
-            guard state.summaryDue, state.queue.count == 0 else { return nil }
+            guard state.summaryDue, state.queue.count == 0,
+                  state.lastSummary == .min || now - state.lastSummary >= Self.failureLogInterval else { return nil }
             state.summaryDue = false
+            state.lastSummary = now
             return state.statistics
         }
         if let summary {
