@@ -56,18 +56,21 @@ let package = Package(
         .target(name: "Delivery", dependencies: ["AIOpsCore", "Incidents", "Reports"]),
         // Durable state: snapshots of a workspace's pipelines and notification log.
         .target(name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"], swiftSettings: crc32Instruction),
+        // Warm start: new series' history read from a Prometheus-compatible API, replayed
+        // through their detectors before their live samples are scored.
+        .target(name: "WarmStart", dependencies: ["AIOpsCore", "Fixtures", "Pipeline"]),
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
-        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots"], swiftSettings: hotPath),
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart"], swiftSettings: hotPath),
         // aiops replay: fixtures through the pipeline at full speed.
         .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
         // aiops evaluate: NAB scoring.
         .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules"]),
-        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules"]),
+        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "WarmStart"]),
         .executableTarget(
             name: "aiops-bench",
-            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots"],
+            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "WarmStart"],
             path: "Benchmarks/aiops-bench"
         ),
 
@@ -82,8 +85,9 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Pipeline", "Rules", "Delivery", "Fixtures"]),
+        .testTarget(name: "WarmStartTests", dependencies: ["WarmStart", "Pipeline", "Rules", "HTTPServer", "Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
     ],

@@ -67,6 +67,8 @@ struct BenchmarkOptions {
       incident.*      write-to-incident latency at half the peak ingest rate
       replay.*        Replayer over the NAB subset
       soak.smoke      20-s soak at half the peak with churn (with --quick, or --filter soak)
+      warmstart.*     warm start of 1,000 series (7 days at 1 m each) from a real Prometheus
+                      (blocks made by promtool); only when a filter names it
 
     Options:
       --quick                 smoke pass of a few seconds (CI): short loads, 1M-series run skipped

@@ -42,6 +42,8 @@ public final class Pipeline {
     var freeBindingRanges: [Int32: [Int32]] = [:]
     /// Latest value of every limit series, by limit key.
     var limitValues: [UInt64: Double] = [:]
+    /// Series waiting for their history (serve's warm start; `Pipeline+Warming.swift`).
+    var warm = WarmRegistry()
 
     /// Open incidents (pending or firing), by binding index.
     var open: [Int32: Incident] = [:]
@@ -140,6 +142,7 @@ public final class Pipeline {
             publishKey[slot] = channel.key(channel: Int32(index), labels: labels)
             break
         }
+        if warm.enabled { beginWarming(ref) }
         return ref
     }
 
@@ -193,6 +196,7 @@ public final class Pipeline {
     /// Drops a series: open incidents on it resolve ("series went away") at `timestamp`.
     public func remove(_ ref: SeriesRef, at timestamp: Timestamp) {
         let slot = Int(ref.index)
+        if warm.isWaiting(slot) { dropWarming(slot) }
         let start = bindingStart[slot]
         let count = bindingCount[slot]
         for index in start..<(start + count) {
@@ -250,6 +254,7 @@ public final class Pipeline {
         case .appended:
             break
         case .stale:
+            if warm.isWaiting(slot) { endWarmingEarly(ref) }
             seriesWentStale(ref, slot: slot, timestamp: timestamp)
             return outcome
         default:
@@ -257,6 +262,20 @@ public final class Pipeline {
         }
         let key = publishKey[slot]
         if key != 0 { limitValues[key] = value }
+        if warm.isWaiting(slot) {
+            // Scored after its history (or now, all of them, if they would outrun the ring).
+            lastScore = deferUntilWarm(ref)
+            return outcome
+        }
+        lastScore = score(ref, slot: slot, timestamp: timestamp, value: value)
+        return outcome
+    }
+
+    /// Runs an appended sample through the series' bindings: transform, detector, incident
+    /// tracker. - Returns: the highest score a rule gave it.
+    /// - Complexity: O(rules bound to the series), no allocation.
+    @inline(__always)
+    func score(_ ref: SeriesRef, slot: Int, timestamp: Timestamp, value: Double) -> Double {
         let start = Int(bindingStart[slot])
         let end = start + Int(bindingCount[slot])
         var best = 0.0
@@ -281,8 +300,7 @@ public final class Pipeline {
                 open[Int32(index)]?.lastSeen = timestamp
             }
         }
-        lastScore = best
-        return outcome
+        return best
     }
 
     /// Convenience for callers holding labels: finds or creates the series, then ingests.

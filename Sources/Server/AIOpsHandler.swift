@@ -4,6 +4,7 @@ import Foundation
 import HTTPServer
 import Incidents
 import Synchronization
+import WarmStart
 
 /// Routes requests: `POST /api/v1/write`, `GET /metrics`, `GET /healthz`, `GET /readyz`,
 /// `GET /api/v1/incidents`. The token (`Authorization: Bearer ...`) decides the workspace.
@@ -121,7 +122,7 @@ struct AIOpsHandler: HTTPHandler {
         let webhooks = (state.notifier?.webhookStatuses() ?? []).filter { names.contains($0.webhook) }
         let body = MetricsRenderer.render(
             workspaces: visible, totals: totals, http: state.httpStats(), webhooks: webhooks,
-            started: metrics.started, now: endpoint.clock.now())
+            warmStart: state.warmStart?.statistics, started: metrics.started, now: endpoint.clock.now())
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: body)
     }
 
@@ -143,10 +144,12 @@ struct AIOpsHandler: HTTPHandler {
 final class ServerState: Sendable {
     let ready = Atomic<Bool>(false)
     let notifier: Notifier?
+    let warmStart: WarmStartScheduler?
     private let server = Mutex<HTTPServer?>(nil)
 
-    init(notifier: Notifier?) {
+    init(notifier: Notifier?, warmStart: WarmStartScheduler? = nil) {
         self.notifier = notifier
+        self.warmStart = warmStart
     }
 
     func attach(_ httpServer: HTTPServer) {

@@ -4,9 +4,11 @@ import Dispatch
 import HTTPServer
 import Incidents
 import Foundation
+import Pipeline
 import Rules
 import Snapshots
 import Synchronization
+import WarmStart
 
 /// `aiops serve`: workspaces, their pipelines and the HTTP server in front of them.
 public final class AIOpsServer: Sendable {
@@ -43,7 +45,10 @@ public final class AIOpsServer: Sendable {
         public var snapshotInterval: PromDuration = .minutes(5)
         /// Days of daily backups kept for Pro workspaces.
         public var backupDays: Int = 7
-        /// Where snapshot lines go (loaded, written, damaged); standard error by default.
+        /// Warm start (`--warm-from`): new series read their history from a Prometheus-compatible
+        /// API before their live samples are scored; nil: off.
+        public var warmStart: WarmStartOptions?
+        /// Where snapshot and warm-start lines go; standard error by default.
         public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
         public init() {}
@@ -62,6 +67,8 @@ public final class AIOpsServer: Sendable {
     let notifier: Notifier?
     /// Held while snapshots are written, so a periodic one and the final one never overlap.
     private let snapshotting = Mutex(())
+    /// Reads new series' history in the background; nil when warm start is off.
+    let warmStart: WarmStartScheduler?
 
     /// - Parameters:
     ///   - notifier: receives every workspace's incidents; nil reports nothing. The caller owns
@@ -86,7 +93,19 @@ public final class AIOpsServer: Sendable {
         httpConfiguration.maxBodyBytes = options.maxBodyBytes
         httpConfiguration.maxBufferedBodyBytes = options.maxBufferedBodyBytes
         let metrics = ServerMetrics(started: now)
-        state = ServerState(notifier: notifier)
+        if let warmOptions = options.warmStart {
+            var shards: [any WarmStartShard] = []
+            for workspace in workspaces {
+                for shard in workspace.shards {
+                    shard.withLock { $0.pipeline.warmsNewSeries = true }
+                    shards.append(WarmStartPipelineShard(shard: shard))
+                }
+            }
+            warmStart = WarmStartScheduler(options: warmOptions, shards: shards, clock: clock, log: options.log)
+        } else {
+            warmStart = nil
+        }
+        state = ServerState(notifier: notifier, warmStart: warmStart)
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
         handler = AIOpsHandler(
             workspaces: workspaces, adminToken: configuration.adminToken.map { Array($0.utf8) },
@@ -107,15 +126,25 @@ public final class AIOpsServer: Sendable {
         state.ready.store(true, ordering: .relaxed)
         startEviction()
         if options.snapshotsEnabled { scheduleSnapshot() }
+        if let warmStart, let warm = options.warmStart {
+            warmStart.start()
+            let step = "step from each series' first two samples, else \(warm.defaultStep)"
+            options.log("warm start: new series read their last \(warm.history) from \(warm.source.redacted) (\(warm.credentials); \(step); at most \(Self.format(warm.queriesPerSecond)) queries/s)")
+        }
         return address
     }
 
-    /// Stops accepting, finishes requests in flight, then returns.
+    /// Stops accepting, finishes requests in flight, then stops warm start (series still
+    /// waiting for history are scored unwarmed), then returns.
     public func shutdown(gracePeriod: PromDuration = .seconds(10)) {
         state.ready.store(false, ordering: .relaxed)
         stopping.store(true, ordering: .relaxed)
         http.shutdown(gracePeriod: gracePeriod)
+        warmStart?.stop()
     }
+
+    /// What warm start has done so far; nil when it is off.
+    public var warmStartStatistics: WarmStartStatistics? { warmStart?.statistics }
 
     public var localAddress: HTTPSocketAddress? { http.localAddress }
 
@@ -201,5 +230,14 @@ public final class AIOpsServer: Sendable {
             self.evictIdleSeries()
             self.startEviction()
         }
+    }
+}
+
+/// A workspace's shard as warm start sees it: its pipeline, under its lock.
+struct WarmStartPipelineShard: WarmStartShard {
+    let shard: PipelineShard
+
+    func withPipeline(_ body: (Pipeline) -> Void) {
+        shard.withLock { body($0.pipeline) }
     }
 }

@@ -2,6 +2,7 @@ import AIOpsCore
 import Delivery
 import HTTPServer
 import Store
+import WarmStart
 
 /// `GET /metrics` in the Prometheus text format.
 ///
@@ -11,7 +12,7 @@ import Store
 enum MetricsRenderer {
     static func render(
         workspaces: [WorkspaceSnapshot], totals: WorkspaceSnapshot,
-        http: HTTPServerStats?, webhooks: [WebhookStatus], started: Timestamp, now: Timestamp
+        http: HTTPServerStats?, webhooks: [WebhookStatus], warmStart: WarmStartStatistics? = nil, started: Timestamp, now: Timestamp
     ) -> [UInt8] {
         var w = PrometheusTextWriter()
         w.family("aiops_build_info", .gauge, help: "Version of aiops.")
@@ -44,6 +45,25 @@ enum MetricsRenderer {
             w.sample("aiops_http_body_bytes_held", [:], http.bodyBytesHeld)
             w.family("aiops_http_body_bytes_limit", .gauge, help: "The body budget: bytes request bodies may hold at once.")
             w.sample("aiops_http_body_bytes_limit", [:], http.bodyBytesLimit)
+        }
+        if let warm = warmStart {
+            w.family("aiops_warm_start_series_total", .counter,
+                     help: "New series by warm-start result: ok (history replayed), empty (the source had none), failed (a query failed, or live samples outran the wait).")
+            w.sample("aiops_warm_start_series_total", ["result": "ok"], warm.seriesWarmed)
+            w.sample("aiops_warm_start_series_total", ["result": "empty"], warm.seriesEmpty)
+            w.sample("aiops_warm_start_series_total", ["result": "failed"], warm.seriesFailed)
+            w.family("aiops_warm_start_queries_total", .counter, help: "query_range requests to the warm-start source, by result.")
+            w.sample("aiops_warm_start_queries_total", ["result": "ok"], warm.queriesSucceeded)
+            w.sample("aiops_warm_start_queries_total", ["result": "failed"], warm.queriesFailed)
+            w.family("aiops_warm_start_samples_total", .counter, help: "History samples replayed through detectors.")
+            w.sample("aiops_warm_start_samples_total", [:], warm.samples)
+            w.family("aiops_warm_start_query_seconds", .summary, help: "Time in query_range requests (answer and JSON decoding included).")
+            w.sample("aiops_warm_start_query_seconds_sum", [:], Double(warm.queryNanoseconds) / 1e9)
+            w.sample("aiops_warm_start_query_seconds_count", [:], warm.queriesSucceeded + warm.queriesFailed)
+            w.family("aiops_warm_start_replay_seconds_total", .counter, help: "Time replaying history through detectors.")
+            w.sample("aiops_warm_start_replay_seconds_total", [:], Double(warm.replayNanoseconds) / 1e9)
+            w.family("aiops_warm_start_series_queued", .gauge, help: "Series waiting for their history query.")
+            w.sample("aiops_warm_start_series_queued", [:], warm.seriesQueued)
         }
         if !webhooks.isEmpty {
             w.family("aiops_notifications_sent_total", .counter, help: "Slack messages delivered (HTTP 200 ok).")

@@ -66,6 +66,8 @@ enum Help {
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
                        [--body-memory BYTES] [--snapshot-interval DURATION]
+                       [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
+                        [--warm-bearer-token-file FILE | --warm-basic-auth-file FILE] [--warm-ignore-label NAME]...]
 
     A Prometheus remote-write target (1.0 and 2.0): every sample is stored and scored as it
     arrives, incidents fire by the rules, and reports go to each workspace's Slack webhook
@@ -89,6 +91,29 @@ enum Help {
       --snapshot-interval DURATION
                           how often every workspace's state is snapshotted, as well as at
                           shutdown (default 5m; 0 turns snapshots off: none loaded or written)
+
+    Warm start (off unless --warm-from is given):
+      --warm-from URL     a Prometheus-compatible HTTP API (Prometheus, VictoriaMetrics, Thanos,
+                          Mimir: the base URL, e.g. http://prometheus:9090). Each new series'
+                          last days are read from it with /api/v1/query_range, in the background,
+                          batched by metric name, and replayed through its detectors before its
+                          live samples are scored (they wait in its ring meanwhile, at most 64
+                          of them). Series loaded from a snapshot are not read again. A failure
+                          leaves the series to warm up from its live samples; /metrics counts
+                          aiops_warm_start_series_total{result="ok|empty|failed"}.
+      --warm-days N       days of history to read (default 7: the weekly profile's span)
+      --warm-step DURATION
+                          step for a series whose second sample has not come within 2 minutes
+                          (default 15s; otherwise a series is read at its own scrape step)
+      --warm-rate Q       queries per second at most (default 5)
+      --warm-bearer-token-file FILE
+                          send 'Authorization: Bearer <the file's content>'
+      --warm-basic-auth-file FILE
+                          send basic auth from the file's 'user:password'
+                          (credentials are never logged, and refused inside the URL)
+      --warm-ignore-label NAME
+                          a label the live series carry but the source does not, e.g. one of
+                          Prometheus' external_labels; left out of queries (repeatable)
 
     Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /healthz, GET /readyz.
     """

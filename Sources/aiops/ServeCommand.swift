@@ -23,7 +23,7 @@ enum ServeCommand {
         let signals = SignalWaiter()
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: ["listen", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval"], flags: ["help"])
+            parsed = try ArgumentParser.parse(arguments, valued: Set(["listen", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval"]).union(warmStartOptionNames), flags: ["help"])
         } catch {
             Console.error("\(error); see 'aiops serve --help'")
             return 2
@@ -65,6 +65,10 @@ enum ServeCommand {
                 return 2
             }
             options.snapshotInterval = interval
+        }
+        switch warmStartOptions(parsed) {
+        case .success(let warm): options.warmStart = warm
+        case .failure(let status): return status.code
         }
         let dataDirectory = parsed.value("data") ?? "aiops-data"
         options.dataDirectory = dataDirectory

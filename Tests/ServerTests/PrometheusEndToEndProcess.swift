@@ -39,9 +39,11 @@ final class PrometheusEndToEndProcess {
         return value == "true" || value == "1"
     }
 
-    /// Writes `configuration` (YAML) and launches Prometheus on a free loopback port.
+    /// Writes `configuration` (YAML) and launches Prometheus on a free loopback port, its
+    /// TSDB in `directory/data` (blocks placed there beforehand are served).
+    /// - Parameter extraArguments: more flags, e.g. `--storage.tsdb.retention.time=30d`.
     /// - Throws: `StartError` when the process cannot be launched or exits at once.
-    init(binary: String, directory: String, configuration: String) throws {
+    init(binary: String, directory: String, configuration: String, extraArguments: [String] = []) throws {
         self.directory = directory
         logPath = directory + "/prometheus.log"
         let configPath = directory + "/prometheus.yml"
@@ -65,7 +67,7 @@ final class PrometheusEndToEndProcess {
             // On SIGTERM Prometheus flushes what it has not sent; bound that (default 1 m).
             "--storage.remote.flush-deadline=5s",
             "--log.level=info",
-        ]
+        ] + extraArguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log
