@@ -87,7 +87,7 @@ public enum SnapshotCodec {
         _ = try header.u32()
         let headerCRC = try header.u32()
         guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<20])) == headerCRC else { throw .badChecksum(section: "header", offset: 0) }
-        guard version == SnapshotFormat.version else { throw .unsupportedVersion(version) }
+        guard SnapshotFormat.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
 
         // Frame every section and check its checksum before interpreting any of them.
         var sections: [(tag: SnapshotFormat.Tag, range: Range<Int>)] = []
@@ -120,6 +120,14 @@ public enum SnapshotCodec {
             throw .layoutMismatch(type: "architecture", file: architecture, build: SnapshotFormat.architecture)
         }
         let fingerprint = try meta.u64()
+        var rules: [RuleIdentity]?
+        if version >= 2 {
+            let count = Int(try meta.u32())
+            guard count <= raw.count else { throw .malformed(section: "META", reason: "\(count) rules") }
+            var identities: [RuleIdentity] = []
+            for _ in 0..<count { identities.append(RuleIdentity(name: try meta.string(), fingerprint: try meta.u64())) }
+            rules = identities
+        }
         let shardCount = Int(try meta.u32())
         let layoutCount = Int(try meta.u32())
         var written: [StateLayout] = []
@@ -160,7 +168,7 @@ public enum SnapshotCodec {
                 throw .malformed(section: "NOTE", reason: "\(error)")
             }
         }
-        return WorkspaceState(workspace: workspace, created: created, rulesFingerprint: fingerprint, shards: shards, notifications: log)
+        return WorkspaceState(workspace: workspace, created: created, rulesFingerprint: fingerprint, rules: rules, shards: shards, notifications: log)
     }
 
     // MARK: Sections
@@ -170,6 +178,12 @@ public enum SnapshotCodec {
         w.string(state.workspace)
         w.string(SnapshotFormat.architecture)
         w.u64(state.rulesFingerprint)
+        let rules = state.rules ?? []
+        w.u32(UInt32(rules.count))
+        for rule in rules {
+            w.string(rule.name)
+            w.u64(rule.fingerprint)
+        }
         w.u32(UInt32(state.shards.count))
         w.u32(UInt32(layouts.count))
         for layout in layouts {
