@@ -150,6 +150,32 @@ extension Pipeline {
             }
             if matched.isEmpty { matched = [autoIndex] }
 
+            // What is not kept is released first (a fresh binding below may reuse its memory);
+            // a firing incident on it resolves.
+            let keptOld = Set(matched.compactMap { keptByRule[$0] })
+            for old in oldStart..<(oldStart + oldCount) where !keptOld.contains(old) {
+                summary.dropped += 1
+                detectors.release(previous.bindings[old].detector)
+                var tracker = previous.bindings[old].tracker
+                switch tracker.seriesWentAway() {
+                case .resolved:
+                    guard var incident = previous.open[Int32(old)] else { break }
+                    incident.phase = .resolved
+                    incident.end = timestamp
+                    incident.lastSeen = max(incident.lastSeen, timestamp)
+                    incident.resolution = "rule changed or removed"
+                    recentlyResolved.append(incident)
+                    statistics.incidentsResolved += 1
+                    summary.resolved.append(incident)
+                case .cancelled:
+                    statistics.incidentsCancelled += 1
+                    summary.cancelled += 1
+                default:
+                    break
+                }
+            }
+
+
             let start = Int32(bindings.count)
             for rule in matched {
                 var binding: RuleBinding
@@ -174,30 +200,6 @@ extension Pipeline {
             }
             bindingStart[slot] = start
             bindingCount[slot] = Int32(matched.count)
-
-            // What is not kept is released; a firing incident on it resolves.
-            let keptOld = Set(keptByRule.values)
-            for old in oldStart..<(oldStart + oldCount) where !keptOld.contains(old) {
-                summary.dropped += 1
-                detectors.release(previous.bindings[old].detector)
-                var tracker = previous.bindings[old].tracker
-                switch tracker.seriesWentAway() {
-                case .resolved:
-                    guard var incident = previous.open[Int32(old)] else { break }
-                    incident.phase = .resolved
-                    incident.end = timestamp
-                    incident.lastSeen = max(incident.lastSeen, timestamp)
-                    incident.resolution = "rule changed or removed"
-                    recentlyResolved.append(incident)
-                    statistics.incidentsResolved += 1
-                    summary.resolved.append(incident)
-                case .cancelled:
-                    statistics.incidentsCancelled += 1
-                    summary.cancelled += 1
-                default:
-                    break
-                }
-            }
 
             // The limit series this one publishes, under the new rules' channels.
             if let labels, !limitChannels.isEmpty {
