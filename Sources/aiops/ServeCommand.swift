@@ -184,7 +184,7 @@ enum ServeCommand {
                 _ = try? server.reload()
             }
         } while signal == SIGHUP
-        log.info("received signal \(signal); finishing requests in flight")
+        log.info("received \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); finishing requests in flight")
         server.shutdown()
         let flushed = notifier.flush(timeout: 10)
         notifier.shutdown()
