@@ -62,6 +62,8 @@ struct BenchmarkOptions {
       snapshot.*      snapshot of 100k series (full rings): bytes, copy under the lock, encode,
                       write, and load (read + decode + restore); snapshot.1m only when a filter
                       names it
+      reload.*        rules reload of one shard's 100k series (10k with --quick): the time the
+                      shard lock is held with the same rules, one changed, one added
       incident.*      write-to-incident latency at half the peak ingest rate
       replay.*        Replayer over the NAB subset
       soak.smoke      20-s soak at half the peak with churn (with --quick, or --filter soak)

@@ -56,14 +56,14 @@ extension AIOpsServer {
             throw recordFailure(ReloadError(lines: ["\(error)"]))
         }
         let logger = options.logger.with(component: "reload")
-        let lines = reloadLock.withLock { _ -> [String] in
+        let lines = reloadLock.withLock { _ in snapshotting.withLock { _ -> [String] in
             let now = clock.now()
             let running = state.routing.withLock { $0 }
             let names = Set(configuration.workspaces.map(\.name))
             let removed = running.workspaces.filter { !names.contains($0.name) }
             var lines: [String] = []
             // Before the notifier forgets them, so their notification logs are in the snapshot.
-            writeSnapshots(removed)
+            writeSnapshotsHoldingLock(removed)
             if let notifier {
                 do throws(DeliveryError) { try notifier.reconfigure(notifierWorkspaces) } catch {
                     // Not reached: the configuration has at least one workspace (validated).
@@ -93,7 +93,7 @@ extension AIOpsServer {
             state.routing.withLock { $0 = Routing(configuration: configuration, rules: rules, workspaces: workspaces) }
             state.reloadStatus.withLock { $0 = ReloadStatus(lastSuccessful: true, lastSuccess: now) }
             return lines
-        }
+        } }
         for line in lines { logger.info(line) }
         logger.info("configuration and rules reloaded: \(configuration.workspaces.count) workspace(s), \(rules.rules.count) rule(s)")
         return lines

@@ -70,8 +70,10 @@ public final class AIOpsServer: Sendable {
     let http: HTTPServer
     private let stopping = Atomic<Bool>(false)
     let notifier: Notifier?
-    /// Held while snapshots are written, so a periodic one and the final one never overlap.
-    private let snapshotting = Mutex(())
+    /// Held while snapshots are written, so a periodic one and the final one never overlap,
+    /// and for a reload's rebinding, so no snapshot sees some shards under the old rules and
+    /// others under the new. Lock order: `reloadLock`, then this, then shard locks.
+    let snapshotting = Mutex(())
     /// Held for the whole of a reload, so two (SIGHUP and `/-/reload`) never interleave.
     let reloadLock = Mutex(())
     let shardCount: Int
@@ -123,7 +125,8 @@ public final class AIOpsServer: Sendable {
     @discardableResult
     public func start() throws(HTTPServerError) -> HTTPSocketAddress {
         let address = try http.start()
-        loadSnapshots(workspaces)
+        // A `/-/reload` meanwhile waits for the load.
+        reloadLock.withLock { _ in loadSnapshots(workspaces) }
         state.loaded.store(true, ordering: .releasing)
         startEviction()
         if options.snapshotsEnabled { scheduleSnapshot() }
@@ -193,10 +196,15 @@ public final class AIOpsServer: Sendable {
 
     /// `writeSnapshots()` of these workspaces only.
     func writeSnapshots(_ workspaces: [Workspace]) {
+        snapshotting.withLock { _ in writeSnapshotsHoldingLock(workspaces) }
+    }
+
+    /// `writeSnapshots(_:)` with `snapshotting` already held.
+    func writeSnapshotsHoldingLock(_ workspaces: [Workspace]) {
         guard options.snapshotsEnabled, let data = options.dataDirectory else { return }
         let directory = SnapshotDirectory(dataDirectory: data)
         let logger = options.logger.with(component: "snapshot")
-        snapshotting.withLock { _ in
+        do {
             for workspace in workspaces {
                 let started = MonotonicClock.nanoseconds()
                 let now = clock.now()
