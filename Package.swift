@@ -17,6 +17,15 @@ let hotPath: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
+/// Snapshots checksum with the SSE 4.2 `crc32` instruction (CRC32C.swift): the module's C
+/// intrinsics need the target feature, which every x86-64 CPU since 2008 has. Elsewhere the
+/// table-driven reference runs and no flag is needed.
+#if arch(x86_64)
+let crc32Instruction: [SwiftSetting] = [.unsafeFlags(["-Xcc", "-msse4.2"])]
+#else
+let crc32Instruction: [SwiftSetting] = []
+#endif
+
 let package = Package(
     name: "aiops",
     platforms: [.macOS(.v15)],
@@ -46,7 +55,7 @@ let package = Package(
         // deliver: webhook client, notification policy, durable outbox.
         .target(name: "Delivery", dependencies: ["AIOpsCore", "Incidents", "Reports"]),
         // Durable state: snapshots of a workspace's pipelines and notification log.
-        .target(name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"]),
+        .target(name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"], swiftSettings: crc32Instruction),
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.

@@ -78,7 +78,9 @@ public enum SnapshotCodec {
         return try result.get()
     }
 
-    static func decode(_ raw: UnsafeRawBufferPointer, layouts: [StateLayout]) throws(SnapshotError) -> WorkspaceState {
+    /// The state the bytes at `raw` hold (a mapped file: see `DurableFile.withMapped`); nothing
+    /// of the result points into `raw`.
+    public static func decode(_ raw: UnsafeRawBufferPointer, layouts: [StateLayout] = Pipeline.stateLayouts) throws(SnapshotError) -> WorkspaceState {
         guard raw.count >= SnapshotFormat.magic.count, Array(raw[0..<SnapshotFormat.magic.count]) == SnapshotFormat.magic else {
             throw raw.count < SnapshotFormat.magic.count ? .truncated(section: "header", offset: raw.count) : .badMagic
         }
