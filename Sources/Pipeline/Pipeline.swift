@@ -18,7 +18,8 @@ import Store
 ///
 /// Not thread-safe: one pipeline per workspace, guarded by its owner with one lock per request.
 public final class Pipeline {
-    public let configuration: PipelineConfiguration
+    /// Sizes and limits; `maxSeries` may change (`setMaxSeries`), the rest is fixed.
+    public private(set) var configuration: PipelineConfiguration
     public let store: SeriesStore
     /// The rules in force, the built-in auto rule last.
     public let rules: [Rule]
@@ -37,7 +38,7 @@ public final class Pipeline {
     /// Every series' rule bindings; a series' bindings are a contiguous run.
     let bindings = Slab<RuleBinding>()
     /// The bindings' detector states, one slab per kind.
-    let detectors = DetectorPool()
+    let detectors: DetectorPool
     /// Freed binding ranges by length, reused by new series.
     var freeBindingRanges: [Int32: [Int32]] = [:]
     /// Latest value of every limit series, by limit key.
@@ -60,9 +61,17 @@ public final class Pipeline {
     /// - Parameters:
     ///   - rules: the workspace's rules; series none of them selects get `RuleSet.autoRule`.
     ///   - sink: told about firing and resolved incidents.
-    public init(rules: RuleSet, configuration: PipelineConfiguration = .init(), sink: (any IncidentSink)? = nil) {
+    public convenience init(rules: RuleSet, configuration: PipelineConfiguration = .init(), sink: (any IncidentSink)? = nil) {
+        self.init(rules: rules, configuration: configuration, sink: sink,
+                  store: SeriesStore(configuration: configuration.store), detectors: DetectorPool())
+    }
+
+    /// A pipeline over `store` and `detectors`, which may hold another pipeline's series and
+    /// states (`rebinding`), with no bindings yet.
+    init(rules: RuleSet, configuration: PipelineConfiguration, sink: (any IncidentSink)?, store: SeriesStore, detectors: DetectorPool) {
         self.configuration = configuration
-        self.store = SeriesStore(configuration: configuration.store)
+        self.store = store
+        self.detectors = detectors
         var all = rules.rules
         all.append(RuleSet.autoRule)
         self.rules = all
@@ -84,6 +93,12 @@ public final class Pipeline {
         self.compiled = compiled
         self.limitChannels = channels
         self.sink = sink
+    }
+
+    /// Changes the number of series beyond which new ones are refused (a reload changed the
+    /// workspace's limit). Series held beyond a lowered limit stay until they go idle.
+    public func setMaxSeries(_ maxSeries: Int) {
+        configuration.maxSeries = maxSeries
     }
 
     // MARK: Series

@@ -65,7 +65,7 @@ enum Help {
 
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
-                       [--body-memory BYTES] [--snapshot-interval DURATION]
+                       [--body-memory BYTES] [--snapshot-interval DURATION] [--log.format logfmt|json] [--log.level LEVEL]
                        [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
                         [--warm-bearer-token-file FILE | --warm-basic-auth-file FILE] [--warm-ignore-label NAME]...]
 
@@ -76,12 +76,20 @@ enum Help {
     workspace's state (series, detectors, incidents, notification log) is snapshotted to
     DIR/<workspace>/state.snap, loaded again at the next start.
 
+    SIGHUP (or POST /-/reload with the admin token) reloads the config file and the rules
+    without a restart: plans, limits, tokens, webhooks and notification policy change in
+    place, workspaces are added and removed, rules that did not change keep what they have
+    learned, new or changed rules start fresh. A config or rule file with an error is refused
+    with the same errors as at start, and the running configuration stays.
+
     Options:
-      --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6)
+      --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6);
+                          --web.listen-address is the same option under Prometheus' name
       --data DIR          state: the embedded workspace's token, the notification outbox,
                           snapshots (default ./aiops-data)
       --config FILE       workspaces, plans, tokens, webhooks, limits (JSON; see README). Without
                           it, one workspace 'dev-workspace' (Hobby) with a token kept in DIR
+                          (printed once, when it is created)
       --rules DIR         rule files (default ./rules, else the rules shipped beside the binary)
       --threads N         event loop threads (default: one per core)
       --shards N          locks each workspace's series are spread over (default 1)
@@ -91,6 +99,9 @@ enum Help {
       --snapshot-interval DURATION
                           how often every workspace's state is snapshotted, as well as at
                           shutdown (default 5m; 0 turns snapshots off: none loaded or written)
+      --log.format FORMAT logfmt (default) or json; every line on standard error has ts (RFC 3339,
+                          UTC), level and component
+      --log.level LEVEL   debug, info (default), warn or error: the lowest level written
 
     Warm start (off unless --warm-from is given):
       --warm-from URL     a Prometheus-compatible HTTP API (Prometheus, VictoriaMetrics, Thanos,
@@ -115,7 +126,8 @@ enum Help {
                           a label the live series carry but the source does not, e.g. one of
                           Prometheus' external_labels; left out of queries (repeatable)
 
-    Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /healthz, GET /readyz.
+    Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /-/healthy,
+    GET /-/ready (503 until the snapshots are loaded), POST /-/reload, GET /healthz, GET /readyz.
     """
 
     static let evaluate = """
