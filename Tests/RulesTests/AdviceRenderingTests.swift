@@ -99,7 +99,7 @@ struct AdviceRenderingTests {
         let rendered = leak.advice.render(context)
         #expect(rendered.summary == "Memory of container cart in shop/cart-7d9f grows steadily at +45.2 MiB/h: 1.50 GiB of a 2.00 GiB limit, OOM kill in about 3h 20m.")
         #expect(rendered.steps.first == "Confirm the growth per container: kubectl top pod cart-7d9f -n shop --containers")
-        #expect(rendered.runbookURL == "https://runbooks.aiops.dev/memory/container-memory-leak")
+        #expect(rendered.runbookURL == nil, "no made-up runbook site: the web view's rule pages will be linked")
         #expect(rendered.steps.allSatisfy { !$0.contains("{{") })
     }
 
