@@ -47,7 +47,8 @@ public struct TextReportRenderer: Sendable {
         if let expected = facts.expectedText { observed += " vs expected " + expected }
         lines.append(row("observed", observed))
         if facts.growthText != nil || facts.limitText != nil {
-            let parts = [facts.growthText, facts.limitText.map { "limit " + $0 }].compactMap { $0 }
+            let limit = facts.limitText.map { $0 == IncidentFacts.noLimit ? "no limit known" : "limit " + $0 }
+            let parts = [facts.growthText, limit].compactMap { $0 }
             lines.append(row("growth", parts.joined(separator: ", ")))
         }
         if !incident.recentValues.isEmpty {
