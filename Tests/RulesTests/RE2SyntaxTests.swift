@@ -145,6 +145,86 @@ struct RE2SyntaxTests {
         ])
     }
 
+    /// The same matches as Prometheus: every accepted pattern's values as series of a
+    /// `promtool test rules` unit test, each pattern's selector expected to return exactly the
+    /// values it must match. Values with control characters other than `\t \n \r` are left
+    /// out (the series notation cannot carry them).
+    @Test func promtoolMatchesTheSameValues() throws {
+        let promtool = "/usr/bin/promtool"
+        guard FileManager.default.isExecutableFile(atPath: promtool) else {
+            print("RE2SyntaxTests.promtoolMatchesTheSameValues: skipped, \(promtool) is not installed")
+            return
+        }
+        func quoted(_ value: String) -> String {
+            var out = "\""
+            for scalar in value.unicodeScalars {
+                switch scalar {
+                case "\\": out += "\\\\"
+                case "\"": out += "\\\""
+                case "\n": out += "\\n"
+                case "\r": out += "\\r"
+                case "\t": out += "\\t"
+                default: out.unicodeScalars.append(scalar)
+                }
+            }
+            return (out + "\"").replacingOccurrences(of: "'", with: "''")
+        }
+        // Before 3.0, Prometheus compiled `^(?:VALUE)$`, where `.` does not match `\n`; since
+        // 3.0 it is `^(?s:VALUE)$`, which aiops follows. Line breaks are checked only against 3.x.
+        let modern = try Self.promtoolMajorVersion(promtool) >= 3
+        let usable: (String) -> Bool = { value in
+            value.unicodeScalars.allSatisfy { $0.value >= 0x20 || $0 == "\t" || (modern && ($0 == "\n" || $0 == "\r")) }
+        }
+        var series = "", tests = ""
+        var checked = 0
+        // `(?<name>` needs Go 1.22; Debian's promtool 2.42 predates it (see promtoolAgrees).
+        for (index, row) in Self.accepted.enumerated() where !row.0.contains("`") && !row.0.contains("'") && !row.0.contains("(?<") {
+            let values = (row.1 + row.2).filter(usable)
+            guard !values.isEmpty else { continue }
+            checked += 1
+            for (j, value) in values.enumerated() {
+                series += "      - series: 'm{p=\"\(index)\",j=\"\(j)\",v=\(quoted(value))}'\n        values: '1'\n"
+            }
+            tests += "      - expr: 'm{p=\"\(index)\",v=~`\(row.0)`}'\n        eval_time: 0m\n        exp_samples:\n"
+            for (j, value) in values.enumerated() where row.1.contains(value) {
+                let v = value.isEmpty ? "" : ",v=\(quoted(value))"
+                tests += "          - labels: 'm{p=\"\(index)\",j=\"\(j)\"\(v)}'\n            value: 1\n"
+            }
+            if !values.contains(where: row.1.contains) { tests += "          []\n" }
+        }
+        let yaml = "tests:\n  - interval: 1m\n    input_series:\n" + series + "    promql_expr_test:\n" + tests
+            .replacingOccurrences(of: "exp_samples:\n          []\n", with: "exp_samples: []\n")
+        let path = NSTemporaryDirectory() + "re2-match-\(UUID().uuidString).yml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["test", "rules", path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(checked > 40)
+        #expect(process.terminationStatus == 0, "promtool matches differently:\n\(output)")
+    }
+
+    /// `2` for `promtool, version 2.42.0+ds (...)`.
+    static func promtoolMajorVersion(_ promtool: String) throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: promtool)
+        process.arguments = ["--version"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard let range = output.range(of: "version ") else { return 0 }
+        return Int(output[range.upperBound...].prefix { $0.isNumber }) ?? 0
+    }
+
     /// The same verdicts as Prometheus' own parser, where `promtool` is installed (Debian
     /// `prometheus` package; `.ci/run` installs it): every pattern of both tables in one
     /// rule file, each rule named after its row.
