@@ -52,7 +52,7 @@ public struct Replayer {
         let pipeline = Pipeline(rules: rules, configuration: configuration, sink: fanOut)
         if let notifications {
             let reader = ReplayPipelineReader(pipeline)
-            notifications.setCurrentIncidents { ids in reader.pipeline.currentIncidents(ids: ids) }
+            notifications.setCurrentIncidents { ids in reader.pipeline?.currentIncidents(ids: ids) ?? [] }
         }
         var deadline = notifications?.nextDeadline ?? .max
         var transitions = 0
@@ -119,8 +119,11 @@ public struct ReplayResult: Sendable {
 /// `@unchecked Sendable` is sound: a replay runs on one thread, and its notifications call
 /// the reader only from calls made on that thread (events from `ingest`, `advance` from the
 /// replay loop, `finish` after it); the pipeline is never touched concurrently.
+/// Weak: the pipeline's sink holds the notifications, which hold this reader; the replay
+/// loop, which owns the pipeline, has ticked every deadline up to its last sample by the time
+/// the pipeline goes.
 final class ReplayPipelineReader: @unchecked Sendable {
-    let pipeline: Pipeline
+    weak var pipeline: Pipeline?
 
     init(_ pipeline: Pipeline) {
         self.pipeline = pipeline

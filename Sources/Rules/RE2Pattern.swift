@@ -117,7 +117,7 @@ struct RE2Pattern {
                         try quantifier(count.text, length: count.length, range: (count.low, count.high))
                     } else {
                         i += 1
-                        try literal("{")
+                        literal("{")
                     }
                 case "^":
                     i += 1
@@ -133,7 +133,7 @@ struct RE2Pattern {
                 case "\\": try escape()
                 default:
                     i += 1
-                    try literal(c)
+                    literal(c)
                 }
             }
             if let open = groups.last { throw error("missing closing ) for the group", at: open.position) }
@@ -146,7 +146,7 @@ struct RE2Pattern {
             out += text
         }
 
-        mutating func literal(_ c: Unicode.Scalar) throws(SyntaxError) {
+        mutating func literal(_ c: Unicode.Scalar) {
             atom(Self.escapedLiteral(c), assertion: false)
         }
 

@@ -75,9 +75,10 @@ public final class AIOpsServer: Sendable {
         workspaces = configuration.workspaces.map { config in
             Workspace(configuration: config, rules: rules, shardCount: shards, sink: notifier?.sink(forWorkspace: config.name), now: now)
         }
-        // Reminders say how an incident stands now, from the pipelines' latest facts.
+        // Reminders say how an incident stands now, from the pipelines' latest facts. Weak:
+        // the workspace's pipelines hold the notifier (their sink) already.
         for workspace in workspaces {
-            notifier?.setCurrentIncidents(workspace: workspace.name) { ids in workspace.currentIncidents(ids: ids) }
+            notifier?.setCurrentIncidents(workspace: workspace.name) { [weak workspace] ids in workspace?.currentIncidents(ids: ids) ?? [] }
         }
         guard let address = HTTPServerConfiguration.parseListenAddress(options.listen) else {
             throw HTTPServerError.invalidConfiguration("cannot parse listen address '\(options.listen)' (expected HOST:PORT)")

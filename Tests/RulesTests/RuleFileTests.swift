@@ -34,7 +34,7 @@ struct RuleParsingTests {
             "transform": "rate",
             "limit": {"series": "container_spec_memory_limit_bytes", "matchOn": ["namespace", "pod", "container"]},
             "notify": {"groupWait": "30s", "groupInterval": "5m", "repeatInterval": "4h", "sendResolved": false},
-            "advice": {"summary": "{{labels.pod}} leaks {{rate}}", "steps": ["kubectl top pod {{labels.pod}}", "b"], "runbook": "https://runbooks.aiops.dev/x"}
+            "advice": {"summary": "{{labels.pod}} leaks {{rate}}", "steps": ["kubectl top pod {{labels.pod}}", "b"], "runbook": "https://wiki.example.com/x"}
           }
         ]}
         """
@@ -52,7 +52,7 @@ struct RuleParsingTests {
         #expect(r.transform == .rate)
         #expect(r.limit == LimitSpec(series: "container_spec_memory_limit_bytes", matchOn: ["namespace", "pod", "container"]))
         #expect(r.notify == NotifyOverrides(groupWait: .seconds(30), groupInterval: .minutes(5), repeatInterval: .hours(4), sendResolved: false))
-        #expect(r.advice == Advice(summary: "{{labels.pod}} leaks {{rate}}", steps: ["kubectl top pod {{labels.pod}}", "b"], runbookURL: "https://runbooks.aiops.dev/x"))
+        #expect(r.advice == Advice(summary: "{{labels.pod}} leaks {{rate}}", steps: ["kubectl top pod {{labels.pod}}", "b"], runbookURL: "https://wiki.example.com/x"))
         #expect(r.source == "rules/memory.json")
     }
 
