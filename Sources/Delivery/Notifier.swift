@@ -5,6 +5,11 @@ import Incidents
 import Rules
 import Synchronization
 
+/// The current state of a workspace's open incidents with the given ids (unknown ids left
+/// out): where reminders get their facts. In `aiops serve`, the workspace's pipelines'
+/// `currentIncidents(ids:)`.
+public typealias CurrentIncidents = @Sendable (_ ids: Set<String>) -> [Incident]
+
 /// How `Notifier.flush(timeout:)` ended.
 public struct FlushResult: Sendable, Equatable {
     /// True when nothing was left to deliver before the timeout.
@@ -82,6 +87,9 @@ public final class Notifier: IncidentSink, Sendable {
     /// Serializes render + outbox write + enqueue so each webhook's order is the decision
     /// order; holds the id sequence counter.
     private let emission = Mutex<UInt64>(0)
+    /// Where each workspace's reminders get their incidents' current facts, by workspace
+    /// (`setCurrentIncidents`). Called with `emission` held and `state` not.
+    private let currentIncidents = Mutex<[String: CurrentIncidents]>([:])
     /// Signalled on every event, completion and request; the delivery thread waits on it.
     private let wakeup = DispatchSemaphore(value: 0)
     /// Signalled once when the delivery thread exits.
@@ -240,6 +248,20 @@ public final class Notifier: IncidentSink, Sendable {
         wakeup.signal()
     }
 
+    /// Gives `workspace`'s reminders the current facts of its incidents: before a reminder is
+    /// rendered, `source` is asked for the incidents it names (the pipeline's open ones, with
+    /// their latest value, rate and time to the limit), so a leak four hours on does not still
+    /// say what it said when it fired. Without a source, reminders show the facts of the last
+    /// event.
+    ///
+    /// `source` runs on the delivery thread with no lock of the notifier's held except the
+    /// one that orders emissions: it may take the workspace's own locks (which are never held
+    /// while taking the notifier's emission lock).
+    public func setCurrentIncidents(workspace: String, _ source: @escaping CurrentIncidents) {
+        currentIncidents.withLock { $0[workspace] = source }
+        wakeup.signal()
+    }
+
     /// The notification log of `workspace` (its scheduler's decisions), nil when unknown.
     public func notificationLog(workspace: String) -> NotificationScheduler.Log? {
         state.withLock { $0.schedulers[workspace]?.log }
@@ -338,6 +360,7 @@ public final class Notifier: IncidentSink, Sendable {
     private func emit(drain: Bool) {
         emission.withLock { sequence in
             let now = clock.now()
+            if !drain { refreshReminders(now: now) }
             let batches = state.withLock { state -> [NotificationBatch] in
                 var all: [NotificationBatch] = []
                 for name in state.schedulers.keys.sorted() {
@@ -346,6 +369,25 @@ public final class Notifier: IncidentSink, Sendable {
                 return all
             }
             enqueue(batches, now: now, sequence: &sequence)
+        }
+    }
+
+    /// Brings the facts of the incidents whose reminder is due up to date, from each
+    /// workspace's `CurrentIncidents` source. Called with `emission` held, never `state`:
+    /// a source takes its workspace's locks, under which events come in and take `state`.
+    private func refreshReminders(now: Timestamp) {
+        let sources = currentIncidents.withLock { $0 }
+        guard !sources.isEmpty else { return }
+        let due = state.withLock { state -> [(String, [String])] in
+            sources.keys.compactMap { name in
+                guard let ids = state.schedulers[name]?.remindersDue(now: now), !ids.isEmpty else { return nil }
+                return (name, ids)
+            }
+        }
+        for (workspace, ids) in due {
+            guard let source = sources[workspace] else { continue }
+            let current = source(Set(ids))
+            state.withLock { $0.schedulers[workspace]?.refresh(current) }
         }
     }
 

@@ -309,10 +309,10 @@ public final class Pipeline {
                 timestamp: timestamp, anomalous: anomalous, forDuration: rule.forMilliseconds, resolveAfter: rule.resolveAfterMilliseconds)
             if let transition {
                 handle(transition, binding: Int32(index), ref: ref, timestamp: timestamp, output: output, value: input, limit: limit)
-            } else if anomalous && phaseBefore != .normal {
-                refresh(binding: Int32(index), timestamp: timestamp, output: output, value: input, limit: limit)
             } else if phaseBefore != .normal {
-                open[Int32(index)]?.lastSeen = timestamp
+                // Every sample while open, anomalous or not: reminders and the incidents API
+                // show the latest value, rate and time to the limit, not those of the firing.
+                refresh(binding: Int32(index), timestamp: timestamp, output: output, value: input, limit: limit)
             }
         }
         return best
@@ -350,6 +350,22 @@ public final class Pipeline {
 
     /// Firing incidents only.
     public var firingIncidents: [Incident] { openIncidents.filter { $0.phase == .firing } }
+
+    /// Open incidents (all, or those whose id is in `ids`) with their latest facts: the
+    /// numbers are kept current sample by sample (cheaply, in place), and here the advice is
+    /// filled in again from them and the sparkline's points are taken now. What a reminder
+    /// and the incidents API show.
+    /// - Complexity: O(open incidents); renders advice for each one returned.
+    public func currentIncidents(ids: Set<String>? = nil) -> [Incident] {
+        var out: [Incident] = []
+        for (index, incident) in open where ids?.contains(incident.id) ?? true {
+            var current = incident
+            if let ref = store.lookup(incident.labels) { attachRecentValues(&current, ref: ref, binding: index) }
+            current.advice = renderAdvice(for: current, rule: Int(bindings[Int(index)].rule))
+            out.append(current)
+        }
+        return out.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+    }
 
     func handle(
         _ transition: IncidentTracker.Transition, binding index: Int32, ref: SeriesRef, timestamp: Timestamp,
@@ -408,11 +424,11 @@ public final class Pipeline {
         return incident
     }
 
+    /// In place: the incident is not copied out and back (it holds arrays and strings).
     func refresh(binding index: Int32, timestamp: Timestamp, output: DetectorOutput, value: Double, limit: Double) {
-        guard var incident = open[index] else { return }
-        incident.lastSeen = timestamp
-        apply(output, value: value, limit: limit, to: &incident)
-        open[index] = incident
+        guard open[index] != nil else { return }
+        open[index]!.lastSeen = timestamp
+        apply(output, value: value, limit: limit, to: &open[index]!)
     }
 
     func apply(_ output: DetectorOutput, value: Double, limit: Double, to incident: inout Incident) {

@@ -101,6 +101,11 @@ public final class AIOpsServer: Sendable {
         let workspaces = configuration.workspaces.map { [shardCount] config in
             Workspace(configuration: config, rules: rules, shardCount: shardCount, sink: notifier?.sink(forWorkspace: config.name), now: now)
         }
+        // Reminders say how an incident stands now, from the pipelines' latest facts. Weak:
+        // the workspace's pipelines hold the notifier (their sink) already.
+        for workspace in workspaces {
+            notifier?.setCurrentIncidents(workspace: workspace.name) { [weak workspace] ids in workspace?.currentIncidents(ids: ids) ?? [] }
+        }
         guard let address = HTTPServerConfiguration.parseListenAddress(options.listen) else {
             throw HTTPServerError.invalidConfiguration("cannot parse listen address '\(options.listen)' (expected HOST:PORT)")
         }

@@ -71,7 +71,7 @@ public final class Workspace: Sendable {
         var resolved: [Incident] = []
         for shard in shards {
             shard.withLock {
-                open += $0.pipeline.openIncidents
+                open += $0.pipeline.currentIncidents()
                 resolved += $0.pipeline.recentlyResolved
             }
         }
