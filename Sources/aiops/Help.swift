@@ -9,6 +9,8 @@ enum Help {
                                          receive Prometheus remote write and report anomalies
       aiops replay FILE... [options]     run metric files through the pipeline at full speed
       aiops rules check [DIR|FILE]       validate rule files
+      aiops restore --data DIR --workspace NAME [--list | --date YYYY-MM-DD]
+                                         put a Pro workspace's daily backup back as its snapshot
       aiops evaluate DATA_DIR --windows WINDOWS.json
                                          score the detectors on labeled data (NAB scoring)
       aiops evaluate SCENARIO_DIR [--baseline FILE] [--write-baseline FILE]
@@ -166,6 +168,16 @@ enum Help {
                           scenario corpus: write which cases pass now to FILE (after comparing
                           with --baseline, when both are given)
       --quiet             no progress lines on standard error
+    """
+
+    static let restore = """
+    Usage: aiops restore --data DIR --workspace NAME [--list | --date YYYY-MM-DD]
+
+    Pro workspaces keep the first snapshot of each UTC day in DIR/NAME/backups/ for 7 days.
+    --list (or no --date) lists them; --date puts that day's backup back as DIR/NAME/state.snap
+    (checked to decode whole first, written durably), so the next 'aiops serve --data DIR'
+    resumes from it. Stop 'aiops serve' first: a running one would overwrite it with its next
+    snapshot. Exit status: 0 done, 1 no such backup or it does not decode, 2 usage error.
     """
 
     static let rules = """
