@@ -50,7 +50,9 @@ extension Pipeline {
             fingerprints: old.ruleFingerprints,
             bindings: (0..<old.bindings.count).map { old.bindings[$0] },
             bindingStart: old.bindingStart, bindingCount: old.bindingCount, publishKey: old.publishKey,
-            limitValues: old.limitValues, open: old.open, freeBindingRanges: old.freeBindingRanges)
+            limitValues: old.limitValues, open: old.open, freeBindingRanges: old.freeBindingRanges, openTraces: old.openTraces)
+        pipeline.resolvedTraces = old.resolvedTraces
+        pipeline.resolvedTraceOrder = old.resolvedTraceOrder
         pipeline.lastArrival = old.lastArrival
         // Series still waiting for their history (warm start) keep waiting: the store is shared.
         pipeline.warm = old.warm
@@ -94,6 +96,8 @@ extension Pipeline {
         var limitValues: [UInt64: Double]
         var open: [Int32: Incident]
         var freeBindingRanges: [Int32: [Int32]]
+        /// The open incidents' traces, by binding as `open` (none from a snapshot).
+        var openTraces: [Int32: IncidentTrace] = [:]
     }
 
     /// Builds this pipeline's bindings (it has none yet) from `previous`, whose rule indices
@@ -110,6 +114,7 @@ extension Pipeline {
             publishKey = previous.publishKey
             limitValues = previous.limitValues
             open = previous.open
+            openTraces = previous.openTraces
             freeBindingRanges = previous.freeBindingRanges
             summary.kept = store.allSeries.reduce(0) { $0 + Int(bindingCount[Int($1.index)]) }
             return summary
@@ -128,6 +133,7 @@ extension Pipeline {
         freeBindingRanges = [:]
         limitValues = [:]
         open = [:]
+        openTraces = [:]
 
         var keptByRule: [Int: Int] = [:]
         for ref in store.allSeries {
@@ -167,6 +173,7 @@ extension Pipeline {
                     incident.lastSeen = max(incident.lastSeen, timestamp)
                     incident.resolution = "rule changed or removed"
                     recentlyResolved.append(incident)
+                    if let trace = previous.openTraces[Int32(old)] { keepResolvedTrace(trace, id: incident.id) }
                     statistics.incidentsResolved += 1
                     summary.resolved.append(incident)
                 case .cancelled:
@@ -185,6 +192,7 @@ extension Pipeline {
                     binding = previous.bindings[old]
                     binding.rule = Int32(rule)
                     if let incident = previous.open[Int32(old)] { open[Int32(bindings.count)] = incident }
+                    if let trace = previous.openTraces[Int32(old)] { openTraces[Int32(bindings.count)] = trace }
                     summary.kept += 1
                 } else {
                     if defaultTransform == nil {

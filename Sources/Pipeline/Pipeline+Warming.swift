@@ -231,8 +231,8 @@ extension Pipeline {
         let unscored = store.appendedCount(ref) &- entry.scoredThrough
         let recent = store.recent(ref, count: Int(min(unscored, UInt64(store.ringCapacity))))
         var best = 0.0
-        for (timestamp, value) in zip(recent.timestamps, recent.values) where timestamp > historyThrough {
-            best = score(ref, slot: slot, timestamp: timestamp, value: value)
+        for (offset, (timestamp, value)) in zip(recent.timestamps, recent.values).enumerated() where timestamp > historyThrough {
+            best = score(ref, slot: slot, timestamp: timestamp, value: value, back: recent.timestamps.count - 1 - offset)
         }
         return best
     }

@@ -50,12 +50,23 @@ public final class Pipeline {
     var open: [Int32: Incident] = [:]
     /// Resolved incidents, oldest first, at most `recentIncidentLimit`.
     public internal(set) var recentlyResolved: [Incident] = []
+    /// Traces of open incidents, by binding index as `open` (`Pipeline+Traces.swift`).
+    var openTraces: [Int32: IncidentTrace] = [:]
+    /// Traces of the latest resolved incidents, by incident id, and their ids oldest first.
+    var resolvedTraces: [String: IncidentTrace] = [:]
+    var resolvedTraceOrder: [String] = []
 
     /// Receives firing and resolved events.
     public var sink: (any IncidentSink)?
 
     /// The highest score any rule gave the last ingested sample (0 when it was not scored).
     public private(set) var lastScore: Double = 0
+    /// Whether `lastExpected` is kept (replay `--html`; off in serve, where it would cost
+    /// every sample a few stores for nobody).
+    public var recordsExpected = false
+    /// With `recordsExpected`: what the highest-scoring rule expected of the last sample
+    /// scored (the first rule's on a tie), else unknown.
+    public internal(set) var lastExpected = ExpectedBand.unknown
     public internal(set) var statistics = PipelineStatistics()
 
     /// - Parameters:
@@ -263,6 +274,7 @@ public final class Pipeline {
     @discardableResult
     public func ingest(_ ref: SeriesRef, timestamp: Timestamp, value: Double) -> SampleOutcome {
         lastScore = 0
+        if recordsExpected { lastExpected = .unknown }
         let outcome = store.append(ref, timestamp: timestamp, value: value)
         let slot = Int(ref.index)
         switch outcome {
@@ -282,18 +294,22 @@ public final class Pipeline {
             lastScore = deferUntilWarm(ref)
             return outcome
         }
-        lastScore = score(ref, slot: slot, timestamp: timestamp, value: value)
+        lastScore = score(ref, slot: slot, timestamp: timestamp, value: value, back: 0)
         return outcome
     }
 
     /// Runs an appended sample through the series' bindings: transform, detector, incident
-    /// tracker. - Returns: the highest score a rule gave it.
+    /// tracker; its highest score goes into the ring beside it (`back`: its place from the
+    /// newest sample, 0 for the newest).
+    /// - Returns: the highest score a rule gave it.
     /// - Complexity: O(rules bound to the series), no allocation.
     @inline(__always)
-    func score(_ ref: SeriesRef, slot: Int, timestamp: Timestamp, value: Double) -> Double {
+    func score(_ ref: SeriesRef, slot: Int, timestamp: Timestamp, value: Double, back: Int) -> Double {
         let start = Int(bindingStart[slot])
         let end = start + Int(bindingCount[slot])
         var best = 0.0
+        var scored = false
+        if recordsExpected { lastExpected = .unknown }
         for index in start..<end {
             let rule = compiled[Int(bindings[index].rule)]
             guard let input = bindings[index].transformed(value, at: timestamp) else { continue }
@@ -302,6 +318,10 @@ public final class Pipeline {
             if limitKey != 0 { limit = limitValues[limitKey] ?? .nan }
             let output = detectors.update(bindings[index].detector, timestamp: timestamp, value: input, spec: rule.spec, limit: limit)
             statistics.scoredSamples += 1
+            if recordsExpected, !scored || output.score > best {
+                lastExpected = ExpectedBand(expected: output.expected, lower: output.lower, upper: output.upper)
+            }
+            scored = true
             if output.score > best { best = output.score }
             let anomalous = output.score >= rule.threshold
             let phaseBefore = bindings[index].tracker.phase
@@ -313,8 +333,10 @@ public final class Pipeline {
                 // Every sample while open, anomalous or not: reminders and the incidents API
                 // show the latest value, rate and time to the limit, not those of the firing.
                 refresh(binding: Int32(index), timestamp: timestamp, output: output, value: input, limit: limit)
+                appendTrace(binding: Int32(index), timestamp: timestamp, output: output, value: input)
             }
         }
+        store.setScore(ref, back: back, scored ? best : nil)
         return best
     }
 
@@ -374,12 +396,16 @@ public final class Pipeline {
         switch transition {
         case .started:
             open[index] = makeIncident(binding: index, ref: ref, timestamp: timestamp, output: output, value: value, limit: limit)
+            startTrace(binding: index, ref: ref, start: bindings[Int(index)].tracker.start)
+            appendTrace(binding: index, timestamp: timestamp, output: output, value: value)
         case .fired:
             if open[index] == nil {
                 open[index] = makeIncident(binding: index, ref: ref, timestamp: timestamp, output: output, value: value, limit: limit)
+                startTrace(binding: index, ref: ref, start: bindings[Int(index)].tracker.start)
             } else {
                 refresh(binding: index, timestamp: timestamp, output: output, value: value, limit: limit)
             }
+            appendTrace(binding: index, timestamp: timestamp, output: output, value: value)
             guard var incident = open[index] else { return }
             incident.phase = .firing
             incident.firedAt = timestamp
@@ -389,6 +415,8 @@ public final class Pipeline {
             statistics.incidentsFired += 1
             sink?.handle(.firing(incident))
         case .resolved:
+            appendTrace(binding: index, timestamp: timestamp, output: output, value: value)
+            endTrace(binding: index, resolved: open[index]?.id)
             guard var incident = open.removeValue(forKey: index) else { return }
             incident.phase = .resolved
             incident.end = timestamp
@@ -403,6 +431,7 @@ public final class Pipeline {
             statistics.incidentsResolved += 1
             sink?.handle(.resolved(incident))
         case .cancelled:
+            endTrace(binding: index, resolved: nil)
             open[index] = nil
             statistics.incidentsCancelled += 1
         }

@@ -26,17 +26,19 @@ public struct Replayer {
     ///   - metric: the identity of a single-series CSV (default: the file's base name).
     ///   - sink: also told about every event as it happens (e.g. a notifier).
     ///   - keepScores: keep one score per input row (for `--scores` and evaluation).
+    ///   - keepBands: keep what the detector expected of each row too (`--html`).
     /// - Throws: `FixtureError` naming file, line and reason.
     ///   - notifications: the notification policy on event time, told about every event and
     ///     moved along as the samples' time passes its deadlines; its reminders read the
     ///     pipeline's current facts.
     public func replay(
-        path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false
+        path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
+        keepBands: Bool = false
     ) throws(FixtureError) -> ReplayResult {
         let bytes = try FixtureReader.readFile(path)
         let format = FixtureFormat.detect(name: path, bytes: bytes)
         let series = try FixtureReader.parse(bytes, name: path, format: format, metric: metric)
-        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores)
+        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores, keepBands: keepBands)
         if format == .csv, metric?.metricName.isEmpty ?? true {
             result.seriesNamedAfterFile = series.first?.labels.metricName
         }
@@ -45,11 +47,14 @@ public struct Replayer {
 
     /// Replays series already read.
     public func replay(
-        series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false
+        series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
+        keepBands: Bool = false
     ) -> ReplayResult {
+        let keepScores = keepScores || keepBands
         let recorder = IncidentRecorder()
         let fanOut = FanOutSink(recorder, sink, notifications)
         let pipeline = Pipeline(rules: rules, configuration: configuration, sink: fanOut)
+        pipeline.recordsExpected = keepBands
         if let notifications {
             let reader = ReplayPipelineReader(pipeline)
             notifications.setCurrentIncidents { ids in reader.pipeline?.currentIncidents(ids: ids) ?? [] }
@@ -60,6 +65,7 @@ public struct Replayer {
         refs.reserveCapacity(series.count)
         for entry in series { refs.append(pipeline.series(for: entry.labels, type: entry.metricType)) }
         var scores: [[Double]] = keepScores ? series.map { Array(repeating: 0, count: $0.count) } : []
+        var bands: [[Pipeline.ExpectedBand]] = keepBands ? series.map { Array(repeating: .unknown, count: $0.count) } : []
         var order: [(series: Int32, row: Int32)] = []
         if keepScores && series.count > 1 { order.reserveCapacity(series.reduce(0) { $0 + $1.count }) }
         var outcomes = Array(repeating: 0, count: SampleOutcome.allCases.count)
@@ -81,13 +87,19 @@ public struct Replayer {
             outcomes[Int(outcome.rawValue)] += 1
             if keepScores {
                 scores[sample.seriesIndex][sample.row] = pipeline.lastScore
+                if keepBands { bands[sample.seriesIndex][sample.row] = pipeline.lastExpected }
                 if series.count > 1 { order.append((Int32(sample.seriesIndex), Int32(sample.row))) }
             }
         }
         let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
-        return ReplayResult(
+        var result = ReplayResult(
             file: name, series: series, scores: scores, mergedOrder: order, outcomes: outcomes, samples: samples,
             incidents: recorder.incidents, open: pipeline.currentIncidents(), seconds: elapsed)
+        if keepBands {
+            result.bands = bands
+            result.scoredAsRate = refs.map { ref in ref.map { pipeline.boundRules(of: $0).rate } ?? false }
+        }
+        return result
     }
 }
 
@@ -97,6 +109,11 @@ public struct ReplayResult: Sendable {
     public var series: [FixtureSeries]
     /// One score per input row of each series (empty unless scores were kept).
     public var scores: [[Double]]
+    /// What the highest-scoring rule expected of each input row (empty unless bands were kept).
+    public var bands: [[Pipeline.ExpectedBand]] = []
+    /// Per series, whether its rules score it as a counter's per-second rate (the bands are
+    /// then rates); empty unless bands were kept.
+    public var scoredAsRate: [Bool] = []
     /// For multi-series files, the (series, row) order samples were fed in.
     public var mergedOrder: [(series: Int32, row: Int32)]
     /// Samples by `SampleOutcome.rawValue`.

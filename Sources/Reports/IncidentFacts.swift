@@ -3,35 +3,36 @@ import Incidents
 import Rules
 
 /// The facts of one incident as display strings, shared by the Slack and text reports so
-/// both say the same thing. Nothing here is escaped: each renderer escapes for its medium.
-struct IncidentFacts {
-    let incident: Incident
+/// both say the same thing (and the web view's incident page). Nothing here is escaped: each
+/// renderer escapes for its medium.
+public struct IncidentFacts: Sendable {
+    public let incident: Incident
     /// `CRITICAL`, `WARNING`, `INFO`.
-    let severityWord: String
-    let metric: String
+    public let severityWord: String
+    public let metric: String
     /// The key labels present (non-empty), in the order asked for.
-    let keyLabels: [Label]
+    public let keyLabels: [Label]
     /// Every other label except `__name__`, sorted by name.
-    let otherLabels: [Label]
+    public let otherLabels: [Label]
     /// When the anomaly started (the first anomalous sample), RFC 3339 UTC: what "Since"
     /// means in every message.
-    let startText: String
+    public let startText: String
     /// From start to `end`, or to `now` while open: `3h 20m`.
-    let durationText: String
+    public let durationText: String
     /// When it fired (after the rule's `for`), RFC 3339 UTC; nil while pending.
-    let firedText: String?
+    public let firedText: String?
     /// `leak, peak score 0.97`.
-    let detectorText: String
-    let observedText: String
+    public let detectorText: String
+    public let observedText: String
     /// `1 GiB`, `1 GiB (band 900 MiB – 1.1 GiB)`, `band 900 MiB – 1.1 GiB`, or nil.
-    let expectedText: String?
+    public let expectedText: String?
     /// `+45.2 MiB/h`, leaks only.
-    let growthText: String?
+    public let growthText: String?
     /// `2 GiB, reached in 3h 20m`, `2 GiB`, `reached in 3h 20m`, `none known` (a leak
     /// without a limit), or nil.
-    let limitText: String?
+    public let limitText: String?
 
-    init(_ incident: Incident, keyLabelNames: [String], now: Timestamp) {
+    public init(_ incident: Incident, keyLabelNames: [String], now: Timestamp) {
         self.incident = incident
         severityWord = incident.severity.rawValue.uppercased()
         let metric = incident.labels.metricName
@@ -80,17 +81,17 @@ struct IncidentFacts {
 
     /// The series in one line without the metric: `namespace=shop pod=api-1`, or every
     /// other label when no key label is present.
-    var seriesText: String {
+    public var seriesText: String {
         let shown = keyLabels.isEmpty ? otherLabels : keyLabels
         return shown.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 
     /// What the Limit field says of a leak whose limit nobody knows.
-    static let noLimit = "none known"
+    public static let noLimit = "none known"
 
     /// The current state in one line: `1.5 GiB vs expected 1 GiB` or for a leak
     /// `1.5 GiB, +45.2 MiB/h, limit 2 GiB, reached in 3h 20m` (`..., no limit known`).
-    var stateText: String {
+    public var stateText: String {
         var out = observedText
         if let expectedText { out += " vs expected \(expectedText)" }
         if let growthText { out += ", \(growthText)" }
@@ -99,10 +100,10 @@ struct IncidentFacts {
     }
 
     /// `2026-11-26T17:10:00Z (4h 50m)`: when the anomaly started and how long ago.
-    var sinceText: String { "\(startText) (\(durationText))" }
+    public var sinceText: String { "\(startText) (\(durationText))" }
 
     /// How it ended, for resolved reports.
-    var resolutionText: String { incident.resolution ?? "resolved" }
+    public var resolutionText: String { incident.resolution ?? "resolved" }
 }
 
 extension Severity {

@@ -1,25 +1,48 @@
-/// Links to a rule's own page in `aiops`' web view: where the default rules' runbook links
-/// will point once that view exists, instead of a made-up documentation site.
+/// Links to a rule's entry on the web view's rules page (`aiops serve`'s `/rules`): what a
+/// rule without a `runbook` of its own links to, instead of a made-up documentation site.
 ///
-/// The hook is here so that reports need no change when it lands: `SlackReportBuilder`
-/// links a rule that has no `runbook` of its own to `url(rule:externalURL:)`, which is nil
-/// (no link at all) until an external URL is configured.
+/// `SlackReportBuilder` and `TextReportRenderer` link a rule that has no `runbook` of its own
+/// to `url(rule:externalURL:)`, which is nil (no link at all) without an external URL.
 public enum RulePage {
-    /// `<externalURL>/rules/<rule>` (the name percent-encoded), or nil when `externalURL` is
-    /// nil or empty: without the URL people reach `aiops` at, there is nothing to link to.
+    /// `<externalURL>/rules#rule-<rule>` (the name percent-encoded), or nil when
+    /// `externalURL` is nil or empty: without the URL people reach `aiops` at, there is
+    /// nothing to link to.
     public static func url(rule: String, externalURL: String?) -> String? {
+        guard let base = WebLink.base(externalURL) else { return nil }
+        return base + "/rules#rule-" + WebLink.encode(rule)
+    }
+}
+
+/// Links to an incident's page in the web view (`/incidents/<id>`): every report links its
+/// incident there when `--external-url` is set.
+public enum IncidentLink {
+    /// `<externalURL>/incidents/<id>` (the id percent-encoded), or nil without an external URL.
+    public static func url(id: String, externalURL: String?) -> String? {
+        guard let base = WebLink.base(externalURL) else { return nil }
+        return base + "/incidents/" + WebLink.encode(id)
+    }
+}
+
+enum WebLink {
+    /// The external URL without trailing slashes; nil when nil or empty.
+    static func base(_ externalURL: String?) -> String? {
         guard var base = externalURL, !base.isEmpty else { return nil }
         while base.hasSuffix("/") { base.removeLast() }
-        var name = ""
-        for byte in rule.utf8 {
+        return base.isEmpty ? nil : base
+    }
+
+    /// RFC 3986 unreserved characters kept, every other byte as `%XX`.
+    static func encode(_ text: String) -> String {
+        var out = ""
+        for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
                  UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                name.unicodeScalars.append(Unicode.Scalar(byte))
+                out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
-                name += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
             }
         }
-        return base + "/rules/" + name
+        return out
     }
 }

@@ -34,7 +34,7 @@ extension SlackReportBuilder {
         let detail = Self.reminderText(incident, facts, now: now, budget: Self.seriesLineBudget) { self.escaped($0, $1) }
         var extra: [SlackText] = []
         if !workspace.isEmpty { extra.append(.mrkdwn("Workspace " + escaped(SlackMrkdwn.oneLine(workspace), Self.contextElementBudget - 10))) }
-        extra.append(.mrkdwn("Incident " + escaped(SlackMrkdwn.oneLine(incident.id), Self.contextElementBudget - 9)))
+        extra.append(incidentElement(incident))
         let blocks: [SlackBlock] = [
             header(prefix: "\(incident.severity.slackEmoji) \(facts.severityWord) (still firing): ", name: incident.rule),
             .section(text: .mrkdwn(SlackMrkdwn.truncate(series + "\n" + detail, to: limits.maxSectionTextCharacters)), fields: nil),
@@ -81,7 +81,7 @@ extension SlackReportBuilder {
             let facts = IncidentFacts(incident, keyLabelNames: keyLabels, now: now)
             let identity = Self.identity(incident, facts, showMetric: !group.sameMetric, showRule: !group.sameRule, showSeverity: group.mixedSeverity)
             let line = identity + " — since " + facts.sinceText + "; now, as of \(TimeFormat.rfc3339(incident.lastSeen)): " + facts.stateText
-            return "• " + escaped(SlackMrkdwn.oneLine(line), Self.seriesLineBudget)
+            return "• " + escaped(SlackMrkdwn.oneLine(line), Self.seriesLineBudget) + incidentLinkSuffix(incident)
         }
     }
 
@@ -110,7 +110,7 @@ extension SlackReportBuilder {
             let identity = Self.identity(incident, facts, showMetric: !group.sameMetric, showRule: !group.sameRule, showSeverity: false)
             let line = identity + " — lasted \(facts.durationText) (since \(facts.startText), to \(TimeFormat.rfc3339(incident.end ?? now))), "
                 + facts.resolutionText
-            return "• " + escaped(SlackMrkdwn.oneLine(line), Self.seriesLineBudget)
+            return "• " + escaped(SlackMrkdwn.oneLine(line), Self.seriesLineBudget) + incidentLinkSuffix(incident)
         }
     }
 

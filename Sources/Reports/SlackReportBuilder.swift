@@ -20,8 +20,9 @@ public struct SlackReportBuilder: Sendable {
     public var keyLabels: [String]
     /// The most columns a sparkline takes; longer histories are grouped into columns.
     public var sparklineWidth: Int
-    /// The URL `aiops` is reached at by people (`--external-url`), for links to its own pages
-    /// (`RulePage`); nil: no such links. Leave nil until the web view serves rule pages.
+    /// The URL `aiops` is reached at by people (`--external-url`): each report links its
+    /// incident's page (`IncidentLink`) and a rule without a runbook its entry on the rules
+    /// page (`RulePage`); nil: no such links, so a report never carries a broken one.
     public var externalURL: String?
 
     // Budgets (characters) for the parts of a message, chosen so a firing message's parts
@@ -85,7 +86,7 @@ public struct SlackReportBuilder: Sendable {
         }
         if let sparkline = sparklineSection(incident) { blocks.append(sparkline) }
         if let steps = stepsSection(incident.advice.steps, budget: Self.stepsBudget) { blocks.append(steps) }
-        blocks.append(footer(runbookURL: runbookURL(incident), extra: [.mrkdwn("Incident " + escaped(SlackMrkdwn.oneLine(incident.id), Self.contextElementBudget - 9))]))
+        blocks.append(footer(runbookURL: runbookURL(incident), extra: [incidentElement(incident)]))
 
         let fallback = "\(facts.severityWord): \(incident.rule) — \(facts.metric) \(facts.seriesText) — \(facts.stateText)"
         return fitToBudget(SlackMessage(text: fallbackText(fallback), blocks: blocks))
@@ -104,7 +105,7 @@ public struct SlackReportBuilder: Sendable {
             + escaped(SlackMrkdwn.oneLine(facts.resolutionText), Self.contextElementBudget) + "."
         var context: [SlackText] = []
         if !workspace.isEmpty { context.append(.mrkdwn("Workspace " + escaped(SlackMrkdwn.oneLine(workspace), Self.contextElementBudget - 10))) }
-        context.append(.mrkdwn("Incident " + escaped(SlackMrkdwn.oneLine(incident.id), Self.contextElementBudget - 9)))
+        context.append(incidentElement(incident))
         let blocks: [SlackBlock] = [
             header(prefix: ":white_check_mark: RESOLVED: ", name: incident.rule),
             .section(text: .mrkdwn(SlackMrkdwn.truncate(series + "\n" + detail, to: limits.maxSectionTextCharacters)), fields: nil),
@@ -242,7 +243,7 @@ public struct SlackReportBuilder: Sendable {
     func seriesLine(_ incident: Incident, now: Timestamp, showMetric: Bool, showRule: Bool, showSeverity: Bool) -> String {
         let facts = IncidentFacts(incident, keyLabelNames: keyLabels, now: now)
         let identity = Self.identity(incident, facts, showMetric: showMetric, showRule: showRule, showSeverity: showSeverity)
-        return "• " + escaped(SlackMrkdwn.oneLine(identity + " — " + facts.stateText), Self.seriesLineBudget)
+        return "• " + escaped(SlackMrkdwn.oneLine(identity + " — " + facts.stateText), Self.seriesLineBudget) + incidentLinkSuffix(incident)
     }
 
     /// Which series a list line speaks of (unescaped): the key labels, with the metric, rule
@@ -337,6 +338,25 @@ public struct SlackReportBuilder: Sendable {
             text += line
         }
         return .section(text: .mrkdwn(text + legendLine), fields: nil)
+    }
+
+    /// The incident's id as a context element, a link to its page in the web view when
+    /// `externalURL` is set.
+    func incidentElement(_ incident: Incident) -> SlackText {
+        let id = SlackMrkdwn.oneLine(incident.id)
+        if let url = IncidentLink.url(id: incident.id, externalURL: externalURL),
+           let link = SlackMrkdwn.link(url, label: "Incident " + id, maxLength: Self.runbookURLBudget) {
+            return .mrkdwn(":mag: " + link)
+        }
+        return .mrkdwn("Incident " + escaped(id, Self.contextElementBudget - 9))
+    }
+
+    /// ` (<url|details>)` after a grouped message's series line when `externalURL` is set, else "".
+    func incidentLinkSuffix(_ incident: Incident) -> String {
+        guard let url = IncidentLink.url(id: incident.id, externalURL: externalURL),
+              let link = SlackMrkdwn.link(url, label: "details", maxLength: Self.runbookURLBudget)
+        else { return "" }
+        return " (" + link + ")"
     }
 
     /// The runbook of an incident: the rule's own `runbook`, else its page in the web view

@@ -9,7 +9,7 @@ import Incidents
 public struct TextReportRenderer: Sendable {
     /// The most columns a sparkline takes.
     public var sparklineWidth: Int
-    /// As `SlackReportBuilder.externalURL`: links to rule pages, nil for none.
+    /// As `SlackReportBuilder.externalURL`: links to incident and rule pages, nil for none.
     public var externalURL: String?
 
     public init(sparklineWidth: Int = 60) {
@@ -70,6 +70,7 @@ public struct TextReportRenderer: Sendable {
         if let url = incident.advice.runbookURL ?? RulePage.url(rule: incident.rule, externalURL: externalURL), !url.isEmpty {
             lines.append(row("runbook", Self.sanitize(url)))
         }
+        if let page = IncidentLink.url(id: incident.id, externalURL: externalURL) { lines.append(row("page", page)) }
         return lines.map { $0 + "\n" }.joined()
     }
 
@@ -81,7 +82,7 @@ public struct TextReportRenderer: Sendable {
             row("series", Self.sanitize(incident.labels.description)),
             row("lasted", "\(facts.durationText) (since \(facts.startText)\(facts.firedText.map { ", fired " + $0 } ?? ""), to \(TimeFormat.rfc3339(incident.end ?? now))), "
                 + "peak score \(formatScore(incident.peakScore)), " + Self.sanitize(facts.resolutionText)),
-        ]
+        ] + (IncidentLink.url(id: incident.id, externalURL: externalURL).map { [row("page", $0)] } ?? [])
         return lines.map { $0 + "\n" }.joined()
     }
 
@@ -137,6 +138,7 @@ extension TextReportRenderer {
         ]
         if let fired = facts.firedText { lines.append(row("fired", fired)) }
         lines.append(row("now", "as of " + TimeFormat.rfc3339(incident.lastSeen) + ": " + facts.stateText))
+        if let page = IncidentLink.url(id: incident.id, externalURL: externalURL) { lines.append(row("page", page)) }
         return lines.map { $0 + "\n" }.joined()
     }
 }

@@ -5,14 +5,17 @@ import HTTPServer
 import Incidents
 import Synchronization
 import WarmStart
+import WebView
 
 /// Routes requests: `POST /api/v1/write`, `GET /api/v1/incidents`, `GET /metrics`, the health
-/// endpoints (`/-/healthy`, `/-/ready`, `/healthz`, `/readyz`) and `POST /-/reload`. The token
-/// (`Authorization: Bearer ...`) decides the workspace.
+/// endpoints (`/-/healthy`, `/-/ready`, `/healthz`, `/readyz`) and `POST /-/reload`; the web
+/// view's pages (`/`, `/login`, `/logout`, `/incidents/ID`, `/series`, `/rules`) go to `web`.
+/// The token (`Authorization: Bearer ...`, or a web view session) decides the workspace.
 struct AIOpsHandler: HTTPHandler {
     let endpoint: RemoteWriteEndpoint
     let metrics: ServerMetrics
     let state: ServerState
+    let web: WebApp
 
     static let text = "text/plain; charset=utf-8"
 
@@ -57,12 +60,15 @@ struct AIOpsHandler: HTTPHandler {
             guard let workspace = authenticate(request, routing) else { return unauthorized() }
             return incidentsResponse(workspace)
         case "/":
+            if let page = web.handle(request) { return page }
             return HTTPResponse(status: 200, text: """
                 aiops \(AIOpsServer.version): remote-write target with anomaly detection.
                 POST /api/v1/write  GET /api/v1/incidents  GET /metrics  GET /-/healthy  GET /-/ready  POST /-/reload
+                Web view: open this address in a browser and sign in with the workspace token.
 
                 """)
         default:
+            if let page = web.handle(request) { return page }
             metrics.count(code: 404, reason: "unknown_path")
             return HTTPResponse(status: 404, text: "not found: \(request.path)\n")
         }

@@ -9,6 +9,7 @@ import Rules
 import Snapshots
 import Synchronization
 import WarmStart
+import WebView
 
 /// `aiops serve`: workspaces, their pipelines and the HTTP server in front of them.
 public final class AIOpsServer: Sendable {
@@ -54,6 +55,14 @@ public final class AIOpsServer: Sendable {
         /// Where `reload()` (SIGHUP, `POST /-/reload`) reads the configuration and rules;
         /// nil: reloading is not available.
         public var source: ConfigurationSource?
+        /// The URL people reach this server at (`--external-url`, Prometheus'
+        /// `--web.external-url`): reports link their incident's page under it, the web view
+        /// prefixes its links with its path and makes its cookie `Secure` when it is https;
+        /// nil: reports carry no links to the web view.
+        public var externalURL: String?
+        /// What fills the web view overview's slots (daily summary, forecasts,
+        /// recommendations); empty slots say so.
+        public var webPanels: [OverviewSlot: OverviewPanelProvider] = [:]
 
         public init() {}
 
@@ -85,6 +94,8 @@ public final class AIOpsServer: Sendable {
     /// Held for the whole of a reload, so two (SIGHUP and `/-/reload`) never interleave.
     let reloadLock = Mutex(())
     let shardCount: Int
+    /// Readings of each workspace's accepted samples, for the web view's ingest rate.
+    let ingestRate = IngestRate()
 
     /// The workspaces being served (a reload may add and remove some).
     public var workspaces: [Workspace] { state.routing.withLock { $0 }.workspaces }
@@ -131,11 +142,16 @@ public final class AIOpsServer: Sendable {
         }
         state = ServerState(notifier: notifier, routing: Routing(configuration: configuration, rules: rules, workspaces: workspaces), started: now, warmStart: warmStart)
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
+        var webOptions = WebApp.Options()
+        webOptions.externalURL = options.externalURL
+        webOptions.panels = options.webPanels
+        webOptions.version = Self.version
+        let web = WebApp(source: ServerWebSource(state: state, ingestRate: ingestRate), options: webOptions, clock: clock)
         handler = AIOpsHandler(
             endpoint: RemoteWriteEndpoint(
                 clock: clock, scratch: scratch, metrics: metrics,
                 maxSampleAge: options.maxSampleAge.milliseconds, maxFutureSkew: options.maxFutureSkew.milliseconds),
-            metrics: metrics, state: state)
+            metrics: metrics, state: state, web: web)
         http = HTTPServer(configuration: httpConfiguration, handler: handler)
         state.attach(http)
         state.attach(reloader: { [weak self] in
@@ -182,6 +198,15 @@ public final class AIOpsServer: Sendable {
         let now = clock.now()
         let cutoff = now - options.idleSeriesTimeout.milliseconds
         for workspace in workspaces { workspace.evictIdle(olderThan: cutoff, now: now) }
+    }
+
+    /// Takes a reading of each workspace's accepted samples for the web view's ingest rate
+    /// (done with every eviction pass, so readings are at most a minute apart).
+    func recordIngestRates() {
+        let now = clock.now()
+        for workspace in workspaces {
+            ingestRate.record(workspace: workspace.name, samples: workspace.counters.withLock { $0.samples["appended"] ?? 0 }, now: now)
+        }
     }
 
     // MARK: Snapshots
@@ -275,6 +300,7 @@ public final class AIOpsServer: Sendable {
         DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(Int(max(1, options.evictionInterval.milliseconds)))) { [weak self] in
             guard let self, !self.stopping.load(ordering: .relaxed) else { return }
             self.evictIdleSeries()
+            self.recordIngestRates()
             self.startEviction()
         }
     }

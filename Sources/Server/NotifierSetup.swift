@@ -8,15 +8,20 @@ import Rules
 public enum NotifierSetup {
     /// - Throws: `DeliveryError` for a webhook URL that is malformed or not allowed (its
     ///   description is redacted), or an outbox that cannot be opened.
+    /// - Parameter externalURL: `--external-url`: reports link their incident's page (and a
+    ///   rule without a runbook its entry on the rules page) under it; nil: no such links.
     public static func make(
-        configuration: ServerConfiguration, rules: RuleSet, dataDirectory: String?,
+        configuration: ServerConfiguration, rules: RuleSet, dataDirectory: String?, externalURL: String? = nil,
         transport: any WebhookTransport = URLSessionWebhookTransport(), clock: any WallClock = SystemClock(),
         textSink: any NotificationSink = StdoutNotificationSink(), log: DeliveryLog = .standardError
     ) throws(DeliveryError) -> Notifier {
         let workspaces = try Self.workspaces(configuration: configuration, rules: rules)
+        var renderer = ReportNotificationRenderer()
+        renderer.slack.externalURL = externalURL
+        renderer.text.externalURL = externalURL
         return try Notifier(
             configuration: NotifierConfiguration(workspaces: workspaces, dataDirectory: dataDirectory),
-            renderer: ReportNotificationRenderer(), transport: transport, clock: clock, textSink: textSink, log: log)
+            renderer: renderer, transport: transport, clock: clock, textSink: textSink, log: log)
     }
 
     /// Each workspace's notification settings: policy (defaults, the file's `notifications`,

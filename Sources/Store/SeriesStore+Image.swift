@@ -98,6 +98,8 @@ extension SeriesStore {
         if slotCapacity < n { grow(to: n) }
         image.timestamps.withUnsafeBufferPointer { timestamps.update(from: $0.baseAddress!, count: $0.count) }
         image.values.withUnsafeBufferPointer { values.update(from: $0.baseAddress!, count: $0.count) }
+        // Scores are not in a snapshot: the restored samples read as unscored.
+        scores.update(repeating: SampleScore.unscored, count: n * ringCapacity)
         for slot in 0..<n {
             state[slot] = SlotState(appended: image.appended[slot], newest: image.newest[slot], stale: image.stale[slot])
         }

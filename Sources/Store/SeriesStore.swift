@@ -17,6 +17,11 @@ import Glibc
 /// remote-write path) finds a known series with `find(hash:key:)`: one probe and one `memcmp`,
 /// no `String`.
 ///
+/// Beside each sample the ring keeps one byte: the score its owner gave it (`setScore`),
+/// quantised to 1/254, or `SampleScore.unscored`. A byte rather than a `Double` so that a
+/// plot of what the ring holds shows the scores at 64 bytes per series; it is not part of a
+/// snapshot (restored rings read as unscored).
+///
 /// Not thread-safe: a store belongs to one pipeline, which its owner guards with one lock per
 /// request (never per sample).
 public final class SeriesStore {
@@ -42,6 +47,8 @@ public final class SeriesStore {
     // Slabs of slotCapacity * ringCapacity elements.
     @usableFromInline var timestamps: UnsafeMutablePointer<Int64>
     @usableFromInline var values: UnsafeMutablePointer<Double>
+    /// Each sample's score byte (`SampleScore`), same layout as `values`.
+    @usableFromInline var scores: UnsafeMutablePointer<UInt8>
     @usableFromInline var slotCapacity: Int
 
     // Per slot.
@@ -78,6 +85,8 @@ public final class SeriesStore {
         self.slotCapacity = 16
         self.timestamps = .allocate(capacity: 16 * capacity)
         self.values = .allocate(capacity: 16 * capacity)
+        self.scores = .allocate(capacity: 16 * capacity)
+        self.scores.initialize(repeating: SampleScore.unscored, count: 16 * capacity)
         self.state = .allocate(capacity: 16)
         self.keyArenaCapacity = 1024
         self.keyArena = .allocate(byteCount: 1024, alignment: 8)
@@ -86,6 +95,7 @@ public final class SeriesStore {
     deinit {
         timestamps.deallocate()
         values.deallocate()
+        scores.deallocate()
         state.deallocate()
         keyArena.deallocate()
     }
@@ -95,7 +105,7 @@ public final class SeriesStore {
 
     /// Bytes held by the slabs, per-slot arrays, key arena and index (labels' own strings not included).
     public var approximateBytes: Int {
-        slotCapacity * (ringCapacity * 16 + MemoryLayout<SlotState>.stride) + labelSets.count * (8 + 4 + 8 + 4 + MemoryLayout<Labels?>.stride)
+        slotCapacity * (ringCapacity * 17 + MemoryLayout<SlotState>.stride) + labelSets.count * (8 + 4 + 8 + 4 + MemoryLayout<Labels?>.stride)
             + keyArenaCapacity + index.approximateBytes
     }
 
@@ -265,13 +275,18 @@ public final class SeriesStore {
         let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * ringCapacity)
         newTimestamps.update(from: timestamps, count: slotCapacity * ringCapacity)
         newValues.update(from: values, count: slotCapacity * ringCapacity)
+        let newScores = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity * ringCapacity)
+        newScores.update(from: scores, count: slotCapacity * ringCapacity)
+        (newScores + slotCapacity * ringCapacity).initialize(repeating: SampleScore.unscored, count: (newCapacity - slotCapacity) * ringCapacity)
         let newState = UnsafeMutablePointer<SlotState>.allocate(capacity: newCapacity)
         newState.update(from: state, count: slotCapacity)
         timestamps.deallocate()
         values.deallocate()
+        scores.deallocate()
         state.deallocate()
         timestamps = newTimestamps
         values = newValues
+        scores = newScores
         state = newState
         slotCapacity = newCapacity
     }
@@ -301,6 +316,7 @@ public final class SeriesStore {
         let position = slot * ringCapacity + Int(truncatingIfNeeded: count) & mask
         timestamps[position] = timestamp
         values[position] = value
+        scores[position] = SampleScore.unscored
         state[slot] = SlotState(appended: count &+ 1, newest: timestamp, stale: false)
         return .appended
     }
@@ -361,6 +377,37 @@ public final class SeriesStore {
         return (ts, vs)
     }
 
+    /// Records the score of one of the newest samples: `back` 0 is the newest, 1 the one
+    /// before it; nil marks it unscored. A sample no longer in the ring is ignored.
+    /// - Complexity: O(1), no allocation.
+    @inlinable
+    public func setScore(_ ref: SeriesRef, back: Int = 0, _ score: Double?) {
+        let slot = Int(ref.index)
+        let count = state[slot].appended
+        guard back >= 0, UInt64(back) < min(count, UInt64(ringCapacity)) else { return }
+        scores[slot * ringCapacity + Int(truncatingIfNeeded: count &- 1 &- UInt64(back)) & mask] = SampleScore.byte(score)
+    }
+
+    /// The last `count` samples with their scores (nil: unscored), oldest first. Allocates:
+    /// for pages and reports, not for the hot path.
+    public func recentSamples(_ ref: SeriesRef, count: Int = .max) -> (timestamps: [Timestamp], values: [Double], scores: [Double?]) {
+        let (base, head, held) = ringGeometry(ref)
+        let n = min(count, held)
+        var ts: [Timestamp] = []
+        var vs: [Double] = []
+        var ss: [Double?] = []
+        ts.reserveCapacity(n)
+        vs.reserveCapacity(n)
+        ss.reserveCapacity(n)
+        for offset in stride(from: n, to: 0, by: -1) {
+            let position = base + ((head - offset) & mask)
+            ts.append(timestamps[position])
+            vs.append(values[position])
+            ss.append(SampleScore.value(scores[position]))
+        }
+        return (ts, vs, ss)
+    }
+
     private func ringGeometry(_ ref: SeriesRef) -> (base: Int, head: Int, held: Int) {
         let slot = Int(ref.index)
         let count = state[slot].appended
@@ -385,5 +432,25 @@ struct SlotState {
         self.appended = appended
         self.newest = newest
         self.stale = stale
+    }
+}
+
+
+/// The byte a ring keeps beside each sample for its score: 0...254 for scores 0...1 (in
+/// steps of 1/254), 255 for a sample nobody scored.
+public enum SampleScore {
+    public static let unscored: UInt8 = 255
+
+    /// The byte of a score in [0, 1] (clamped; NaN and nil are unscored).
+    @inlinable
+    public static func byte(_ score: Double?) -> UInt8 {
+        guard let score, !score.isNaN else { return unscored }
+        return UInt8((min(1, max(0, score)) * 254).rounded())
+    }
+
+    /// The score a byte stands for, nil when unscored.
+    @inlinable
+    public static func value(_ byte: UInt8) -> Double? {
+        byte == unscored ? nil : Double(byte) / 254
     }
 }

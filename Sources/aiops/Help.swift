@@ -22,7 +22,7 @@ enum Help {
     """
 
     static let replay = """
-    Usage: aiops replay FILE... [--rules DIR] [--metric 'name{labels}'] [--format text|json] [--scores OUT.csv]
+    Usage: aiops replay FILE... [--rules DIR] [--metric 'name{labels}'] [--format text|json] [--scores OUT.csv] [--html OUT.html]
                         [--slack-dry-run | --slack URL [--allow-webhook-host HOST]...] [--quiet]
 
     Runs each file through the same pipeline as 'aiops serve', with event time from the file,
@@ -38,6 +38,11 @@ enum Help {
       --format text|json  text: a readable incident list (default); json: one object per incident per line
       --scores OUT.csv    write 'timestamp,value,anomaly_score' for every input row; with several
                           inputs OUT-<name>.csv each, or <name>.scores.csv inside OUT/ if it is a directory
+      --html OUT.html     also write one self-contained HTML report (opens from disk, fetches
+                          nothing): every file's incidents, and a plot of every series with an
+                          incident (or of the series --metric names): values, expected value and
+                          band, score, incident spans; long series drawn as each pixel's lowest
+                          and highest value, so spikes stay visible
       --quiet             no progress lines on standard error (delivery errors are still shown)
 
     Slack notifications:
@@ -68,7 +73,7 @@ enum Help {
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
                        [--body-memory BYTES] [--snapshot-interval DURATION] [--log.format logfmt|json] [--log.level LEVEL]
-                       [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
+                       [--external-url URL] [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
                         [--warm-bearer-token-file FILE | --warm-basic-auth-file FILE] [--warm-ignore-label NAME]...]
 
     A Prometheus remote-write target (1.0 and 2.0): every sample is stored and scored as it
@@ -104,6 +109,12 @@ enum Help {
       --log.format FORMAT logfmt (default) or json; every line on standard error has ts (RFC 3339,
                           UTC), level and component
       --log.level LEVEL   debug, info (default), warn or error: the lowest level written
+      --external-url URL  the URL people reach aiops at (also --web.external-url, as Prometheus),
+                          e.g. https://aiops.example.com: every report links its incident's page
+                          (URL/incidents/ID) and a rule without a runbook its entry on the rules
+                          page (URL/rules#rule-NAME); the web view prefixes its links with the
+                          URL's path, and marks its cookie Secure when the URL is https. Without
+                          it reports carry no links to the web view.
 
     Warm start (off unless --warm-from is given):
       --warm-from URL     a Prometheus-compatible HTTP API (Prometheus, VictoriaMetrics, Thanos,
@@ -130,6 +141,8 @@ enum Help {
 
     Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /-/healthy,
     GET /-/ready (503 until the snapshots are loaded), POST /-/reload, GET /healthz, GET /readyz.
+    Web view (open the address in a browser, sign in with a workspace's token or the admin
+    token): / (overview), /incidents/ID, /series?match[]=SELECTOR, /rules.
     """
 
     static let evaluate = """

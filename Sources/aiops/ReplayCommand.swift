@@ -5,6 +5,7 @@ import Fixtures
 import Incidents
 import Replay
 import Rules
+import WebView
 
 enum ReplayCommand {
     /// Where notifications go: nowhere (plain replay), standard output, or a webhook.
@@ -18,7 +19,7 @@ enum ReplayCommand {
         let parsed: ParsedArguments
         do {
             parsed = try ArgumentParser.parse(
-                arguments, valued: ["rules", "metric", "format", "scores", "slack", "allow-webhook-host"],
+                arguments, valued: ["rules", "metric", "format", "scores", "slack", "allow-webhook-host", "html"],
                 flags: ["help", "quiet", "slack-dry-run"])
         } catch {
             Console.error("\(error); see 'aiops replay --help'")
@@ -73,6 +74,12 @@ enum ReplayCommand {
         defer { notifier?.shutdown() }
 
         let files = parsed.positionals
+        let html = parsed.value("html")
+        if let html, html.isEmpty || files.contains(html) {
+            Console.error("--html needs an output file that is not one of the inputs")
+            return 2
+        }
+        var htmlFiles: [ReplayReport.File] = []
         let showProgress = !quiet && files.count > 1
         var failures = 0
         var totalIncidents = 0
@@ -82,9 +89,9 @@ enum ReplayCommand {
             var batches: [NotificationBatch] = []
             do {
                 if case .off = slack {
-                    result = try replayer.replay(path: file, metric: metric, keepScores: parsed.value("scores") != nil)
+                    result = try replayer.replay(path: file, metric: metric, keepScores: parsed.value("scores") != nil, keepBands: html != nil)
                 } else {
-                    let replay = try slackReplay.replay(path: file, metric: metric, replayer: replayer, keepScores: parsed.value("scores") != nil)
+                    let replay = try slackReplay.replay(path: file, metric: metric, replayer: replayer, keepScores: parsed.value("scores") != nil, keepBands: html != nil)
                     result = replay.result
                     batches = replay.batches
                 }
@@ -95,6 +102,7 @@ enum ReplayCommand {
             }
             totalIncidents += result.incidents.count
             totalNotifications += batches.count
+            if html != nil { htmlFiles.append(ReplayHTML.file(result, metric: metric, rules: rules)) }
             if let requested = parsed.value("scores") {
                 let path = ScoresWriter.path(for: file, requested: requested, inputCount: files.count)
                 do {
@@ -130,6 +138,16 @@ enum ReplayCommand {
         }
         if showProgress {
             Console.progress("replayed \(files.count - failures) of \(files.count) files, \(totalIncidents) incidents")
+        }
+        if let html {
+            let source = parsed.value("rules") ?? RulesLocator.defaultDirectory() ?? "the built-in auto rule only"
+            do {
+                try ReplayHTML.write(htmlFiles, to: html, rules: "\(rules.rules.count) rules from \(source)", version: Help.version)
+                if !quiet { Console.progress("wrote \(html): \(htmlFiles.reduce(0) { $0 + $1.plots.count }) plots; open it in a browser") }
+            } catch {
+                Console.error("\(html): cannot write the report: \(error.localizedDescription)")
+                failures += 1
+            }
         }
         if let notifier {
             if !quiet, totalNotifications > 0 {

@@ -29,7 +29,7 @@ enum ServeCommand {
             parsed = try ArgumentParser.parse(
                 arguments,
                 valued: Set(["listen", "web.listen-address", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval",
-                             "log.format", "log.level"]).union(warmStartOptionNames),
+                             "log.format", "log.level", "external-url", "web.external-url"]).union(warmStartOptionNames),
                 flags: ["help"])
         } catch {
             Console.error("\(error); see 'aiops serve --help'")
@@ -98,6 +98,21 @@ enum ServeCommand {
             }
             options.snapshotInterval = interval
         }
+        switch (parsed.value("external-url"), parsed.value("web.external-url")) {
+        case (let a?, let b?) where a != b:
+            Console.error("--external-url and --web.external-url name two URLs ('\(a)', '\(b)'); give one")
+            return 2
+        case (let url?, _), (nil, let url?):
+            guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  components.host?.isEmpty == false, components.user == nil, components.password == nil, components.query == nil, components.fragment == nil
+            else {
+                Console.error("--external-url must be an absolute http:// or https:// URL without credentials, query or fragment, such as https://aiops.example.com")
+                return 2
+            }
+            options.externalURL = url
+        case (nil, nil):
+            break
+        }
         switch warmStartOptions(parsed) {
         case .success(let warm): options.warmStart = warm
         case .failure(let status): return status.code
@@ -128,7 +143,8 @@ enum ServeCommand {
         }
         let notifier: Notifier
         do {
-            notifier = try NotifierSetup.make(configuration: configuration, rules: rules, dataDirectory: dataDirectory, log: DeliveryLog(logger: logger))
+            notifier = try NotifierSetup.make(
+                configuration: configuration, rules: rules, dataDirectory: dataDirectory, externalURL: options.externalURL, log: DeliveryLog(logger: logger))
         } catch {
             log.error("\(error)")
             return 1
@@ -145,6 +161,7 @@ enum ServeCommand {
         }
         let base = "http://\(address)"
         log.info("aiops \(AIOpsServer.version) listening on \(base) with \(rules.rules.count) rules; data in \(dataDirectory)/")
+        log.info("web view: \(options.externalURL ?? base + "/") (sign in with a workspace token)" + (options.externalURL == nil ? "; reports carry no links to it without --external-url" : "; reports link their incidents there"))
         for workspace in configuration.workspaces {
             let reports = workspace.slack == nil ? "reports to standard output" : "reports to its Slack webhook"
             log.info("workspace \(workspace.name) (\(workspace.plan.rawValue)): \(reports)")

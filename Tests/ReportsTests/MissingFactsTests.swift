@@ -82,7 +82,7 @@ import Testing
         #expect(!TextReportRenderer().renderFiring(incident, workspace: "", now: TestIncidents.now).contains("runbook"))
         var linked = builder
         linked.externalURL = "https://aiops.example.com/"
-        #expect(texts(linked.firing(incident, workspace: "", now: TestIncidents.now)).contains("<https://aiops.example.com/rules/container-memory-leak|Runbook>"))
+        #expect(texts(linked.firing(incident, workspace: "", now: TestIncidents.now)).contains("<https://aiops.example.com/rules#rule-container-memory-leak|Runbook>"))
         // A rule's own runbook wins.
         #expect(texts(linked.firing(TestIncidents.leak(), workspace: "", now: TestIncidents.now)).contains("runbooks.example.com"))
     }
@@ -90,7 +90,14 @@ import Testing
     @Test func rulePageURL() {
         #expect(RulePage.url(rule: "disk-filling", externalURL: nil) == nil)
         #expect(RulePage.url(rule: "disk-filling", externalURL: "") == nil)
-        #expect(RulePage.url(rule: "disk-filling", externalURL: "http://aiops:9201") == "http://aiops:9201/rules/disk-filling")
-        #expect(RulePage.url(rule: "a b/c", externalURL: "https://x/base//") == "https://x/base/rules/a%20b%2Fc")
+        #expect(RulePage.url(rule: "disk-filling", externalURL: "http://aiops:9201") == "http://aiops:9201/rules#rule-disk-filling")
+        #expect(RulePage.url(rule: "a b/c", externalURL: "https://x/base//") == "https://x/base/rules#rule-a%20b%2Fc")
+    }
+
+    @Test func incidentLinkURL() {
+        #expect(IncidentLink.url(id: "cpu-1f-1800000000000", externalURL: nil) == nil)
+        #expect(IncidentLink.url(id: "cpu-1f-1800000000000", externalURL: "") == nil)
+        #expect(IncidentLink.url(id: "cpu-1f-1800000000000", externalURL: "https://aiops.example.com/") == "https://aiops.example.com/incidents/cpu-1f-1800000000000")
+        #expect(IncidentLink.url(id: "a b", externalURL: "http://x:9201/base") == "http://x:9201/base/incidents/a%20b")
     }
 }
