@@ -82,7 +82,7 @@ enum OverviewPage {
         let id = "slot-\(slot.rawValue)"
         guard let panel else {
             return "<section id=\"\(id)\" class=\"slot empty\" aria-labelledby=\"\(id)-heading\"><h2 id=\"\(id)-heading\">\(slot.title)</h2>"
-                + "<p>Nothing here yet: this build does not provide a \(slot.title.lowercased()) for this workspace.</p></section>"
+                + "<p>Nothing here yet: no module of this build fills in the \(slot.title.lowercased()) of a workspace.</p></section>"
         }
         var html = "<section id=\"\(id)\" class=\"slot\" aria-labelledby=\"\(id)-heading\"><h2 id=\"\(id)-heading\">\(slot.title)</h2>"
         for line in panel.lines { html += "<p>\(HTML.escape(line))</p>" }

@@ -108,10 +108,10 @@ struct PageLayout {
     .error{background:#ffebe9;border:1px solid #ff8182;border-radius:6px;padding:8px 12px}
     figure.plot{margin:8px 0 16px}
     .plot-frame{overflow-x:auto;max-width:100%}
-    .plot-frame svg{display:block;width:100%;min-width:560px;height:auto;background:#fff}
+    .plot-frame svg{display:block;width:100%;min-width:480px;height:auto;background:#fff}
     svg .grid line{stroke:#eaeef2;stroke-width:1}
-    svg text{font:13px system-ui,"DejaVu Sans",sans-serif;fill:#57606a}
-    svg text.y{text-anchor:end}svg text.x{text-anchor:middle}svg text.s{fill:var(--score)}
+    svg text{font:13px system-ui,"DejaVu Sans",sans-serif;fill:#57606a;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
+    svg text.y{text-anchor:start}svg text.x{text-anchor:middle}svg text.s{fill:var(--score);text-anchor:end}
     svg .band{fill:rgba(31,95,191,.13);stroke:none}
     svg .expected{fill:none;stroke:#57606a;stroke-width:1.3;stroke-dasharray:5 3}
     svg .value{fill:none;stroke:var(--value);stroke-width:1.6;stroke-linejoin:round}
@@ -129,7 +129,8 @@ struct PageLayout {
     .key-pending::before{background:var(--pending)}.key-firing::before{background:var(--firing)}.key-resolved::before{background:var(--resolved)}
     output.readout{display:block;min-height:1.5em;font-size:.92em;font-variant-numeric:tabular-nums}
     footer{max-width:1100px;margin:0 auto;padding:0 16px 16px;color:var(--muted);font-size:.85em}
-    @media (max-width:600px){body{font-size:14px}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:6px}.signout{margin-left:0}}
+    @media (max-width:600px){body{font-size:14px}dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:6px}.signout{margin-left:0}\
+    .plot-frame svg{min-width:0}svg text{font-size:24px;stroke-width:5px}svg text.x.alt{display:none}svg .value{stroke-width:2.6}svg .score{stroke-width:2}}
     """
 
     /// Plot readouts: the nearest column to the pointer, or the arrow keys on a focused plot.

@@ -18,10 +18,14 @@ public struct SVGPlot: Sendable {
     public var width: Int
     public var height: Int
 
-    static let left = 74.0
-    static let right = 44.0
-    static let top = 10.0
-    static let bottom = 26.0
+    // Axis labels sit inside the plot area (value labels at its left edge above their grid
+    // line, score labels at its right edge), so the margins stay small and the drawing can
+    // shrink to a phone's width, with larger text there (the page's style), without labels
+    // being cut off.
+    static let left = 6.0
+    static let right = 6.0
+    static let top = 8.0
+    static let bottom = 30.0
 
     public init(width: Int = 800, height: Int = 260) {
         self.width = max(200, width)
@@ -77,7 +81,7 @@ public struct SVGPlot: Sendable {
 
         svg += "<figure class=\"plot\" id=\"\(id)\">"
         svg += "<div class=\"plot-frame\"><svg viewBox=\"0 0 \(width) \(height)\" role=\"img\" tabindex=\"0\" aria-labelledby=\"\(id)-title \(id)-desc\""
-        svg += " data-points=\"\(columns.valueIndices.count)\" data-spans=\"\(input.spans.count)\" data-samples=\"\(input.timestamps.count)\" data-downsampled=\"\(columns.downsampled)\">"
+        svg += " data-points=\"\(columns.valueIndices.count)\" data-spans=\"\(input.spans.count)\" data-samples=\"\(input.timestamps.count)\" data-columns=\"\(columnCount)\" data-downsampled=\"\(columns.downsampled)\">"
         svg += "<title id=\"\(id)-title\">\(title)</title><desc id=\"\(id)-desc\">\(HTML.escape(description))</desc>"
 
         // Spans behind everything.
@@ -110,25 +114,28 @@ public struct SVGPlot: Sendable {
             Self.append(tx, to: &svg)
             svg += "\" y1=\"\(Int(Self.top))\" y2=\"\(Int(Self.top + plotHeight))\"/>"
         }
-        svg += "</g><g class=\"axis\">"
-        for tick in ticks {
-            svg += "<text class=\"y\" x=\"\(Int(Self.left) - 6)\" y=\""
-            Self.append(y(tick) + 4, to: &svg)
-            svg += "\">\(HTML.escape(input.formatter.format(tick)))</text>"
+        svg += "</g>"
+        // Axis labels are drawn last, over the lines, each with a white halo.
+        var axis = "<g class=\"axis\">"
+        for tick in ticks where y(tick) >= Self.top + 10 {
+            axis += "<text class=\"y\" x=\"\(Int(Self.left) + 4)\" y=\""
+            Self.append(y(tick) - 4, to: &axis)
+            axis += "\">\(HTML.escape(input.formatter.format(tick)))</text>"
         }
-        for tick in timeTicks {
-            svg += "<text class=\"x\" x=\""
-            Self.append(x(tick), to: &svg)
-            svg += "\" y=\"\(height - 8)\">\(PlotScale.timeLabel(tick, step: step))</text>"
+        for (index, tick) in timeTicks.enumerated() {
+            // Every other label is left out on a narrow screen (class `alt`).
+            axis += "<text class=\"x\(index % 2 == 1 ? " alt" : "")\" x=\""
+            Self.append(x(tick), to: &axis)
+            axis += "\" y=\"\(height - 8)\">\(PlotScale.timeLabel(tick, step: step))</text>"
         }
         if hasScores {
-            for score in [0.0, 0.5, 1.0] {
-                svg += "<text class=\"s\" x=\"\(Int(Self.left + plotWidth) + 6)\" y=\""
-                Self.append(yScore(score) + 4, to: &svg)
-                svg += "\">\(score == 0.5 ? "0.5" : score == 0 ? "0" : "1")</text>"
+            for (score, dy, label) in [(0.0, -4.0, "score 0"), (0.5, -4.0, "0.5"), (1.0, 16.0, "1")] {
+                axis += "<text class=\"s\" x=\"\(Int(Self.left + plotWidth) - 4)\" y=\""
+                Self.append(yScore(score) + dy, to: &axis)
+                axis += "\">\(label)</text>"
             }
         }
-        svg += "</g>"
+        axis += "</g>"
 
         // Band: one closed path per run of columns with both bounds known.
         if hasBand {
@@ -198,6 +205,7 @@ public struct SVGPlot: Sendable {
             }
             svg += "\"/>"
         }
+        svg += axis
         svg += "<line class=\"cursor\" x1=\"0\" x2=\"0\" y1=\"\(Int(Self.top))\" y2=\"\(Int(Self.top + plotHeight))\"/>"
         svg += "</svg></div>"
 

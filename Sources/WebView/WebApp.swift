@@ -267,7 +267,9 @@ public final class WebApp: Sendable {
             ("Content-Security-Policy", PageLayout.policy(nonce: String(nonce))),
             ("X-Content-Type-Options", "nosniff"),
             ("X-Frame-Options", "DENY"),
-            ("Referrer-Policy", "no-referrer"),
+            // `same-origin`, not `no-referrer`: under `no-referrer` browsers send `Origin: null` on
+            // a same-origin POST, which the CSRF check must refuse.
+            ("Referrer-Policy", "same-origin"),
             ("Cache-Control", "no-store"),
         ], body: Array(html.utf8))
     }
