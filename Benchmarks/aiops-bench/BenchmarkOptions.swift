@@ -71,6 +71,8 @@ struct BenchmarkOptions {
       soak.smoke      20-s soak at half the peak with churn (with --quick, or --filter soak)
       warmstart.*     warm start of 1,000 series (7 days at 1 m each) from a real Prometheus
                       (blocks made by promtool); only when a filter names it
+      web.*           the web view on a week of 15-second samples: the plot component alone, the
+                      replay --html report, and GET /incidents/ID of a week-long incident
 
     Options:
       --quick                 smoke pass of a few seconds (CI): short loads, 1M-series run skipped

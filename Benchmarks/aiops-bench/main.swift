@@ -46,6 +46,7 @@ let peak = EndToEndBenchmarks.run(options, report: report)
 IncidentLatencyBenchmark.run(options, report: report, peak: peak)
 SoakBenchmark.smoke(options, report: report)
 WarmStartBenchmark.run(options, report: report)
+WebViewBenchmark.run(options, report: report)
 if report.results.isEmpty {
     note("no benchmark matches the filter \(options.filters)")
     exit(1)

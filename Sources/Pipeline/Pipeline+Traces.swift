@@ -22,8 +22,8 @@ extension Pipeline {
         return nil
     }
 
-    /// The highest score of a binding's sample, with what its detector expected: replay
-    /// `--html` reads it after each `ingest` (`recordsExpected`).
+    /// What a detector expected of a sample: its expected value and band (NaN where unknown);
+    /// `ingestRecordingExpected` returns the highest-scoring rule's.
     public struct ExpectedBand: Sendable, Equatable {
         public var expected: Double
         public var lower: Double
@@ -94,5 +94,30 @@ extension Pipeline {
             if bindings[index].transform == .rate { rate = true }
         }
         return (names, rate)
+    }
+}
+
+/// What `Pipeline.score` tells about each rule's output besides the score: nothing in serve
+/// (`NoExpectedBand`, specialised away), the highest-scoring rule's band in replay `--html`.
+protocol ExpectedBandRecorder {
+    /// - Parameters:
+    ///   - first: the first rule that scored this sample.
+    ///   - best: the highest score of the rules before it.
+    mutating func record(_ output: DetectorOutput, first: Bool, best: Double)
+}
+
+struct NoExpectedBand: ExpectedBandRecorder {
+    @inline(__always)
+    mutating func record(_ output: DetectorOutput, first: Bool, best: Double) {}
+}
+
+struct HighestExpectedBand: ExpectedBandRecorder {
+    var band = Pipeline.ExpectedBand.unknown
+
+    @inline(__always)
+    mutating func record(_ output: DetectorOutput, first: Bool, best: Double) {
+        if first || output.score > best {
+            band = Pipeline.ExpectedBand(expected: output.expected, lower: output.lower, upper: output.upper)
+        }
     }
 }

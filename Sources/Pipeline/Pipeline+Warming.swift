@@ -232,7 +232,10 @@ extension Pipeline {
         let recent = store.recent(ref, count: Int(min(unscored, UInt64(store.ringCapacity))))
         var best = 0.0
         for (offset, (timestamp, value)) in zip(recent.timestamps, recent.values).enumerated() where timestamp > historyThrough {
-            best = score(ref, slot: slot, timestamp: timestamp, value: value, back: recent.timestamps.count - 1 - offset)
+            var none = NoExpectedBand()
+            best = score(ref, slot: slot, timestamp: timestamp, value: value, expected: &none)
+            // Other series may have been appended since: the sample's place from its own newest.
+            store.setScore(ref, back: recent.timestamps.count - 1 - offset, lastScoreKnown ? SampleScore.byte(best) : SampleScore.unscored)
         }
         return best
     }

@@ -61,12 +61,8 @@ public final class Pipeline {
 
     /// The highest score any rule gave the last ingested sample (0 when it was not scored).
     public private(set) var lastScore: Double = 0
-    /// Whether `lastExpected` is kept (replay `--html`; off in serve, where it would cost
-    /// every sample a few stores for nobody).
-    public var recordsExpected = false
-    /// With `recordsExpected`: what the highest-scoring rule expected of the last sample
-    /// scored (the first rule's on a tie), else unknown.
-    public internal(set) var lastExpected = ExpectedBand.unknown
+    /// Whether any rule scored the last sample `score` saw.
+    var lastScoreKnown = false
     public internal(set) var statistics = PipelineStatistics()
 
     /// - Parameters:
@@ -273,8 +269,23 @@ public final class Pipeline {
     /// - Complexity: O(rules bound to the series), no allocation.
     @discardableResult
     public func ingest(_ ref: SeriesRef, timestamp: Timestamp, value: Double) -> SampleOutcome {
+        var none = NoExpectedBand()
+        return ingest(ref, timestamp: timestamp, value: value, expected: &none)
+    }
+
+    /// `ingest`, also saying what the highest-scoring rule expected of the sample (the first
+    /// rule's on a tie; unknown when nothing scored it): replay `--html` plots the band. A
+    /// separate entry, so that serve's per-sample path carries none of it (the recorder is a
+    /// generic parameter, specialised away).
+    public func ingestRecordingExpected(_ ref: SeriesRef, timestamp: Timestamp, value: Double) -> (outcome: SampleOutcome, expected: ExpectedBand) {
+        var highest = HighestExpectedBand()
+        let outcome = ingest(ref, timestamp: timestamp, value: value, expected: &highest)
+        return (outcome, highest.band)
+    }
+
+    @inline(__always)
+    func ingest<Recorder: ExpectedBandRecorder>(_ ref: SeriesRef, timestamp: Timestamp, value: Double, expected: inout Recorder) -> SampleOutcome {
         lastScore = 0
-        if recordsExpected { lastExpected = .unknown }
         let outcome = store.append(ref, timestamp: timestamp, value: value)
         let slot = Int(ref.index)
         switch outcome {
@@ -294,22 +305,25 @@ public final class Pipeline {
             lastScore = deferUntilWarm(ref)
             return outcome
         }
-        lastScore = score(ref, slot: slot, timestamp: timestamp, value: value, back: 0)
+        lastScore = score(ref, slot: slot, timestamp: timestamp, value: value, expected: &expected)
+        // The sample just appended is the newest: its score byte goes where `append` wrote it.
+        store.setNewestScore(lastScore, scored: lastScoreKnown)
         return outcome
     }
 
     /// Runs an appended sample through the series' bindings: transform, detector, incident
-    /// tracker; its highest score goes into the ring beside it (`back`: its place from the
-    /// newest sample, 0 for the newest).
+    /// tracker. The caller puts its score beside it in the ring (`lastScoreKnown` says
+    /// whether any rule scored it).
     /// - Returns: the highest score a rule gave it.
     /// - Complexity: O(rules bound to the series), no allocation.
     @inline(__always)
-    func score(_ ref: SeriesRef, slot: Int, timestamp: Timestamp, value: Double, back: Int) -> Double {
+    func score<Recorder: ExpectedBandRecorder>(
+        _ ref: SeriesRef, slot: Int, timestamp: Timestamp, value: Double, expected: inout Recorder
+    ) -> Double {
         let start = Int(bindingStart[slot])
         let end = start + Int(bindingCount[slot])
         var best = 0.0
         var scored = false
-        if recordsExpected { lastExpected = .unknown }
         for index in start..<end {
             let rule = compiled[Int(bindings[index].rule)]
             guard let input = bindings[index].transformed(value, at: timestamp) else { continue }
@@ -318,9 +332,7 @@ public final class Pipeline {
             if limitKey != 0 { limit = limitValues[limitKey] ?? .nan }
             let output = detectors.update(bindings[index].detector, timestamp: timestamp, value: input, spec: rule.spec, limit: limit)
             statistics.scoredSamples += 1
-            if recordsExpected, !scored || output.score > best {
-                lastExpected = ExpectedBand(expected: output.expected, lower: output.lower, upper: output.upper)
-            }
+            expected.record(output, first: !scored, best: best)
             scored = true
             if output.score > best { best = output.score }
             let anomalous = output.score >= rule.threshold
@@ -336,7 +348,7 @@ public final class Pipeline {
                 appendTrace(binding: Int32(index), timestamp: timestamp, output: output, value: input)
             }
         }
-        store.setScore(ref, back: back, scored ? best : nil)
+        lastScoreKnown = scored
         return best
     }
 

@@ -54,7 +54,6 @@ public struct Replayer {
         let recorder = IncidentRecorder()
         let fanOut = FanOutSink(recorder, sink, notifications)
         let pipeline = Pipeline(rules: rules, configuration: configuration, sink: fanOut)
-        pipeline.recordsExpected = keepBands
         if let notifications {
             let reader = ReplayPipelineReader(pipeline)
             notifications.setCurrentIncidents { ids in reader.pipeline?.currentIncidents(ids: ids) ?? [] }
@@ -78,7 +77,14 @@ public struct Replayer {
                 deadline = notifications.nextDeadline ?? .max
             }
             guard let ref = refs[sample.seriesIndex] else { continue }
-            let outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
+            let outcome: SampleOutcome
+            if keepBands {
+                let recorded = pipeline.ingestRecordingExpected(ref, timestamp: sample.timestamp, value: sample.value)
+                outcome = recorded.outcome
+                bands[sample.seriesIndex][sample.row] = recorded.expected
+            } else {
+                outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
+            }
             if let notifications, pipeline.statistics.incidentsFired + pipeline.statistics.incidentsResolved != transitions {
                 // An event may have opened a group: its deadline is new.
                 transitions = pipeline.statistics.incidentsFired + pipeline.statistics.incidentsResolved
@@ -87,7 +93,6 @@ public struct Replayer {
             outcomes[Int(outcome.rawValue)] += 1
             if keepScores {
                 scores[sample.seriesIndex][sample.row] = pipeline.lastScore
-                if keepBands { bands[sample.seriesIndex][sample.row] = pipeline.lastExpected }
                 if series.count > 1 { order.append((Int32(sample.seriesIndex), Int32(sample.row))) }
             }
         }

@@ -49,6 +49,8 @@ public final class SeriesStore {
     @usableFromInline var values: UnsafeMutablePointer<Double>
     /// Each sample's score byte (`SampleScore`), same layout as `values`.
     @usableFromInline var scores: UnsafeMutablePointer<UInt8>
+    /// Where the last sample `append` stored went, for `setNewestScore`.
+    @usableFromInline var lastAppended = 0
     @usableFromInline var slotCapacity: Int
 
     // Per slot.
@@ -317,6 +319,7 @@ public final class SeriesStore {
         timestamps[position] = timestamp
         values[position] = value
         scores[position] = SampleScore.unscored
+        lastAppended = position
         state[slot] = SlotState(appended: count &+ 1, newest: timestamp, stale: false)
         return .appended
     }
@@ -377,15 +380,25 @@ public final class SeriesStore {
         return (ts, vs)
     }
 
-    /// Records the score of one of the newest samples: `back` 0 is the newest, 1 the one
-    /// before it; nil marks it unscored. A sample no longer in the ring is ignored.
-    /// - Complexity: O(1), no allocation.
-    @inlinable
-    public func setScore(_ ref: SeriesRef, back: Int = 0, _ score: Double?) {
+    /// Records the score of the sample the last `append` stored (of whichever series):
+    /// what the pipeline does right after appending and scoring it.
+    /// - Parameter scored: false when no rule scored it (it stays unscored).
+    /// - Complexity: a byte store.
+    @inlinable @inline(__always)
+    public func setNewestScore(_ score: Double, scored: Bool) {
+        scores[lastAppended] = scored ? SampleScore.byte(score) : SampleScore.unscored
+    }
+
+    /// Records the score byte (`SampleScore.byte`) of one of the newest samples: `back` 0 is
+    /// the newest (the sample just appended), 1 the one before it. A sample no longer in the
+    /// ring is ignored.
+    /// - Complexity: O(1), no allocation: a load of the slot's count and a byte store.
+    @inlinable @inline(__always)
+    public func setScore(_ ref: SeriesRef, back: Int = 0, _ byte: UInt8) {
         let slot = Int(ref.index)
         let count = state[slot].appended
-        guard back >= 0, UInt64(back) < min(count, UInt64(ringCapacity)) else { return }
-        scores[slot * ringCapacity + Int(truncatingIfNeeded: count &- 1 &- UInt64(back)) & mask] = SampleScore.byte(score)
+        guard back == 0 ? count > 0 : back > 0 && UInt64(back) < min(count, UInt64(ringCapacity)) else { return }
+        scores[slot * ringCapacity + Int(truncatingIfNeeded: count &- 1 &- UInt64(back)) & mask] = byte
     }
 
     /// The last `count` samples with their scores (nil: unscored), oldest first. Allocates:
@@ -441,11 +454,20 @@ struct SlotState {
 public enum SampleScore {
     public static let unscored: UInt8 = 255
 
-    /// The byte of a score in [0, 1] (clamped; NaN and nil are unscored).
+    /// The byte of a score in [0, 1] (clamped; NaN is unscored).
+    /// - Complexity: a few instructions: it runs for every scored sample.
+    @inlinable @inline(__always)
+    public static func byte(_ score: Double) -> UInt8 {
+        if score >= 1 { return 254 }
+        if score > 0 { return UInt8(truncatingIfNeeded: Int(score * 254 + 0.5)) }
+        // NaN fails every comparison.
+        return score <= 0 ? 0 : unscored
+    }
+
+    /// The byte of a score, or of none (unscored).
     @inlinable
     public static func byte(_ score: Double?) -> UInt8 {
-        guard let score, !score.isNaN else { return unscored }
-        return UInt8((min(1, max(0, score)) * 254).rounded())
+        score.map { byte($0) } ?? unscored
     }
 
     /// The score a byte stands for, nil when unscored.
