@@ -54,8 +54,9 @@ extension Pipeline {
     }
 
     /// Appends a scored sample to the open incident's trace on `index`, if it has one.
+    /// Not inlined: only samples of open incidents come here, and the per-sample loop stays small.
     /// - Complexity: amortised O(1).
-    @inline(__always)
+    @inline(never)
     func appendTrace(binding index: Int32, timestamp: Timestamp, output: DetectorOutput, value: Double) {
         guard value.isFinite else { return }
         openTraces[index]?.append(IncidentTrace.Point(
@@ -97,27 +98,3 @@ extension Pipeline {
     }
 }
 
-/// What `Pipeline.score` tells about each rule's output besides the score: nothing in serve
-/// (`NoExpectedBand`, specialised away), the highest-scoring rule's band in replay `--html`.
-protocol ExpectedBandRecorder {
-    /// - Parameters:
-    ///   - first: the first rule that scored this sample.
-    ///   - best: the highest score of the rules before it.
-    mutating func record(_ output: DetectorOutput, first: Bool, best: Double)
-}
-
-struct NoExpectedBand: ExpectedBandRecorder {
-    @inline(__always)
-    mutating func record(_ output: DetectorOutput, first: Bool, best: Double) {}
-}
-
-struct HighestExpectedBand: ExpectedBandRecorder {
-    var band = Pipeline.ExpectedBand.unknown
-
-    @inline(__always)
-    mutating func record(_ output: DetectorOutput, first: Bool, best: Double) {
-        if first || output.score > best {
-            band = Pipeline.ExpectedBand(expected: output.expected, lower: output.lower, upper: output.upper)
-        }
-    }
-}

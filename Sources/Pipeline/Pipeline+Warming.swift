@@ -232,10 +232,11 @@ extension Pipeline {
         let recent = store.recent(ref, count: Int(min(unscored, UInt64(store.ringCapacity))))
         var best = 0.0
         for (offset, (timestamp, value)) in zip(recent.timestamps, recent.values).enumerated() where timestamp > historyThrough {
-            var none = NoExpectedBand()
-            best = score(ref, slot: slot, timestamp: timestamp, value: value, expected: &none)
+            var unused = ExpectedBand.unknown
+            let highest = score(ref, slot: slot, timestamp: timestamp, value: value, recording: false, expected: &unused)
+            best = max(highest, 0)
             // Other series may have been appended since: the sample's place from its own newest.
-            store.setScore(ref, back: recent.timestamps.count - 1 - offset, lastScoreKnown ? SampleScore.byte(best) : SampleScore.unscored)
+            store.setScore(ref, back: recent.timestamps.count - 1 - offset, highest < 0 ? SampleScore.unscored : SampleScore.byte(highest))
         }
         return best
     }

@@ -61,8 +61,6 @@ public final class Pipeline {
 
     /// The highest score any rule gave the last ingested sample (0 when it was not scored).
     public private(set) var lastScore: Double = 0
-    /// Whether any rule scored the last sample `score` saw.
-    var lastScoreKnown = false
     public internal(set) var statistics = PipelineStatistics()
 
     /// - Parameters:
@@ -269,22 +267,22 @@ public final class Pipeline {
     /// - Complexity: O(rules bound to the series), no allocation.
     @discardableResult
     public func ingest(_ ref: SeriesRef, timestamp: Timestamp, value: Double) -> SampleOutcome {
-        var none = NoExpectedBand()
-        return ingest(ref, timestamp: timestamp, value: value, expected: &none)
+        var unused = ExpectedBand.unknown
+        return ingest(ref, timestamp: timestamp, value: value, recording: false, expected: &unused)
     }
 
     /// `ingest`, also saying what the highest-scoring rule expected of the sample (the first
     /// rule's on a tie; unknown when nothing scored it): replay `--html` plots the band. A
-    /// separate entry, so that serve's per-sample path carries none of it (the recorder is a
-    /// generic parameter, specialised away).
+    /// separate entry, so that serve's per-sample path carries none of it (`recording` is a
+    /// constant there, folded away).
     public func ingestRecordingExpected(_ ref: SeriesRef, timestamp: Timestamp, value: Double) -> (outcome: SampleOutcome, expected: ExpectedBand) {
-        var highest = HighestExpectedBand()
-        let outcome = ingest(ref, timestamp: timestamp, value: value, expected: &highest)
-        return (outcome, highest.band)
+        var band = ExpectedBand.unknown
+        let outcome = ingest(ref, timestamp: timestamp, value: value, recording: true, expected: &band)
+        return (outcome, band)
     }
 
     @inline(__always)
-    func ingest<Recorder: ExpectedBandRecorder>(_ ref: SeriesRef, timestamp: Timestamp, value: Double, expected: inout Recorder) -> SampleOutcome {
+    func ingest(_ ref: SeriesRef, timestamp: Timestamp, value: Double, recording: Bool, expected: inout ExpectedBand) -> SampleOutcome {
         lastScore = 0
         let outcome = store.append(ref, timestamp: timestamp, value: value)
         let slot = Int(ref.index)
@@ -305,25 +303,27 @@ public final class Pipeline {
             lastScore = deferUntilWarm(ref)
             return outcome
         }
-        lastScore = score(ref, slot: slot, timestamp: timestamp, value: value, expected: &expected)
+        let best = score(ref, slot: slot, timestamp: timestamp, value: value, recording: recording, expected: &expected)
+        lastScore = Swift.max(best, 0)
         // The sample just appended is the newest: its score byte goes where `append` wrote it.
-        store.setNewestScore(lastScore, scored: lastScoreKnown)
+        store.setNewestScore(best < 0 ? SampleScore.unscored : SampleScore.byte(best))
         return outcome
     }
 
     /// Runs an appended sample through the series' bindings: transform, detector, incident
-    /// tracker. The caller puts its score beside it in the ring (`lastScoreKnown` says
-    /// whether any rule scored it).
-    /// - Returns: the highest score a rule gave it.
+    /// tracker. The caller puts its score beside it in the ring.
+    /// - Parameters:
+    ///   - recording: whether `expected` is to receive what the highest-scoring rule expected
+    ///     (the first rule's on a tie); a constant at each call site.
+    /// - Returns: the highest score a rule gave it; -1 when no rule scored it.
     /// - Complexity: O(rules bound to the series), no allocation.
     @inline(__always)
-    func score<Recorder: ExpectedBandRecorder>(
-        _ ref: SeriesRef, slot: Int, timestamp: Timestamp, value: Double, expected: inout Recorder
+    func score(
+        _ ref: SeriesRef, slot: Int, timestamp: Timestamp, value: Double, recording: Bool, expected: inout ExpectedBand
     ) -> Double {
         let start = Int(bindingStart[slot])
         let end = start + Int(bindingCount[slot])
-        var best = 0.0
-        var scored = false
+        var best = -1.0
         for index in start..<end {
             let rule = compiled[Int(bindings[index].rule)]
             guard let input = bindings[index].transformed(value, at: timestamp) else { continue }
@@ -332,8 +332,9 @@ public final class Pipeline {
             if limitKey != 0 { limit = limitValues[limitKey] ?? .nan }
             let output = detectors.update(bindings[index].detector, timestamp: timestamp, value: input, spec: rule.spec, limit: limit)
             statistics.scoredSamples += 1
-            expected.record(output, first: !scored, best: best)
-            scored = true
+            if recording, output.score > best || best < 0 {
+                expected = ExpectedBand(expected: output.expected, lower: output.lower, upper: output.upper)
+            }
             if output.score > best { best = output.score }
             let anomalous = output.score >= rule.threshold
             let phaseBefore = bindings[index].tracker.phase
@@ -348,7 +349,6 @@ public final class Pipeline {
                 appendTrace(binding: Int32(index), timestamp: timestamp, output: output, value: input)
             }
         }
-        lastScoreKnown = scored
         return best
     }
 

@@ -380,13 +380,12 @@ public final class SeriesStore {
         return (ts, vs)
     }
 
-    /// Records the score of the sample the last `append` stored (of whichever series):
-    /// what the pipeline does right after appending and scoring it.
-    /// - Parameter scored: false when no rule scored it (it stays unscored).
+    /// Records the score byte (`SampleScore.byte`) of the sample the last `append` stored (of
+    /// whichever series): what the pipeline does right after appending and scoring it.
     /// - Complexity: a byte store.
     @inlinable @inline(__always)
-    public func setNewestScore(_ score: Double, scored: Bool) {
-        scores[lastAppended] = scored ? SampleScore.byte(score) : SampleScore.unscored
+    public func setNewestScore(_ byte: UInt8) {
+        scores[lastAppended] = byte
     }
 
     /// Records the score byte (`SampleScore.byte`) of one of the newest samples: `back` 0 is
@@ -458,10 +457,11 @@ public enum SampleScore {
     /// - Complexity: a few instructions: it runs for every scored sample.
     @inlinable @inline(__always)
     public static func byte(_ score: Double) -> UInt8 {
-        if score >= 1 { return 254 }
-        if score > 0 { return UInt8(truncatingIfNeeded: Int(score * 254 + 0.5)) }
-        // NaN fails every comparison.
-        return score <= 0 ? 0 : unscored
+        if score.isNaN { return unscored }
+        // Rounded without a checked conversion: adding 1.5 x 2^52 leaves the nearest integer
+        // of a value in [0, 254] in the low bits of the sum.
+        let scaled = Swift.min(Swift.max(score, 0), 1) * 254 + 6_755_399_441_055_744.0
+        return UInt8(truncatingIfNeeded: scaled.bitPattern)
     }
 
     /// The byte of a score, or of none (unscored).
