@@ -111,7 +111,7 @@ struct PageLayout {
     .plot-frame svg{display:block;width:100%;min-width:480px;height:auto;background:#fff}
     svg .grid line{stroke:#eaeef2;stroke-width:1}
     svg text{font:13px system-ui,"DejaVu Sans",sans-serif;fill:#57606a;paint-order:stroke;stroke:#fff;stroke-width:3px;stroke-linejoin:round}
-    svg text.y{text-anchor:start}svg text.x{text-anchor:middle}svg text.s{fill:var(--score);text-anchor:end}
+    svg text.y{text-anchor:start}svg text.x{text-anchor:middle}svg text.x.start{text-anchor:start}svg text.x.end{text-anchor:end}svg text.s{fill:var(--score);text-anchor:end}
     svg .band{fill:rgba(31,95,191,.13);stroke:none}
     svg .expected{fill:none;stroke:#57606a;stroke-width:1.3;stroke-dasharray:5 3}
     svg .value{fill:none;stroke:var(--value);stroke-width:1.6;stroke-linejoin:round}

@@ -123,9 +123,12 @@ public struct SVGPlot: Sendable {
             axis += "\">\(HTML.escape(input.formatter.format(tick)))</text>"
         }
         for (index, tick) in timeTicks.enumerated() {
-            // Every other label is left out on a narrow screen (class `alt`).
-            axis += "<text class=\"x\(index % 2 == 1 ? " alt" : "")\" x=\""
-            Self.append(x(tick), to: &axis)
+            // Every other label is left out on a narrow screen (class `alt`); one at an edge
+            // is anchored to it rather than centred past it.
+            let tx = x(tick)
+            let edge = tx < Self.left + 30 ? " start" : tx > Self.left + plotWidth - 30 ? " end" : ""
+            axis += "<text class=\"x\(index % 2 == 1 ? " alt" : "")\(edge)\" x=\""
+            Self.append(tx, to: &axis)
             axis += "\" y=\"\(height - 8)\">\(PlotScale.timeLabel(tick, step: step))</text>"
         }
         if hasScores {

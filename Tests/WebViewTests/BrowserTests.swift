@@ -196,8 +196,8 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let out = directory + "/report.html"
         let root = WebFixtureBinary.repositoryRoot
-        let run = try WebFixtureBinary.run(binary, ["replay", "\(root)/fixtures/nodejs-memory-leak/metrics.prom", "\(root)/fixtures/cpu-daily-offhours-spike/query_range.json",
-                                                    "--rules", "\(root)/rules", "--html", out, "--quiet"])
+        let run = try WebFixtureBinary.run(binary, ["replay", "fixtures/nodejs-memory-leak/metrics.prom", "fixtures/cpu-daily-offhours-spike/query_range.json",
+                                                    "--rules", "rules", "--html", out, "--quiet"], in: root)
         #expect(run.status == 0, "\(run.output)")
         let browser = try HeadlessChromium()
         defer { browser.stop() }
@@ -215,7 +215,7 @@ import Testing
         if let screenshots = Self.screenshots {
             try browser.setViewport(width: 1100, height: 900)
             try browser.navigate("file://" + out)
-            try browser.screenshot().write(to: URL(fileURLWithPath: "\(screenshots)/replay-report.png"))
+            try browser.screenshot(maxHeight: 1300).write(to: URL(fileURLWithPath: "\(screenshots)/replay-report.png"))
         }
     }
 }
@@ -235,9 +235,10 @@ enum WebFixtureBinary {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     }
 
-    static func run(_ binary: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    static func run(_ binary: String, _ arguments: [String], in directory: String? = nil) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe

@@ -193,10 +193,10 @@ final class HeadlessChromium {
         try command("Emulation.setDeviceMetricsOverride", ["width": width, "height": height, "deviceScaleFactor": 1, "mobile": false])
     }
 
-    /// A PNG of the whole page.
-    func screenshot() throws -> Data {
+    /// A PNG of the whole page, or of its top `maxHeight` CSS pixels.
+    func screenshot(maxHeight: Int = .max) throws -> Data {
         let width = try int("Math.ceil(document.documentElement.scrollWidth)")
-        let height = try int("Math.ceil(document.documentElement.scrollHeight)")
+        let height = min(maxHeight, try int("Math.ceil(document.documentElement.scrollHeight)"))
         let result = try command("Page.captureScreenshot", [
             "format": "png", "captureBeyondViewport": true,
             "clip": ["x": 0, "y": 0, "width": width, "height": height, "scale": 1],
