@@ -59,10 +59,16 @@ let package = Package(
         // Warm start: new series' history read from a Prometheus-compatible API, replayed
         // through their detectors before their live samples are scored.
         .target(name: "WarmStart", dependencies: ["AIOpsCore", "Fixtures", "Pipeline"]),
+        // Alert targets: incidents to Alertmanager (`POST /api/v2/alerts`, Prometheus' resend
+        // rules), and silences that mute the Slack notifier.
+        .target(name: "AlertTargets", dependencies: ["AIOpsCore", "Rules", "Incidents", "Delivery"]),
+        // Scores as series: the latest anomaly score and expected band per series and rule,
+        // for a Prometheus scrape (`/federate`) and by remote write.
+        .target(name: "ScoreExport", dependencies: ["AIOpsCore", "Rules", "Pipeline", "RemoteWrite", "Delivery"]),
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
-        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart"], swiftSettings: hotPath),
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport"], swiftSettings: hotPath),
         // aiops replay: fixtures through the pipeline at full speed.
         .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
         // aiops evaluate: NAB scoring.
@@ -87,7 +93,9 @@ let package = Package(
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Pipeline", "Rules", "Delivery", "Fixtures"]),
         .testTarget(name: "WarmStartTests", dependencies: ["WarmStart", "Pipeline", "Rules", "HTTPServer", "Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart"]),
+        .testTarget(name: "AlertTargetsTests", dependencies: ["AlertTargets", "Delivery", "Incidents", "Rules"]),
+        .testTarget(name: "ScoreExportTests", dependencies: ["ScoreExport", "Pipeline", "Rules", "RemoteWrite", "Delivery"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
     ],

@@ -81,6 +81,8 @@ public final class Notifier: IncidentSink, Sendable {
     /// Serializes render + outbox write + enqueue so each webhook's order is the decision
     /// order; holds the id sequence counter.
     private let emission = Mutex<UInt64>(0)
+    /// Mutes silenced incidents (`setFilter`); nil lets every batch through.
+    private let filter = Mutex<(any NotificationFilter)?>(nil)
     /// Signalled on every event, completion and request; the delivery thread waits on it.
     private let wakeup = DispatchSemaphore(value: 0)
     /// Signalled once when the delivery thread exits.
@@ -291,10 +293,17 @@ public final class Notifier: IncidentSink, Sendable {
         }
     }
 
+    /// Installs the filter every batch passes before it is rendered (silences); nil removes it.
+    public func setFilter(_ filter: (any NotificationFilter)?) {
+        self.filter.withLock { $0 = filter }
+    }
+
     /// Renders batches and queues them (or prints them, for a workspace without a webhook).
     /// Called with `emission` held.
     private func enqueue(_ batches: [NotificationBatch], now: Timestamp, sequence: inout UInt64) {
-        for batch in batches {
+        let filter = self.filter.withLock { $0 }
+        for decided in batches {
+            guard let batch = filter == nil ? decided : filter!.admit(decided, now: now) else { continue }
             guard workspaces[batch.workspace]?.webhook != nil else {
                 textSink.deliver(renderer.text(for: batch), batch: batch)
                 continue

@@ -39,9 +39,11 @@ struct AIOpsHandler: HTTPHandler {
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], text: """
                 aiops \(AIOpsServer.version): remote-write target with anomaly detection.
                 POST /api/v1/write  GET /api/v1/incidents  GET /metrics  GET /healthz  GET /readyz
+                GET|POST /api/v1/silences  DELETE /api/v1/silences/ID  GET /federate?match[]=...
 
                 """)
         default:
+            if let response = alertingRoute(request) { return response }
             metrics.count(code: 404, reason: "unknown_path")
             return HTTPResponse(status: 404, headers: [("Content-Type", "text/plain")], text: "not found: \(request.path)\n")
         }
@@ -73,7 +75,7 @@ struct AIOpsHandler: HTTPHandler {
         return UnsafeRawBufferPointer(rebasing: header[start...])
     }
 
-    private func authenticate(_ request: HTTPRequest) -> Workspace? {
+    func authenticate(_ request: HTTPRequest) -> Workspace? {
         guard let token = token(request) else { return nil }
         var found: Workspace?
         for workspace in workspaces where workspace.accepts(token: token) { found = workspace }
@@ -85,14 +87,14 @@ struct AIOpsHandler: HTTPHandler {
         return TokenComparison.matches(adminToken, token)
     }
 
-    private func unauthorized() -> HTTPResponse {
+    func unauthorized() -> HTTPResponse {
         metrics.count(code: 401, reason: "unauthorized")
         return HTTPResponse(
             status: 401, headers: [("WWW-Authenticate", "Bearer realm=\"aiops\""), ("Content-Type", "text/plain")],
             text: "missing or unknown workspace token (send 'Authorization: Bearer <token>')\n")
     }
 
-    private func methodNotAllowed(_ allowed: String) -> HTTPResponse {
+    func methodNotAllowed(_ allowed: String) -> HTTPResponse {
         metrics.count(code: 405, reason: "method_not_allowed")
         return HTTPResponse(status: 405, headers: [("Allow", allowed), ("Content-Type", "text/plain")], text: "method not allowed; use \(allowed)\n")
     }
@@ -123,6 +125,7 @@ struct AIOpsHandler: HTTPHandler {
         let body = MetricsRenderer.render(
             workspaces: visible, totals: totals, http: state.httpStats(), webhooks: webhooks,
             warmStart: state.warmStart?.statistics, started: metrics.started, now: endpoint.clock.now())
+            + MetricsRenderer.renderAlerting(state.alerting, workspaces: names, now: endpoint.clock.now())
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: body)
     }
 
@@ -145,11 +148,13 @@ final class ServerState: Sendable {
     let ready = Atomic<Bool>(false)
     let notifier: Notifier?
     let warmStart: WarmStartScheduler?
+    let alerting: ServerAlerting?
     private let server = Mutex<HTTPServer?>(nil)
 
-    init(notifier: Notifier?, warmStart: WarmStartScheduler? = nil) {
+    init(notifier: Notifier?, warmStart: WarmStartScheduler? = nil, alerting: ServerAlerting? = nil) {
         self.notifier = notifier
         self.warmStart = warmStart
+        self.alerting = alerting
     }
 
     func attach(_ httpServer: HTTPServer) {

@@ -1,4 +1,5 @@
 import AIOpsCore
+import AlertTargets
 import Delivery
 import Dispatch
 import HTTPServer
@@ -48,6 +49,15 @@ public final class AIOpsServer: Sendable {
         /// Warm start (`--warm-from`): new series read their history from a Prometheus-compatible
         /// API before their live samples are scored; nil: off.
         public var warmStart: WarmStartOptions?
+        /// The URL people reach this server at (`--external-url`, Prometheus'
+        /// `--web.external-url`): alerts sent to Alertmanager link to their incident under it
+        /// (`generatorURL`); nil: no links.
+        public var externalURL: String?
+        /// How often a firing alert is sent to Alertmanager again (Prometheus'
+        /// `--rules.alert.resend-delay`); its `endsAt` is 4 times this ahead.
+        public var alertResendDelay: PromDuration = .minutes(1)
+        /// Most series one `/federate` request may answer (beyond: 422, nothing answered).
+        public var federateLimit: Int = 100_000
         /// Where snapshot and warm-start lines go; standard error by default.
         public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
@@ -69,6 +79,8 @@ public final class AIOpsServer: Sendable {
     private let snapshotting = Mutex(())
     /// Reads new series' history in the background; nil when warm start is off.
     let warmStart: WarmStartScheduler?
+    /// Alertmanagers, silences, scores remote write.
+    let alerting: ServerAlerting
 
     /// - Parameters:
     ///   - notifier: receives every workspace's incidents; nil reports nothing. The caller owns
@@ -79,9 +91,23 @@ public final class AIOpsServer: Sendable {
         self.notifier = notifier
         let now = clock.now()
         let shards = max(1, options.shardsPerWorkspace)
-        workspaces = configuration.workspaces.map { config in
-            Workspace(configuration: config, rules: rules, shardCount: shards, sink: notifier?.sink(forWorkspace: config.name), now: now)
+        let alertingLog = DeliveryLog(write: options.log)
+        let alertmanager: AlertmanagerNotifier?
+        do {
+            alertmanager = try ServerAlerting.makeAlertmanager(configuration: configuration, options: options, clock: clock, log: alertingLog)
+        } catch {
+            throw HTTPServerError.invalidConfiguration(error.reason)
         }
+        workspaces = configuration.workspaces.map { config in
+            Workspace(configuration: config, rules: rules, shardCount: shards,
+                      sink: ServerAlerting.incidentSink(for: config, notifier: notifier, alertmanager: alertmanager), now: now)
+        }
+        do {
+            alerting = try ServerAlerting(configuration: configuration, workspaces: workspaces, alertmanager: alertmanager, options: options, clock: clock, log: alertingLog)
+        } catch {
+            throw HTTPServerError.invalidConfiguration(error.reason)
+        }
+        notifier?.setFilter(alerting.silences)
         guard let address = HTTPServerConfiguration.parseListenAddress(options.listen) else {
             throw HTTPServerError.invalidConfiguration("cannot parse listen address '\(options.listen)' (expected HOST:PORT)")
         }
@@ -105,7 +131,7 @@ public final class AIOpsServer: Sendable {
         } else {
             warmStart = nil
         }
-        state = ServerState(notifier: notifier, warmStart: warmStart)
+        state = ServerState(notifier: notifier, warmStart: warmStart, alerting: alerting)
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
         handler = AIOpsHandler(
             workspaces: workspaces, adminToken: configuration.adminToken.map { Array($0.utf8) },
@@ -124,6 +150,11 @@ public final class AIOpsServer: Sendable {
     public func start() throws(HTTPServerError) -> HTTPSocketAddress {
         let address = try http.start()
         state.ready.store(true, ordering: .relaxed)
+        // Incidents still firing from a snapshot keep their alerts alive.
+        if let alertmanager = alerting.alertmanager {
+            for workspace in workspaces { alertmanager.restore(firing: workspace.incidents().open, workspace: workspace.name) }
+        }
+        alerting.start()
         startEviction()
         if options.snapshotsEnabled { scheduleSnapshot() }
         if let warmStart, let warm = options.warmStart {
@@ -141,6 +172,7 @@ public final class AIOpsServer: Sendable {
         stopping.store(true, ordering: .relaxed)
         http.shutdown(gracePeriod: gracePeriod)
         warmStart?.stop()
+        alerting.shutdown()
     }
 
     /// What warm start has done so far; nil when it is off.

@@ -1,6 +1,8 @@
 import AIOpsCore
+import AlertTargets
 import Foundation
 import Rules
+import ScoreExport
 
 /// The config file of `aiops serve --config FILE` (JSON):
 ///
@@ -75,6 +77,16 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
             if !tokens.insert(workspace.token).inserted || workspace.token == adminToken {
                 throw ConfigurationError(file: file, path: at + ".token", reason: "the token is used twice")
             }
+            for (amIndex, alertmanager) in (workspace.alertmanagers ?? []).enumerated() {
+                do { _ = try alertmanager.endpoint() } catch {
+                    throw ConfigurationError(file: file, path: at + ".alertmanagers[\(amIndex)]", reason: error.reason)
+                }
+            }
+            if let remoteWrite = workspace.remoteWrite {
+                do { _ = try remoteWrite.endpoint() } catch {
+                    throw ConfigurationError(file: file, path: at + ".remoteWrite", reason: error.reason)
+                }
+            }
         }
         if let adminToken, adminToken.count < 16 {
             throw ConfigurationError(file: file, path: "adminToken", reason: "the token must be at least 16 characters")
@@ -91,14 +103,24 @@ public struct WorkspaceConfiguration: Sendable, Codable, Equatable {
     public var slack: SlackConfiguration?
     public var limits: LimitOverrides?
     public var notifications: NotifyOverrides?
+    /// Alertmanagers its incidents are sent to (`POST /api/v2/alerts`), beside or instead of
+    /// Slack: with Alertmanagers and no `slack`, nothing is printed on standard output.
+    public var alertmanagers: [AlertmanagerConfiguration]?
+    /// Where its scores are remote-written (`aiops_anomaly_score` and the expected band).
+    public var remoteWrite: ScoreRemoteWriteConfiguration?
 
-    public init(name: String, plan: Plan, token: String, slack: SlackConfiguration? = nil, limits: LimitOverrides? = nil, notifications: NotifyOverrides? = nil) {
+    public init(
+        name: String, plan: Plan, token: String, slack: SlackConfiguration? = nil, limits: LimitOverrides? = nil, notifications: NotifyOverrides? = nil,
+        alertmanagers: [AlertmanagerConfiguration]? = nil, remoteWrite: ScoreRemoteWriteConfiguration? = nil
+    ) {
         self.name = name
         self.plan = plan
         self.token = token
         self.slack = slack
         self.limits = limits
         self.notifications = notifications
+        self.alertmanagers = alertmanagers
+        self.remoteWrite = remoteWrite
     }
 
     /// The plan's limits with this workspace's overrides.

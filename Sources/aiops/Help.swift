@@ -65,7 +65,8 @@ enum Help {
 
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
-                       [--body-memory BYTES] [--snapshot-interval DURATION]
+                       [--body-memory BYTES] [--snapshot-interval DURATION] [--external-url URL]
+                       [--federate-limit N]
                        [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
                         [--warm-bearer-token-file FILE | --warm-basic-auth-file FILE] [--warm-ignore-label NAME]...]
 
@@ -91,6 +92,11 @@ enum Help {
       --snapshot-interval DURATION
                           how often every workspace's state is snapshotted, as well as at
                           shutdown (default 5m; 0 turns snapshots off: none loaded or written)
+      --external-url URL  the URL people reach aiops at (also --web.external-url, as Prometheus):
+                          alerts sent to Alertmanager link to their incident under it
+                          (generatorURL); without it they carry no link
+      --federate-limit N  most series one GET /federate may answer (default 100000; beyond it
+                          the request is refused with 422 and nothing is answered)
 
     Warm start (off unless --warm-from is given):
       --warm-from URL     a Prometheus-compatible HTTP API (Prometheus, VictoriaMetrics, Thanos,
@@ -115,7 +121,9 @@ enum Help {
                           a label the live series carry but the source does not, e.g. one of
                           Prometheus' external_labels; left out of queries (repeatable)
 
-    Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /healthz, GET /readyz.
+    Endpoints: POST /api/v1/write, GET /api/v1/incidents[/ID], GET /metrics, GET /healthz,
+    GET /readyz, GET /federate?match[]=SELECTOR (scores as series), GET|POST /api/v1/silences,
+    GET|DELETE /api/v1/silences/ID. Alertmanagers, silences and scores: see README.
     """
 
     static let evaluate = """

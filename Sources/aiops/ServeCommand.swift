@@ -23,7 +23,7 @@ enum ServeCommand {
         let signals = SignalWaiter()
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: Set(["listen", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval"]).union(warmStartOptionNames), flags: ["help"])
+            parsed = try ArgumentParser.parse(arguments, valued: Set(["listen", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval", "external-url", "web.external-url", "federate-limit"]).union(warmStartOptionNames), flags: ["help"])
         } catch {
             Console.error("\(error); see 'aiops serve --help'")
             return 2
@@ -66,6 +66,21 @@ enum ServeCommand {
             }
             options.snapshotInterval = interval
         }
+        if let url = parsed.value("external-url") ?? parsed.value("web.external-url") {
+            guard let components = URLComponents(string: url), components.scheme == "http" || components.scheme == "https",
+                  components.host?.isEmpty == false else {
+                Console.error("--external-url must be an absolute http:// or https:// URL such as https://aiops.example.com")
+                return 2
+            }
+            options.externalURL = url
+        }
+        if let text = parsed.value("federate-limit") {
+            guard let limit = Int(text), limit > 0 else {
+                Console.error("--federate-limit must be a positive number of series")
+                return 2
+            }
+            options.federateLimit = limit
+        }
         switch warmStartOptions(parsed) {
         case .success(let warm): options.warmStart = warm
         case .failure(let status): return status.code
@@ -106,7 +121,11 @@ enum ServeCommand {
         let base = "http://\(address)"
         var banner = "aiops \(AIOpsServer.version) listening on \(base) with \(rules.rules.count) rules; data in \(dataDirectory)/\n"
         for workspace in configuration.workspaces {
-            let reports = workspace.slack == nil ? "reports to standard output" : "reports to its Slack webhook"
+            var targets: [String] = []
+            if workspace.slack != nil { targets.append("its Slack webhook") }
+            if let alertmanagers = workspace.alertmanagers, !alertmanagers.isEmpty { targets.append("\(alertmanagers.count) Alertmanager(s)") }
+            var reports = targets.isEmpty ? "reports to standard output" : "reports to " + targets.joined(separator: " and ")
+            if workspace.remoteWrite != nil { reports += "; scores remote-written" }
             banner += "workspace \(workspace.name) (\(workspace.plan.rawValue)): \(reports)\n"
         }
         if embedded, let workspace = configuration.workspaces.first {
