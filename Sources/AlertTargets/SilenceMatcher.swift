@@ -39,21 +39,32 @@ public struct SilenceMatcher: Sendable, CustomStringConvertible {
     ///   matcher requires a non-empty value (a silence must not mute everything).
     public static func parse(_ text: String) throws(SilenceError) -> [SilenceMatcher] {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
-        let braced = trimmed.hasPrefix("{") ? trimmed : "{" + trimmed + "}"
+        let selector: Selector
         do {
-            let selector = try Selector(parsing: braced)
-            var matchers: [SilenceMatcher] = []
-            for matcher in selector.matchers {
-                // An alert shows its series' metric name as `metric` (`AlertLabels`).
-                matchers.append(matcher.name == Labels.metricNameLabel
-                    ? SilenceMatcher(try Selector.Matcher(name: "metric", type: matcher.type, value: matcher.value))
-                    : SilenceMatcher(matcher))
+            // As written (`{...}` or `metric{...}`); else the amtool form without braces.
+            selector = try Selector(parsing: trimmed)
+        } catch let asWritten {
+            guard !trimmed.hasPrefix("{") else { throw .invalid("matchers \(text): \(asWritten.reason)") }
+            do {
+                selector = try Selector(parsing: "{" + trimmed + "}")
+            } catch {
+                throw .invalid("matchers \(text): \(error.reason) (in {\(trimmed)})")
             }
-            return matchers
-        } catch {
-            let offset = trimmed.hasPrefix("{") ? "" : " (in {\(trimmed)})"
-            throw .invalid("matchers \(text): \(error.reason)\(offset)")
         }
+        var matchers: [SilenceMatcher] = []
+        for matcher in selector.matchers {
+            guard matcher.name == Labels.metricNameLabel else {
+                matchers.append(SilenceMatcher(matcher))
+                continue
+            }
+            // An alert shows its series' metric name as `metric` (`AlertLabels`); the regex
+            // compiled before compiles again.
+            guard let renamed = try? Selector.Matcher(name: "metric", type: matcher.type, value: matcher.value) else {
+                throw .invalid("matchers \(text): cannot use \(matcher)")
+            }
+            matchers.append(SilenceMatcher(renamed))
+        }
+        return matchers
     }
 
     public func matches(_ labels: Labels) -> Bool {
