@@ -4,7 +4,8 @@ import Store
 
 extension Pipeline {
     /// Records a binding's latest detector output (called per scored sample).
-    /// - Complexity: O(1); grows the slab only for a binding that never scored before.
+    /// - Complexity: O(1): a bounds check and one 24-byte store; grows the slab only for a
+    ///   binding that never scored before.
     @inline(__always)
     func recordLatestScore(binding index: Int, timestamp: Timestamp, output: DetectorOutput) {
         if index >= latestScores.count { growLatestScores(through: index) }
@@ -21,16 +22,18 @@ extension Pipeline {
 
     /// Forgets the latest scores of bindings `start..<start+count` (reused by a new series).
     func clearLatestScores(start: Int, count: Int) {
-        for index in start..<(start + count) where index < latestScores.count {
-            latestScores[index] = .none
+        for index in start..<(start + count) {
+            if index < latestScores.count { latestScores[index] = .none }
+            if index < exportedScoreTimestamps.count { exportedScoreTimestamps[index] = .min }
         }
     }
 
     /// Calls `body` with every held series' latest scores, one call per binding that has
     /// scored: the series, the rule's name, and what its detector said.
     /// - Parameters:
-    ///   - pendingOnly: only bindings written since the last call with `markExported`.
-    ///   - markExported: clears `pendingExport` on every binding passed to `body`.
+    ///   - pendingOnly: only bindings that scored a sample since the last call with
+    ///     `markExported` took them (remote write sends each score once).
+    ///   - markExported: records the scores passed to `body` as taken.
     ///   - body: returns false to stop (a caller over its limit).
     /// - Complexity: O(series + bindings); allocates the list of series once.
     public func collectLatestScores(
@@ -38,13 +41,20 @@ extension Pipeline {
         _ body: (SeriesRef, _ rule: String, LatestScore) -> Bool
     ) {
         let available = latestScores.count
+        if markExported, exportedScoreTimestamps.count < available {
+            exportedScoreTimestamps.append(contentsOf: repeatElement(Timestamp.min, count: available - exportedScoreTimestamps.count))
+        }
         for ref in store.allSeries {
             let slot = Int(ref.index)
             let start = Int(bindingStart[slot])
             for index in start..<(start + Int(bindingCount[slot])) where index < available {
                 let latest = latestScores[index]
-                guard latest.isScored, !pendingOnly || latest.pendingExport else { continue }
-                if markExported { latestScores[index].pendingExport = false }
+                guard latest.isScored else { continue }
+                if pendingOnly {
+                    let exported = index < exportedScoreTimestamps.count ? exportedScoreTimestamps[index] : .min
+                    guard latest.timestamp > exported else { continue }
+                }
+                if markExported { exportedScoreTimestamps[index] = latest.timestamp }
                 if !body(ref, rules[Int(bindings[index].rule)].name, latest) { return }
             }
         }

@@ -39,6 +39,9 @@ public final class Pipeline {
     /// Each binding's latest detector output (same index as `bindings`; may be shorter:
     /// it grows when a binding first scores). Scores as series read it.
     let latestScores = Slab<LatestScore>()
+    /// Per binding, the event time of the latest score remote write took (`.min` none);
+    /// touched only when scores are collected, never per sample.
+    var exportedScoreTimestamps: [Timestamp] = []
     /// The bindings' detector states, one slab per kind.
     let detectors = DetectorPool()
     /// Freed binding ranges by length, reused by new series.

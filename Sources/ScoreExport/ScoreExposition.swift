@@ -43,7 +43,7 @@ public enum ScoreExposition {
                 bodies[index].append(contentsOf: family.name.utf8)
                 bodies[index].append(contentsOf: rendered!)
                 bodies[index].append(UInt8(ascii: " "))
-                bodies[index].append(contentsOf: format(value).utf8)
+                bodies[index].append(contentsOf: format(ScoreFamily.decimal(value)).utf8)
                 bodies[index].append(UInt8(ascii: " "))
                 bodies[index].append(contentsOf: String(record.latest.timestamp).utf8)
                 bodies[index].append(UInt8(ascii: "\n"))

@@ -47,12 +47,18 @@ public enum ScoreFamily: String, CaseIterable, Sendable {
     }
 
     /// The value of this family in `latest`; NaN when the detector could not say (skipped).
-    public func value(_ latest: LatestScore) -> Double {
+    public func value(_ latest: LatestScore) -> Float {
         switch self {
         case .score: return latest.score
         case .expected: return latest.expected
         case .lower: return latest.lower
         case .upper: return latest.upper
         }
+    }
+
+    /// `value` as the shortest decimal that reads back as the same `Float` (`42.0893`, not
+    /// `42.08930206298828`), for the text format and remote write alike.
+    public static func decimal(_ value: Float) -> Double {
+        Double(value.description) ?? Double(value)
     }
 }

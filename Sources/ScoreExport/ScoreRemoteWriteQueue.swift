@@ -179,7 +179,7 @@ public struct ScoreRemoteWriteQueue: Sendable {
                 let value = family.value(record.latest)
                 guard value.isFinite else { continue }
                 series.append(EncodedSeries(labels: labels.setting(Labels.metricNameLabel, to: family.name),
-                                            samples: [EncodedSample(timestamp: record.latest.timestamp, value: value)]))
+                                            samples: [EncodedSample(timestamp: record.latest.timestamp, value: ScoreFamily.decimal(value))]))
                 if series.count >= maxSeriesPerRequest { flush() }
             }
         }
