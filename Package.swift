@@ -76,7 +76,7 @@ let package = Package(
         .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "WarmStart"]),
         .executableTarget(
             name: "aiops-bench",
-            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "WarmStart"],
+            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "WarmStart", "ScoreExport"],
             path: "Benchmarks/aiops-bench"
         ),
 

@@ -45,6 +45,7 @@ let peak = EndToEndBenchmarks.run(options, report: report)
 IncidentLatencyBenchmark.run(options, report: report, peak: peak)
 SoakBenchmark.smoke(options, report: report)
 WarmStartBenchmark.run(options, report: report)
+ScoresBenchmark.run(options, report: report)
 if report.results.isEmpty {
     note("no benchmark matches the filter \(options.filters)")
     exit(1)

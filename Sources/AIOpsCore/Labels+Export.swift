@@ -9,6 +9,12 @@ extension Labels {
     ///   other character replaced by `_`, so Alertmanager and the text format accept it.
     /// - Complexity: O(labels); allocates the new set. Not for per-sample paths.
     public func exported(adding added: [(name: String, value: String)]) -> Labels {
+        Labels(exportedList(adding: added))
+    }
+
+    /// `exported(adding:)` as a list sorted by name, without computing the set's hash (for
+    /// writers that only print it).
+    public func exportedList(adding added: [(name: String, value: String)]) -> [Label] {
         var out: [Label] = []
         out.reserveCapacity(labels.count + added.count + 1)
         var taken = Set(added.map(\.name))
@@ -24,7 +30,8 @@ extension Labels {
             taken.insert(final)
             out.append(Label(final, value))
         }
-        return Labels(out)
+        out.sort()
+        return out
     }
 
     /// `name` with every character outside `[a-zA-Z0-9_]` (and a leading digit) replaced by `_`.

@@ -27,21 +27,31 @@ public enum ScoreExposition {
     /// The exposition of `records` selected by `selectors`.
     /// - Parameter limit: most series (samples) answered.
     /// - Throws: `ScoreExportError.overLimit` when more match.
-    /// - Complexity: O(records x families x matchers); allocates the answer.
+    /// - Complexity: O(records x families x matchers); allocates the answer. A selector's
+    ///   `__name__` matchers are decided once per family, not per series.
     public static func render(_ records: [ScoreRecord], selectors: [Selector], limit: Int) throws(ScoreExportError) -> [UInt8] {
-        var bodies = [[UInt8]](repeating: [], count: ScoreFamily.allCases.count)
+        let families = ScoreFamily.allCases
+        // Per selector: the families its name matchers admit, and its other matchers.
+        let plans: [(families: [Bool], matchers: [Selector.Matcher])] = selectors.map { selector in
+            let names = selector.matchers.filter { $0.name == Labels.metricNameLabel }
+            return (families.map { family in names.allSatisfy { $0.matches(value: family.name) } },
+                    selector.matchers.filter { $0.name != Labels.metricNameLabel })
+        }
+        var bodies = [[UInt8]](repeating: [], count: families.count)
         var count = 0
+        var rendered: [UInt8] = []
         for record in records {
-            let labels = record.exportedLabels
-            var rendered: [UInt8]?
-            for (index, family) in ScoreFamily.allCases.enumerated() {
+            let labels = record.labels.exportedList(adding: [("rule", record.rule)])
+            rendered.removeAll(keepingCapacity: true)
+            for (index, family) in families.enumerated() {
                 let value = family.value(record.latest)
-                guard value.isFinite, selectors.contains(where: { matches($0, family: family, labels: labels) }) else { continue }
+                guard value.isFinite else { continue }
+                guard plans.contains(where: { $0.families[index] && matches($0.matchers, labels) }) else { continue }
                 count += 1
                 if count > limit { throw .overLimit(limit: limit) }
-                if rendered == nil { rendered = labelBytes(labels) }
+                if rendered.isEmpty { appendLabels(labels, to: &rendered) }
                 bodies[index].append(contentsOf: family.name.utf8)
-                bodies[index].append(contentsOf: rendered!)
+                bodies[index].append(contentsOf: rendered)
                 bodies[index].append(UInt8(ascii: " "))
                 bodies[index].append(contentsOf: format(ScoreFamily.decimal(value)).utf8)
                 bodies[index].append(UInt8(ascii: " "))
@@ -50,7 +60,8 @@ public enum ScoreExposition {
             }
         }
         var out: [UInt8] = []
-        for (index, family) in ScoreFamily.allCases.enumerated() where !bodies[index].isEmpty {
+        out.reserveCapacity(bodies.reduce(0) { $0 + $1.count } + 1024)
+        for (index, family) in families.enumerated() where !bodies[index].isEmpty {
             out.append(contentsOf: "# HELP \(family.name) \(family.help)\n# TYPE \(family.name) gauge\n".utf8)
             out.append(contentsOf: bodies[index])
         }
@@ -66,18 +77,37 @@ public enum ScoreExposition {
         return true
     }
 
+    /// Whether every matcher holds on `labels` (sorted; an absent label is "").
+    static func matches(_ matchers: [Selector.Matcher], _ labels: [Label]) -> Bool {
+        for matcher in matchers {
+            let value = labels.first { $0.name == matcher.name }?.value ?? ""
+            if !matcher.matches(value: value) { return false }
+        }
+        return true
+    }
+
     /// `{a="1",b="2"}`, values escaped.
     static func labelBytes(_ labels: Labels) -> [UInt8] {
-        var out: [UInt8] = [UInt8(ascii: "{")]
+        var out: [UInt8] = []
+        appendLabels(Array(labels), to: &out)
+        return out
+    }
+
+    static func appendLabels(_ labels: [Label], to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
         for (index, label) in labels.enumerated() {
             if index > 0 { out.append(UInt8(ascii: ",")) }
             out.append(contentsOf: label.name.utf8)
             out.append(contentsOf: "=\"".utf8)
-            out.append(contentsOf: Labels.escape(label.value).utf8)
+            // Most values need no escape: copy their bytes as they are.
+            if label.value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) {
+                out.append(contentsOf: Labels.escape(label.value).utf8)
+            } else {
+                out.append(contentsOf: label.value.utf8)
+            }
             out.append(UInt8(ascii: "\""))
         }
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
     static func format(_ value: Double) -> String {

@@ -174,11 +174,13 @@ public struct ScoreRemoteWriteQueue: Sendable {
             series.removeAll(keepingCapacity: true)
         }
         for record in records {
-            let labels = record.exportedLabels
+            // `__name__` first: it sorts before lower-case names (`Labels` sorts the rest).
+            var list = [Label(Labels.metricNameLabel, "")] + record.labels.exportedList(adding: [("rule", record.rule)])
             for family in ScoreFamily.allCases {
                 let value = family.value(record.latest)
                 guard value.isFinite else { continue }
-                series.append(EncodedSeries(labels: labels.setting(Labels.metricNameLabel, to: family.name),
+                list[0].value = family.name
+                series.append(EncodedSeries(labels: Labels(list),
                                             samples: [EncodedSample(timestamp: record.latest.timestamp, value: ScoreFamily.decimal(value))]))
                 if series.count >= maxSeriesPerRequest { flush() }
             }
