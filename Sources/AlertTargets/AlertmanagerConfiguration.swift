@@ -24,8 +24,9 @@ public struct AlertmanagerConfiguration: Sendable, Codable, Equatable {
 
     /// The endpoint, its credentials read (files included).
     /// - Throws: `OutboundEndpoint.Problem` saying what is wrong with the URL or credentials.
-    public func endpoint() throws(OutboundEndpoint.Problem) -> OutboundEndpoint {
-        let credentials = try HTTPCredentials.configured(basicAuth: basicAuth, bearerTokenFile: bearerTokenFile)
+    /// - Parameter readFiles: false checks the shape only, touching no file (config validation).
+    public func endpoint(readFiles: Bool = true) throws(OutboundEndpoint.Problem) -> OutboundEndpoint {
+        let credentials = try HTTPCredentials.configured(basicAuth: basicAuth, bearerTokenFile: bearerTokenFile, readFiles: readFiles)
         return try OutboundEndpoint(url, credentials: credentials)
     }
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An HTTP endpoint `aiops` pushes to besides Slack (an Alertmanager, a remote-write
 /// receiver), with its credentials; like `WebhookURL`, it never shows its secrets.
@@ -67,10 +70,16 @@ public enum HTTPCredentials: Sendable, Hashable, CustomStringConvertible {
     case basic(username: String, password: String)
     case bearer(token: String)
 
-    /// From a configuration's `basicAuth` and `bearerTokenFile` (at most one of them); files
-    /// are read now, their content trimmed of surrounding blanks.
+    /// From a configuration's `basicAuth` and `bearerTokenFile` (at most one of them); with
+    /// `readFiles`, files are read now (regular files of at most 64 KiB, their content
+    /// trimmed of surrounding blanks); without, only the shape is checked (config validation,
+    /// which must not touch the file system) and the secrets are left empty.
     /// - Throws: `OutboundEndpoint.Problem` naming the key or file that is wrong.
-    public static func configured(basicAuth: BasicAuthConfiguration?, bearerTokenFile: String?) throws(OutboundEndpoint.Problem) -> HTTPCredentials {
+    public static func configured(basicAuth: BasicAuthConfiguration?, bearerTokenFile: String?, readFiles: Bool = true) throws(OutboundEndpoint.Problem) -> HTTPCredentials {
+        func read(_ path: String) throws(OutboundEndpoint.Problem) -> String {
+            guard !path.isEmpty else { throw OutboundEndpoint.Problem(reason: "a credentials file path is empty") }
+            return readFiles ? try Self.read(path) : "x"
+        }
         switch (basicAuth, bearerTokenFile) {
         case (nil, nil):
             return .none
@@ -111,6 +120,16 @@ public enum HTTPCredentials: Sendable, Hashable, CustomStringConvertible {
     }
 
     private static func read(_ path: String) throws(OutboundEndpoint.Problem) -> String {
+        // `stat` follows symlinks (Kubernetes mounts secrets as links into `..data/`); a
+        // device or FIFO (`/dev/zero`) would never end.
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw OutboundEndpoint.Problem(reason: "cannot read \(path)") }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw OutboundEndpoint.Problem(reason: "cannot read \(path): not a regular file")
+        }
+        guard info.st_size <= 64 << 10 else {
+            throw OutboundEndpoint.Problem(reason: "\(path) is over 64 KiB; expected a password or token")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw OutboundEndpoint.Problem(reason: "cannot read \(path)")
         }

@@ -27,8 +27,9 @@ public struct ScoreRemoteWriteConfiguration: Sendable, Codable, Equatable {
 
     /// The endpoint, its credentials read (files included).
     /// - Throws: `OutboundEndpoint.Problem` saying what is wrong with the URL or credentials.
-    public func endpoint() throws(OutboundEndpoint.Problem) -> OutboundEndpoint {
-        try OutboundEndpoint(url, credentials: try HTTPCredentials.configured(basicAuth: basicAuth, bearerTokenFile: bearerTokenFile))
+    /// - Parameter readFiles: false checks the shape only, touching no file (config validation).
+    public func endpoint(readFiles: Bool = true) throws(OutboundEndpoint.Problem) -> OutboundEndpoint {
+        try OutboundEndpoint(url, credentials: try HTTPCredentials.configured(basicAuth: basicAuth, bearerTokenFile: bearerTokenFile, readFiles: readFiles))
     }
 
     /// Milliseconds between collections (at least 1 s).

@@ -78,12 +78,12 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
                 throw ConfigurationError(file: file, path: at + ".token", reason: "the token is used twice")
             }
             for (amIndex, alertmanager) in (workspace.alertmanagers ?? []).enumerated() {
-                do { _ = try alertmanager.endpoint() } catch {
+                do { _ = try alertmanager.endpoint(readFiles: false) } catch {
                     throw ConfigurationError(file: file, path: at + ".alertmanagers[\(amIndex)]", reason: error.reason)
                 }
             }
             if let remoteWrite = workspace.remoteWrite {
-                do { _ = try remoteWrite.endpoint() } catch {
+                do { _ = try remoteWrite.endpoint(readFiles: false) } catch {
                     throw ConfigurationError(file: file, path: at + ".remoteWrite", reason: error.reason)
                 }
             }

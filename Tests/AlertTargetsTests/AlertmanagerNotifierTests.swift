@@ -54,3 +54,21 @@ import Testing
         #expect(HTTPCredentials.basic(username: "a", password: "b").description == "basic auth")
     }
 }
+
+@Suite struct CredentialsFileTests {
+    @Test func symlinksAreFollowedDevicesRefused() throws {
+        let directory = NSTemporaryDirectory() + "aiops-creds-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory + "/..data", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try "tok-123\n".write(toFile: directory + "/..data/token", atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/token", withDestinationPath: "..data/token")
+        let endpoint = try AlertmanagerConfiguration(url: "http://am:9093", bearerTokenFile: directory + "/token").endpoint()
+        #expect(endpoint.authorization == "Bearer tok-123")
+        do {
+            _ = try AlertmanagerConfiguration(url: "http://am:9093", bearerTokenFile: "/dev/zero").endpoint()
+            Issue.record("/dev/zero accepted")
+        } catch {
+            #expect(error.reason == "cannot read /dev/zero: not a regular file")
+        }
+    }
+}
