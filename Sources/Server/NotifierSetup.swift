@@ -10,12 +10,13 @@ public enum NotifierSetup {
     ///   description is redacted), or an outbox that cannot be opened.
     public static func make(
         configuration: ServerConfiguration, rules: RuleSet, dataDirectory: String?,
+        minimumSendInterval: Double = 1,
         transport: any WebhookTransport = URLSessionWebhookTransport(), clock: any WallClock = SystemClock(),
         textSink: any NotificationSink = StdoutNotificationSink(), log: DeliveryLog = .standardError
     ) throws(DeliveryError) -> Notifier {
         let workspaces = try Self.workspaces(configuration: configuration, rules: rules)
         return try Notifier(
-            configuration: NotifierConfiguration(workspaces: workspaces, dataDirectory: dataDirectory),
+            configuration: NotifierConfiguration(workspaces: workspaces, dataDirectory: dataDirectory, minimumSendInterval: minimumSendInterval),
             renderer: ReportNotificationRenderer(), transport: transport, clock: clock, textSink: textSink, log: log)
     }
 

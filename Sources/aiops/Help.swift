@@ -67,7 +67,8 @@ enum Help {
 
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
-                       [--body-memory BYTES] [--snapshot-interval DURATION] [--log.format logfmt|json] [--log.level LEVEL]
+                       [--body-memory BYTES] [--snapshot-interval DURATION] [--slack-min-interval DURATION]
+                       [--log.format logfmt|json] [--log.level LEVEL]
                        [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
                         [--warm-bearer-token-file FILE | --warm-basic-auth-file FILE] [--warm-ignore-label NAME]...]
 
@@ -101,6 +102,9 @@ enum Help {
       --snapshot-interval DURATION
                           how often every workspace's state is snapshotted, as well as at
                           shutdown (default 5m; 0 turns snapshots off: none loaded or written)
+      --slack-min-interval DURATION
+                          time between two posts to one Slack webhook (default 1s, Slack's limit);
+                          N instances sharing a webhook (README, "Scale-out") set N seconds
       --log.format FORMAT logfmt (default) or json; every line on standard error has ts (RFC 3339,
                           UTC), level and component
       --log.level LEVEL   debug, info (default), warn or error: the lowest level written

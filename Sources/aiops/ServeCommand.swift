@@ -28,7 +28,7 @@ enum ServeCommand {
         do {
             parsed = try ArgumentParser.parse(
                 arguments,
-                valued: Set(["listen", "web.listen-address", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval",
+                valued: Set(["listen", "web.listen-address", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval", "slack-min-interval",
                              "log.format", "log.level"]).union(warmStartOptionNames),
                 flags: ["help"])
         } catch {
@@ -102,6 +102,16 @@ enum ServeCommand {
         case .success(let warm): options.warmStart = warm
         case .failure(let status): return status.code
         }
+        // Slack allows about one post per second per webhook; N instances sharing one webhook
+        // (README, "Scale-out") each take N seconds between posts to share it.
+        var slackInterval = 1.0
+        if let text = parsed.value("slack-min-interval") {
+            guard let interval = PromDuration(parsing: text), interval.milliseconds > 0 else {
+                Console.error("--slack-min-interval must be a duration such as 1s or 2s")
+                return 2
+            }
+            slackInterval = Double(interval.milliseconds) / 1000
+        }
         let dataDirectory = parsed.value("data") ?? "aiops-data"
         options.dataDirectory = dataDirectory
         let rulesPath = parsed.value("rules") ?? RulesLocator.defaultDirectory()
@@ -128,7 +138,7 @@ enum ServeCommand {
         }
         let notifier: Notifier
         do {
-            notifier = try NotifierSetup.make(configuration: configuration, rules: rules, dataDirectory: dataDirectory, log: DeliveryLog(logger: logger))
+            notifier = try NotifierSetup.make(configuration: configuration, rules: rules, dataDirectory: dataDirectory, minimumSendInterval: slackInterval, log: DeliveryLog(logger: logger))
         } catch {
             log.error("\(error)")
             return 1
