@@ -80,16 +80,83 @@ import Testing
         return held
     }
 
+    /// vmagent 1.79 (Debian's) has no `-remoteWrite.shardByURL`: one `-remoteWrite.urlRelabelConfig`
+    /// file per URL with the same `hashmod` rules, and its own scrape config.
+    static func vmagentArguments(directory: String, targetPort: Int, aiopsPorts: [Int], token: String, httpPort: Int) throws -> [String] {
+        let scrape = """
+            global:
+              scrape_interval: 1s
+            scrape_configs:
+              - job_name: e2e-scale-out
+                static_configs:
+                  - targets: ["127.0.0.1:\(targetPort)"]
+
+            """
+        try scrape.write(toFile: directory + "/scrape.yml", atomically: true, encoding: .utf8)
+        var arguments = ["-promscrape.config=\(directory)/scrape.yml", "-httpListenAddr=127.0.0.1:\(httpPort)",
+                         "-remoteWrite.tmpDataPath=\(directory)/vmagent-data", "-remoteWrite.flushInterval=1s", "-loggerLevel=INFO"]
+        for (index, port) in aiopsPorts.enumerated() {
+            let relabel = """
+                - source_labels: [__name__, instance, job, series]
+                  modulus: \(aiopsPorts.count)
+                  target_label: __tmp_aiops_shard
+                  action: hashmod
+                - source_labels: [__tmp_aiops_shard]
+                  regex: "\(index)"
+                  action: keep
+                - regex: __tmp_aiops_shard
+                  action: labeldrop
+
+                """
+            try relabel.write(toFile: directory + "/relabel-\(index).yml", atomically: true, encoding: .utf8)
+            arguments += ["-remoteWrite.url=http://127.0.0.1:\(port)/api/v1/write", "-remoteWrite.urlRelabelConfig=\(directory)/relabel-\(index).yml",
+                          "-remoteWrite.bearerToken=\(token)"]
+        }
+        return arguments
+    }
+
+    static var vmagentPath: String? {
+        FileManager.default.isExecutableFile(atPath: "/usr/bin/vmagent") ? "/usr/bin/vmagent" : nil
+    }
+
     @Test(
         .enabled(
             if: PrometheusEndToEndProcess.binaryPath != nil || PrometheusEndToEndProcess.isCI,
             "needs a prometheus binary (/usr/bin/prometheus or on PATH); CI installs it and fails without it"),
         .timeLimit(.minutes(2)))
-    func hashmodShardsEverySeriesOntoExactlyOneInstance() async throws {
+    func prometheusHashmodShardsEverySeriesOntoExactlyOneInstance() async throws {
         guard let binary = PrometheusEndToEndProcess.binaryPath else {
             Issue.record("CI=true but no prometheus binary (.ci/run installs the Debian package)")
             return
         }
+        try await run { directory, targetPort, ports in
+            try PrometheusEndToEndProcess(binary: binary, directory: directory,
+                                          configuration: Self.prometheusConfiguration(targetPort: targetPort, aiopsPorts: ports, token: Self.team.token))
+        }
+    }
+
+    @Test(
+        .enabled(
+            if: vmagentPath != nil || PrometheusEndToEndProcess.isCI,
+            "needs /usr/bin/vmagent (Debian's victoria-metrics package); CI installs it and fails without it"),
+        .timeLimit(.minutes(2)))
+    func vmagentHashmodShardsEverySeriesOntoExactlyOneInstance() async throws {
+        guard let binary = Self.vmagentPath else {
+            Issue.record("CI=true but no /usr/bin/vmagent (.ci/run installs the victoria-metrics package)")
+            return
+        }
+        try await run { directory, targetPort, ports in
+            let port = PrometheusEndToEndProcess.freeLoopbackPort() ?? 0
+            return try PrometheusEndToEndProcess(
+                binary: binary, directory: directory, name: "vmagent", webPort: port,
+                arguments: Self.vmagentArguments(directory: directory, targetPort: targetPort, aiopsPorts: ports, token: Self.team.token, httpPort: port))
+        }
+    }
+
+    /// Two instances, the target, and the sender `start` launches (given its directory, the
+    /// target's port and the instances' ports): every series on exactly one instance, an
+    /// anomaly on a series of each fires there.
+    func run(_ start: (String, Int, [Int]) throws -> PrometheusEndToEndProcess) async throws {
         let deadline = ContinuousClock.now + .seconds(60)
         let directory = NSTemporaryDirectory() + "aiops-scale-out-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -115,14 +182,13 @@ import Testing
         let targetPort = try targetServer.start().port
         defer { targetServer.shutdown(gracePeriod: .seconds(1)) }
 
-        let yaml = Self.prometheusConfiguration(targetPort: targetPort, aiopsPorts: probes.map(\.port), token: Self.team.token)
-        let prometheus = try PrometheusEndToEndProcess(binary: binary, directory: directory, configuration: yaml)
+        let prometheus = try start(directory, targetPort, probes.map(\.port))
         defer { prometheus.stop() }
         do {
             // 1. Every series on exactly one instance, both instances used.
             let all = Set((0..<Self.series).map(String.init))
             let split = try await PrometheusEndToEndTests.poll(until: deadline) { () throws -> [Set<String>]? in
-                guard prometheus.isRunning else { throw PrometheusEndToEndTests.Failure(description: "Prometheus exited") }
+                guard prometheus.isRunning else { throw PrometheusEndToEndTests.Failure(description: "the sender exited") }
                 let held = servers.map(Self.heldSeries)
                 return held[0].union(held[1]) == all ? held : nil
             }
@@ -142,7 +208,7 @@ import Testing
                 #expect(fired?["series"] == String(chosen[index]), "instance \(index) fired \(String(describing: fired))")
             }
         } catch {
-            Issue.record("\(error)\n--- prometheus log tail ---\n\(prometheus.logTail())")
+            Issue.record("\(error)\n--- sender's log tail ---\n\(prometheus.logTail())")
         }
     }
 }
