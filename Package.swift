@@ -95,7 +95,7 @@ let package = Package(
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "AlertTargetsTests", dependencies: ["AlertTargets", "Delivery", "Incidents", "Rules"]),
         .testTarget(name: "ScoreExportTests", dependencies: ["ScoreExport", "Pipeline", "Rules", "RemoteWrite", "Delivery"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Pipeline", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
     ],

@@ -64,6 +64,8 @@ struct BenchmarkOptions {
                       names it
       ingest.snapshot ingest while snapshots are written back to back / ingest with none
                       (same server, 100k extra series), ratio of medians
+      reload.*        rules reload of one shard's 100k series (10k with --quick): the time the
+                      shard lock is held with the same rules, one changed, one added
       incident.*      write-to-incident latency at half the peak ingest rate
       replay.*        Replayer over the NAB subset
       soak.smoke      20-s soak at half the peak with churn (with --quick, or --filter soak)

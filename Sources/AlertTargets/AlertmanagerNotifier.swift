@@ -29,7 +29,6 @@ public final class AlertmanagerNotifier: Sendable {
     private let clock: any WallClock
     private let log: DeliveryLog
     private let externalURL: String?
-    private let workspaces: Set<String>
     private let wakeup = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
     /// Longest sleep without looking at the clock (a `ManualClock` moved by a test, a jump).
@@ -43,9 +42,7 @@ public final class AlertmanagerNotifier: Sendable {
         poster: any HTTPPoster = URLSessionHTTPPoster(), clock: any WallClock = SystemClock(), log: DeliveryLog = .standardError,
         maximumIdleWait: Double = 1
     ) {
-        let queue = AlertmanagerQueue(targets: targets, settings: settings)
-        workspaces = queue.workspaces
-        state = Mutex(State(queue: queue))
+        state = Mutex(State(queue: AlertmanagerQueue(targets: targets, settings: settings)))
         self.poster = poster
         self.clock = clock
         self.log = log
@@ -76,17 +73,23 @@ public final class AlertmanagerNotifier: Sendable {
         exited.wait()
     }
 
-    /// Whether `workspace` has Alertmanagers.
-    public func serves(workspace: String) -> Bool { workspaces.contains(workspace) }
+    /// Whether `workspace` has Alertmanagers now.
+    public func serves(workspace: String) -> Bool { state.withLock { $0.queue.workspaces.contains(workspace) } }
 
-    /// An `IncidentSink` feeding `workspace`'s Alertmanagers, nil when it has none.
-    public func sink(forWorkspace workspace: String) -> (any IncidentSink)? {
-        serves(workspace: workspace) ? AlertmanagerIncidentSink(notifier: self, workspace: workspace) : nil
+    /// Replaces the Alertmanagers (a configuration reload; see `AlertmanagerQueue.reconfigure`).
+    public func reconfigure(targets: [AlertmanagerQueue.Target]) {
+        state.withLock { $0.queue.reconfigure(targets: targets) }
+        wakeup.signal()
+    }
+
+    /// An `IncidentSink` feeding `workspace`'s Alertmanagers (whichever it has when an event
+    /// comes; none: the event is dropped).
+    public func sink(forWorkspace workspace: String) -> any IncidentSink {
+        AlertmanagerIncidentSink(notifier: self, workspace: workspace)
     }
 
     /// Records an event of `workspace` (ignored when it has no Alertmanager).
     public func handle(_ event: IncidentEvent, workspace: String) {
-        guard serves(workspace: workspace) else { return }
         let now = clock.now()
         state.withLock { $0.queue.handle(event, workspace: workspace, externalURL: externalURL, now: now) }
         wakeup.signal()

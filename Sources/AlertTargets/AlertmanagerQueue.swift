@@ -67,6 +67,9 @@ public struct AlertmanagerQueue: Sendable {
     /// A request to make: the alerts due on one lane, serialized.
     public struct Dispatch: Sendable {
         public var lane: Int
+        /// The lanes' generation it was made in: a completion from before a `reconfigure`
+        /// is not applied to the new lanes.
+        var generation: Int
         public var target: Target
         /// Incident ids in the body, with the change time of each as it was serialized.
         var sent: [(id: String, changedAt: Timestamp)]
@@ -138,14 +141,46 @@ public struct AlertmanagerQueue: Sendable {
     private var dropped: [String: Int] = [:]
     private var sequence: UInt64 = 0
     private var random: SplitMix64
+    /// Bumped by `reconfigure`.
+    private var generation = 0
 
     public init(targets: [Target], settings: Settings = Settings()) {
         self.settings = settings
         random = SplitMix64(seed: settings.retry.resolvedSeed())
+        reconfigure(targets: targets)
+    }
+
+    /// Replaces the Alertmanagers (a configuration reload). A lane whose workspace and
+    /// endpoint stay keeps its counters and backoff; a workspace whose Alertmanagers changed
+    /// sends every tracked alert to each of them again; a workspace left without any forgets
+    /// its alerts. Requests in flight complete without touching the new lanes.
+    public mutating func reconfigure(targets: [Target]) {
+        var previous: [String: (lanes: [Lane], endpoints: [OutboundEndpoint])] = [:]
+        for lane in lanes { previous[lane.target.workspace, default: ([], [])].lanes.append(lane) }
+        for (workspace, entry) in previous { previous[workspace]?.endpoints = entry.lanes.map(\.target.endpoint) }
+        generation += 1
+        lanes = []
+        lanesOfWorkspace = [:]
         for target in targets {
             let slot = lanesOfWorkspace[target.workspace, default: []].count
             lanesOfWorkspace[target.workspace, default: []].append(lanes.count)
-            lanes.append(Lane(target: target, slot: slot, status: AlertmanagerStatus(workspace: target.workspace, alertmanager: target.endpoint.redacted)))
+            var lane = previous[target.workspace]?.lanes.first { $0.target.endpoint == target.endpoint }
+                ?? Lane(target: target, slot: slot, status: AlertmanagerStatus(workspace: target.workspace, alertmanager: target.endpoint.redacted))
+            lane.target = target
+            lane.slot = slot
+            lane.inFlight = false
+            lanes.append(lane)
+        }
+        for workspace in Array(alerts.keys) {
+            guard let indices = lanesOfWorkspace[workspace] else {
+                alerts[workspace] = nil
+                continue
+            }
+            let endpoints = indices.map { lanes[$0].target.endpoint }
+            guard previous[workspace]?.endpoints != endpoints else { continue }
+            for id in Array(alerts[workspace]!.keys) {
+                alerts[workspace]![id]!.sentAt = Array(repeating: .min, count: endpoints.count)
+            }
         }
     }
 
@@ -223,7 +258,7 @@ public struct AlertmanagerQueue: Sendable {
             let objects = picked.map { $0.entry.alert.jsonObject(now: now, validity: settings.validity) }
             let body = Array(IncidentJSON.serialize(objects).utf8)
             lanes[index].inFlight = true
-            out.append(Dispatch(lane: index, target: lane.target, sent: picked.map { ($0.id, $0.entry.changedAt) }, body: body))
+            out.append(Dispatch(lane: index, generation: generation, target: lane.target, sent: picked.map { ($0.id, $0.entry.changedAt) }, body: body))
         }
         return out
     }
@@ -231,6 +266,7 @@ public struct AlertmanagerQueue: Sendable {
     /// Records how a dispatch ended at wall time `now`.
     /// - Returns: a line worth logging (already free of secrets), or nil.
     public mutating func complete(_ dispatch: Dispatch, outcome: Outcome, now: Timestamp) -> String? {
+        guard dispatch.generation == generation else { return nil }
         let index = dispatch.lane
         lanes[index].inFlight = false
         let name = "alertmanager \(lanes[index].target.endpoint.redacted) (workspace \(lanes[index].target.workspace))"

@@ -1,5 +1,6 @@
 import AIOpsCore
 import Delivery
+import Synchronization
 
 /// Every workspace's silences, and the filter that makes the Slack notifier (and the text
 /// printed for workspaces without a webhook) honour them (`Notifier.setFilter`).
@@ -7,23 +8,38 @@ import Delivery
 /// Alerts sent to Alertmanager are not filtered here: Alertmanager has silences of its own,
 /// and muting before it would hide the alert from its UI and inhibition.
 public final class Silences: NotificationFilter {
-    private let stores: [String: SilenceStore]
+    private let stores = Mutex<[String: SilenceStore]>([:])
+    // Never change after init.
+    private let dataDirectory: String?
+    private let settings: SilenceStore.Settings
+    private let log: DeliveryLog
 
     /// Loads each workspace's `silences.json` from `dataDirectory` (nil: in memory only).
     public init(workspaces: [String], dataDirectory: String?, settings: SilenceStore.Settings = .init(), now: Timestamp, log: DeliveryLog = .standardError) {
-        var stores: [String: SilenceStore] = [:]
-        for workspace in workspaces {
-            stores[workspace] = SilenceStore(workspace: workspace, dataDirectory: dataDirectory, settings: settings, now: now, log: log)
-        }
-        self.stores = stores
+        self.dataDirectory = dataDirectory
+        self.settings = settings
+        self.log = log
+        setWorkspaces(workspaces, now: now)
     }
 
-    public func store(workspace: String) -> SilenceStore? { stores[workspace] }
+    /// Keeps the stores of `workspaces` that exist, loads the others', drops the rest (a
+    /// reload added or removed workspaces; a removed one's file stays on disk).
+    public func setWorkspaces(_ workspaces: [String], now: Timestamp) {
+        let current = stores.withLock { $0 }
+        var next: [String: SilenceStore] = [:]
+        for workspace in workspaces {
+            next[workspace] = current[workspace]
+                ?? SilenceStore(workspace: workspace, dataDirectory: dataDirectory, settings: settings, now: now, log: log)
+        }
+        stores.withLock { $0 = next }
+    }
 
-    public var workspaces: [String] { stores.keys.sorted() }
+    public func store(workspace: String) -> SilenceStore? { stores.withLock { $0[workspace] } }
+
+    public var workspaces: [String] { stores.withLock { $0.keys.sorted() } }
 
     public func admit(_ batch: NotificationBatch, now: Timestamp) -> NotificationBatch? {
-        guard let store = stores[batch.workspace] else { return batch }
+        guard let store = store(workspace: batch.workspace) else { return batch }
         return store.admit(batch, now: now)
     }
 }

@@ -42,14 +42,14 @@ public struct SlackReplay: Sendable {
     /// - Throws: `FixtureError` naming file, line and reason.
     public func replay(path: String, metric: Labels? = nil, replayer: Replayer, keepScores: Bool = false) throws(FixtureError) -> FileReplay {
         let notifications = EventTimeNotifications(workspace: Self.workspace, policy: policy, ruleOverrides: ruleOverrides)
-        let result = try replayer.replay(path: path, metric: metric, sink: notifications, keepScores: keepScores)
+        let result = try replayer.replay(path: path, metric: metric, notifications: notifications, keepScores: keepScores)
         return FileReplay(result: result, batches: notifications.finish(at: result.lastTimestamp ?? .min))
     }
 
     /// Replays series already read (tests, evaluation).
     public func replay(series: [FixtureSeries], name: String, replayer: Replayer) -> FileReplay {
         let notifications = EventTimeNotifications(workspace: Self.workspace, policy: policy, ruleOverrides: ruleOverrides)
-        let result = replayer.replay(series: series, name: name, sink: notifications)
+        let result = replayer.replay(series: series, name: name, notifications: notifications)
         return FileReplay(result: result, batches: notifications.finish(at: result.lastTimestamp ?? .min))
     }
 

@@ -123,6 +123,13 @@ public struct ScoreRemoteWriteQueue: Sendable {
 
     public var isIdle: Bool { !inFlight && queue.isEmpty }
 
+    /// Forgets the request in flight's attempt (its completion will not come here: a reload
+    /// replaced the writer's lanes); it stays first and is sent again.
+    public mutating func abandonInFlight() {
+        inFlight = false
+        nextAttempt = .min
+    }
+
     /// Records how the request in flight ended.
     /// - Returns: a line worth logging, or nil.
     public mutating func complete(_ outcome: Outcome, now: Timestamp) -> String? {

@@ -38,6 +38,8 @@ public final class ScoreRemoteWriter: Sendable {
 
     struct State: Sendable {
         var lanes: [Lane]
+        /// Bumped by `reconfigure`: completions of an older generation are dropped.
+        var generation = 0
         var started = false
         var stopped = false
         var waiters: [ObjectIdentifier: DispatchSemaphore] = [:]
@@ -48,6 +50,8 @@ public final class ScoreRemoteWriter: Sendable {
     private let clock: any WallClock
     private let log: DeliveryLog
     private let maxSeriesPerRequest: Int
+    private let maxQueuedSamples: Int
+    private let retry: RetryPolicy
     private let wakeup = DispatchSemaphore(value: 0)
     private let exited = DispatchSemaphore(value: 0)
 
@@ -66,12 +70,38 @@ public final class ScoreRemoteWriter: Sendable {
         self.clock = clock
         self.log = log
         self.maxSeriesPerRequest = maxSeriesPerRequest
+        self.maxQueuedSamples = maxQueuedSamples
+        self.retry = retry
+    }
+
+    /// Replaces the workspaces written for (a configuration reload). A workspace whose
+    /// endpoint (URL and credentials) and interval stay keeps its queue and schedule; its
+    /// request in flight, if any, is sent again.
+    public func reconfigure(targets: [Target]) {
+        let now = clock.now()
+        state.withLock { state in
+            var lanes: [Lane] = []
+            for target in targets {
+                if var kept = state.lanes.first(where: { $0.target.workspace == target.workspace && $0.target.endpoint == target.endpoint }) {
+                    kept.target = target
+                    kept.queue.abandonInFlight()
+                    lanes.append(kept)
+                } else {
+                    lanes.append(Lane(target: target,
+                                      queue: ScoreRemoteWriteQueue(workspace: target.workspace, url: target.endpoint.redacted, maxQueuedSamples: maxQueuedSamples, retry: retry),
+                                      nextCollection: now + target.intervalMilliseconds))
+                }
+            }
+            state.lanes = lanes
+            state.generation += 1
+        }
+        wakeup.signal()
     }
 
     public func start() {
         let first = state.withLock { state -> Bool in
             defer { state.started = true }
-            return !state.started && !state.stopped && !state.lanes.isEmpty
+            return !state.started && !state.stopped
         }
         guard first else { return }
         let thread = Thread { [self] in self.run() }
@@ -138,18 +168,20 @@ public final class ScoreRemoteWriter: Sendable {
                 return (false, due)
             }
             if stopped { break }
-            for (index, target) in collect {
+            for (_, target) in collect {
                 let records = target.source.latestScores(pendingOnly: true, markExported: true)
                 let requests = ScoreRemoteWriteQueue.requests(records, maxSeriesPerRequest: maxSeriesPerRequest)
                 state.withLock { state in
+                    // By workspace: a reload may have replaced the lanes meanwhile.
+                    guard let index = state.lanes.firstIndex(where: { $0.target.workspace == target.workspace }) else { return }
                     for request in requests { state.lanes[index].queue.enqueue(body: request.body, samples: request.samples, now: now) }
                 }
             }
-            let (sends, next) = state.withLock { state -> ([(Int, Target, ScoreRemoteWriteQueue.Request)], Timestamp?) in
-                var sends: [(Int, Target, ScoreRemoteWriteQueue.Request)] = []
+            let (sends, next) = state.withLock { state -> ([(Int, Int, Target, ScoreRemoteWriteQueue.Request)], Timestamp?) in
+                var sends: [(Int, Int, Target, ScoreRemoteWriteQueue.Request)] = []
                 var next: Timestamp?
                 for index in state.lanes.indices {
-                    if let request = state.lanes[index].queue.due(now: now) { sends.append((index, state.lanes[index].target, request)) }
+                    if let request = state.lanes[index].queue.due(now: now) { sends.append((index, state.generation, state.lanes[index].target, request)) }
                     let collection = state.lanes[index].nextCollection
                     next = min(next ?? collection, collection)
                     if let at = state.lanes[index].queue.nextDeadline { next = min(next!, at) }
@@ -157,7 +189,7 @@ public final class ScoreRemoteWriter: Sendable {
                 Self.signal(&state)
                 return (sends, next)
             }
-            for (index, target, request) in sends { send(request, lane: index, target: target) }
+            for (index, generation, target, request) in sends { send(request, lane: index, generation: generation, target: target) }
             var waitMs: Int64 = 1000
             if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
             if waitMs > 0 { _ = wakeup.wait(timeout: .now() + .milliseconds(Int(waitMs))) }
@@ -170,7 +202,7 @@ public final class ScoreRemoteWriter: Sendable {
         state.waiters.removeAll()
     }
 
-    private func send(_ request: ScoreRemoteWriteQueue.Request, lane: Int, target: Target) {
+    private func send(_ request: ScoreRemoteWriteQueue.Request, lane: Int, generation: Int, target: Target) {
         let headers = [
             ("Content-Type", "application/x-protobuf"),
             ("Content-Encoding", "snappy"),
@@ -180,6 +212,7 @@ public final class ScoreRemoteWriter: Sendable {
             let outcome = ScoreRemoteWriteQueue.Outcome.classify(response)
             let now = clock.now()
             let line = state.withLock { state -> String? in
+                guard state.generation == generation else { return nil }
                 let line = state.lanes[lane].queue.complete(outcome, now: now)
                 Self.signal(&state)
                 return line

@@ -10,15 +10,15 @@ import ScoreExport
 /// - `GET /api/v1/incidents/<id>`: one incident (where alerts' `generatorURL` points).
 extension AIOpsHandler {
     /// The response for one of these routes, nil for any other path.
-    func alertingRoute(_ request: HTTPRequest) -> HTTPResponse? {
+    func alertingRoute(_ request: HTTPRequest, _ routing: Routing) -> HTTPResponse? {
         let path = request.path
         if path == "/federate" {
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
-            guard let workspace = authenticate(request) else { return unauthorized() }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
             return federate(request, workspace: workspace)
         }
         if path == "/api/v1/silences" {
-            guard let workspace = authenticate(request) else { return unauthorized() }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
             switch request.method {
             case .get, .head: return listSilences(workspace)
             case .post: return createSilence(request, workspace: workspace)
@@ -28,7 +28,7 @@ extension AIOpsHandler {
         if path.hasPrefix("/api/v1/silences/") {
             let id = HTTPQuery.parse("id=" + path.dropFirst("/api/v1/silences/".count)).first?.value ?? ""
             guard !id.isEmpty, !id.contains("/") else { return nil }
-            guard let workspace = authenticate(request) else { return unauthorized() }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
             switch request.method {
             case .get, .head: return getSilence(id, workspace: workspace)
             case .delete: return expireSilence(id, workspace: workspace)
@@ -39,7 +39,7 @@ extension AIOpsHandler {
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
             let id = HTTPQuery.parse("id=" + path.dropFirst("/api/v1/incidents/".count)).first?.value ?? ""
             guard !id.isEmpty else { return nil }
-            guard let workspace = authenticate(request) else { return unauthorized() }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
             let (open, resolved) = workspace.incidents()
             guard let incident = (open + resolved).last(where: { $0.id == id }) else {
                 return json(404, ["status": "error", "error": "no incident with id \(id) in workspace \(workspace.name)"])

@@ -49,6 +49,12 @@ public final class AIOpsServer: Sendable {
         /// Warm start (`--warm-from`): new series read their history from a Prometheus-compatible
         /// API before their live samples are scored; nil: off.
         public var warmStart: WarmStartOptions?
+        /// Where the server's lines go (snapshots loaded, written, damaged; reloads): standard
+        /// error, logfmt, by default.
+        public var logger = Logger()
+        /// Where `reload()` (SIGHUP, `POST /-/reload`) reads the configuration and rules;
+        /// nil: reloading is not available.
+        public var source: ConfigurationSource?
         /// The URL people reach this server at (`--external-url`, Prometheus'
         /// `--web.external-url`): alerts sent to Alertmanager link to their incident under it
         /// (`generatorURL`); nil: no links.
@@ -58,29 +64,42 @@ public final class AIOpsServer: Sendable {
         public var alertResendDelay: PromDuration = .minutes(1)
         /// Most series one `/federate` request may answer (beyond: 422, nothing answered).
         public var federateLimit: Int = 100_000
-        /// Where snapshot and warm-start lines go; standard error by default.
-        public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
         public init() {}
+
+        /// Bare messages of every log line (no timestamp or level), for callers that only
+        /// want the text; setting it replaces `logger`.
+        public var log: @Sendable (String) -> Void {
+            get { { [logger] in logger.info($0) } }
+            set { logger = Logger(messages: newValue) }
+        }
 
         /// Whether snapshots are loaded and written.
         public var snapshotsEnabled: Bool { dataDirectory != nil && snapshotInterval.milliseconds > 0 }
     }
 
     public let options: Options
-    public let workspaces: [Workspace]
     let handler: AIOpsHandler
     let state: ServerState
     let clock: any WallClock
     let http: HTTPServer
     private let stopping = Atomic<Bool>(false)
     let notifier: Notifier?
-    /// Held while snapshots are written, so a periodic one and the final one never overlap.
-    private let snapshotting = Mutex(())
-    /// Reads new series' history in the background; nil when warm start is off.
+    /// Reads new series' history in the background; nil when warm start is off. Its shards
+    /// are the workspaces' at start: a workspace a reload adds warms up from live samples.
     let warmStart: WarmStartScheduler?
+    /// Held while snapshots are written, so a periodic one and the final one never overlap,
+    /// and for a reload's rebinding, so no snapshot sees some shards under the old rules and
+    /// others under the new. Lock order: `reloadLock`, then this, then shard locks.
+    let snapshotting = Mutex(())
+    /// Held for the whole of a reload, so two (SIGHUP and `/-/reload`) never interleave.
+    let reloadLock = Mutex(())
+    let shardCount: Int
     /// Alertmanagers, silences, scores remote write.
     let alerting: ServerAlerting
+
+    /// The workspaces being served (a reload may add and remove some).
+    public var workspaces: [Workspace] { state.routing.withLock { $0 }.workspaces }
 
     /// - Parameters:
     ///   - notifier: receives every workspace's incidents; nil reports nothing. The caller owns
@@ -90,24 +109,27 @@ public final class AIOpsServer: Sendable {
         self.clock = clock
         self.notifier = notifier
         let now = clock.now()
-        let shards = max(1, options.shardsPerWorkspace)
-        let alertingLog = DeliveryLog(write: options.log)
-        let alertmanager: AlertmanagerNotifier?
+        shardCount = max(1, options.shardsPerWorkspace)
+        let plan: ServerAlerting.Plan
         do {
-            alertmanager = try ServerAlerting.makeAlertmanager(configuration: configuration, options: options, clock: clock, log: alertingLog)
+            plan = try ServerAlerting.Plan(configuration: configuration)
         } catch {
             throw HTTPServerError.invalidConfiguration(error.reason)
         }
-        workspaces = configuration.workspaces.map { config in
-            Workspace(configuration: config, rules: rules, shardCount: shards,
-                      sink: ServerAlerting.incidentSink(for: config, notifier: notifier, alertmanager: alertmanager), now: now)
+        let alerting = ServerAlerting(plan: plan, options: options, clock: clock)
+        self.alerting = alerting
+        let workspaces = configuration.workspaces.map { [shardCount] config in
+            Workspace(configuration: config, rules: rules, shardCount: shardCount,
+                      sink: alerting.incidentSink(forWorkspace: config.name, notifier: notifier), now: now)
         }
-        do {
-            alerting = try ServerAlerting(configuration: configuration, workspaces: workspaces, alertmanager: alertmanager, options: options, clock: clock, log: alertingLog)
-        } catch {
-            throw HTTPServerError.invalidConfiguration(error.reason)
-        }
+        alerting.apply(plan, workspaces: workspaces, now: now)
+        // Silences mute the Slack notifier's messages (not the alerts sent to Alertmanager).
         notifier?.setFilter(alerting.silences)
+        // Reminders say how an incident stands now, from the pipelines' latest facts. Weak:
+        // the workspace's pipelines hold the notifier (their sink) already.
+        for workspace in workspaces {
+            notifier?.setCurrentIncidents(workspace: workspace.name) { [weak workspace] ids in workspace?.currentIncidents(ids: ids) ?? [] }
+        }
         guard let address = HTTPServerConfiguration.parseListenAddress(options.listen) else {
             throw HTTPServerError.invalidConfiguration("cannot parse listen address '\(options.listen)' (expected HOST:PORT)")
         }
@@ -127,40 +149,44 @@ public final class AIOpsServer: Sendable {
                     shards.append(WarmStartPipelineShard(shard: shard))
                 }
             }
-            warmStart = WarmStartScheduler(options: warmOptions, shards: shards, clock: clock, log: options.log)
+            warmStart = WarmStartScheduler(options: warmOptions, shards: shards, clock: clock, log: { [logger = options.logger] line in logger.info(line) })
         } else {
             warmStart = nil
         }
-        state = ServerState(notifier: notifier, warmStart: warmStart, alerting: alerting)
+        state = ServerState(notifier: notifier, routing: Routing(configuration: configuration, rules: rules, workspaces: workspaces), started: now, warmStart: warmStart, alerting: alerting)
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
         handler = AIOpsHandler(
-            workspaces: workspaces, adminToken: configuration.adminToken.map { Array($0.utf8) },
             endpoint: RemoteWriteEndpoint(
                 clock: clock, scratch: scratch, metrics: metrics,
                 maxSampleAge: options.maxSampleAge.milliseconds, maxFutureSkew: options.maxFutureSkew.milliseconds),
             metrics: metrics, state: state)
         http = HTTPServer(configuration: httpConfiguration, handler: handler)
         state.attach(http)
-        loadSnapshots()
+        state.attach(reloader: { [weak self] in
+            guard let self else { return .failure(ReloadError(lines: ["the server is stopping"])) }
+            return Result { () throws(ReloadError) in try self.reload() }
+        })
     }
 
-    /// Binds and starts serving.
+    /// Binds and starts serving: health checks answer at once, writes get 503 until every
+    /// workspace's snapshot is loaded, then `/-/ready` and `/readyz` turn 200.
     /// - Returns: the bound address (useful with port 0).
     @discardableResult
     public func start() throws(HTTPServerError) -> HTTPSocketAddress {
         let address = try http.start()
-        state.ready.store(true, ordering: .relaxed)
-        // Incidents still firing from a snapshot keep their alerts alive.
-        if let alertmanager = alerting.alertmanager {
-            for workspace in workspaces { alertmanager.restore(firing: workspace.incidents().open, workspace: workspace.name) }
+        // A `/-/reload` meanwhile waits for the load.
+        reloadLock.withLock { _ in
+            loadSnapshots(workspaces)
+            resendFiring(workspaces)
         }
+        state.loaded.store(true, ordering: .releasing)
         alerting.start()
         startEviction()
         if options.snapshotsEnabled { scheduleSnapshot() }
         if let warmStart, let warm = options.warmStart {
             warmStart.start()
             let step = "step from each series' first two samples, else \(warm.defaultStep)"
-            options.log("warm start: new series read their last \(warm.history) from \(warm.source.redacted) (\(warm.credentials); \(step); at most \(Self.format(warm.queriesPerSecond)) queries/s)")
+            options.logger.info("warm start: new series read their last \(warm.history) from \(warm.source.redacted) (\(warm.credentials); \(step); at most \(Self.format(warm.queriesPerSecond)) queries/s)")
         }
         return address
     }
@@ -168,11 +194,19 @@ public final class AIOpsServer: Sendable {
     /// Stops accepting, finishes requests in flight, then stops warm start (series still
     /// waiting for history are scored unwarmed), then returns.
     public func shutdown(gracePeriod: PromDuration = .seconds(10)) {
-        state.ready.store(false, ordering: .relaxed)
+        state.stopping.store(true, ordering: .relaxed)
         stopping.store(true, ordering: .relaxed)
         http.shutdown(gracePeriod: gracePeriod)
         warmStart?.stop()
         alerting.shutdown()
+    }
+
+    /// Hands incidents still firing (loaded from snapshots) to the workspaces' Alertmanagers,
+    /// so their alerts are sent again and stay alive.
+    func resendFiring(_ workspaces: [Workspace]) {
+        for workspace in workspaces where alerting.alertmanager.serves(workspace: workspace.name) {
+            alerting.alertmanager.restore(firing: workspace.incidents().open, workspace: workspace.name)
+        }
     }
 
     /// What warm start has done so far; nil when it is off.
@@ -192,27 +226,34 @@ public final class AIOpsServer: Sendable {
     /// Loads each workspace's snapshot, if any (before the server accepts writes). A file that
     /// cannot be read, or was written under other rules or shards, is moved to
     /// `<data>/damaged/` with a log line; the workspace then starts empty, the others load.
-    private func loadSnapshots() {
+    func loadSnapshots(_ workspaces: [Workspace]) {
         guard options.snapshotsEnabled, let data = options.dataDirectory else { return }
         let directory = SnapshotDirectory(dataDirectory: data)
-        let log = options.log
+        let logger = options.logger.with(component: "snapshot")
         for workspace in workspaces {
             let started = MonotonicClock.nanoseconds()
             switch directory.load(workspace: workspace.name) {
             case .none:
-                log("snapshot: workspace \(workspace.name): no snapshot in \(directory.workspaceDirectory(workspace.name))/, starting empty")
+                logger.info("workspace \(workspace.name): no snapshot in \(directory.workspaceDirectory(workspace.name))/, starting empty")
             case .damaged(let reason, let movedTo):
-                log("snapshot: workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
+                logger.error("workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
             case .loaded(let state, let bytes):
                 let now = clock.now()
-                if let reason = workspace.restore(state, notifier: notifier, now: now) {
-                    let movedTo = directory.moveToDamaged(workspace: workspace.name, reason: reason, now: now)
-                    log("snapshot: workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
+                let changes: Workspace.RuleChanges
+                switch workspace.restore(state, notifier: notifier, now: now) {
+                case .failure(let refusal):
+                    let movedTo = directory.moveToDamaged(workspace: workspace.name, reason: refusal.reason, now: now)
+                    logger.error("workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(refusal.reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
                     continue
+                case .success(let result):
+                    changes = result
                 }
                 let milliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
                 let minutes = Double(max(0, now - state.created)) / 60_000
-                log("snapshot: workspace \(workspace.name): loaded \(state.seriesCount) series, \(state.openIncidentCount) open incident(s) (\(state.firingIncidentCount) firing) from \(directory.path(workspace: workspace.name)) (\(bytes) bytes in \(Self.format(milliseconds)) ms); taken \(Self.format(minutes)) minutes ago: lost up to \(Self.format(minutes)) minutes")
+                if !changes.fresh.isEmpty || !changes.gone.isEmpty {
+                    logger.info("workspace \(workspace.name): written under other rules; \(changes.description)")
+                }
+                logger.info("workspace \(workspace.name): loaded \(state.seriesCount) series, \(state.openIncidentCount) open incident(s) (\(state.firingIncidentCount) firing) from \(directory.path(workspace: workspace.name)) (\(bytes) bytes in \(Self.format(milliseconds)) ms); taken \(Self.format(minutes)) minutes ago: lost up to \(Self.format(minutes)) minutes")
             }
         }
     }
@@ -223,9 +264,20 @@ public final class AIOpsServer: Sendable {
     /// saved is the final one. Does nothing when snapshots are off. Runs at a lower CPU
     /// priority than ingest (`BackgroundPriority`): on busy cores ingest keeps its pace.
     public func writeSnapshots() {
+        writeSnapshots(workspaces)
+    }
+
+    /// `writeSnapshots()` of these workspaces only.
+    func writeSnapshots(_ workspaces: [Workspace]) {
+        snapshotting.withLock { _ in writeSnapshotsHoldingLock(workspaces) }
+    }
+
+    /// `writeSnapshots(_:)` with `snapshotting` already held.
+    func writeSnapshotsHoldingLock(_ workspaces: [Workspace]) {
         guard options.snapshotsEnabled, let data = options.dataDirectory else { return }
         let directory = SnapshotDirectory(dataDirectory: data)
-        BackgroundPriority.run { snapshotting.withLock { _ in
+        let logger = options.logger.with(component: "snapshot")
+        BackgroundPriority.run {
             for workspace in workspaces {
                 let started = MonotonicClock.nanoseconds()
                 let now = clock.now()
@@ -235,12 +287,12 @@ public final class AIOpsServer: Sendable {
                     let bytes = try directory.write(state)
                     if workspace.plan == .pro { try directory.keepDailyBackup(workspace: workspace.name, now: now, days: options.backupDays) }
                     let done = MonotonicClock.nanoseconds()
-                    options.log("snapshot: workspace \(workspace.name): \(state.seriesCount) series, \(bytes) bytes (locks held \(Self.format(Double(copied - started) / 1e6)) ms, written in \(Self.format(Double(done - copied) / 1e6)) ms)")
+                    logger.info("workspace \(workspace.name): \(state.seriesCount) series, \(bytes) bytes (locks held \(Self.format(Double(copied - started) / 1e6)) ms, written in \(Self.format(Double(done - copied) / 1e6)) ms)")
                 } catch {
-                    options.log("snapshot: workspace \(workspace.name): not written: \(error.description); the previous snapshot stays")
+                    logger.error("workspace \(workspace.name): not written: \(error.description); the previous snapshot stays")
                 }
             }
-        } }
+        }
     }
 
     private func scheduleSnapshot() {

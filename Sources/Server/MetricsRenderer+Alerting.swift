@@ -22,7 +22,7 @@ extension MetricsRenderer {
                 w.sample("aiops_notifications_silenced_total", ["workspace": name], store.mutedCount)
             }
         }
-        let alertmanagers = (alerting.alertmanager?.statuses ?? []).filter { workspaces.contains($0.workspace) }
+        let alertmanagers = alerting.alertmanager.statuses.filter { workspaces.contains($0.workspace) }
         if !alertmanagers.isEmpty {
             w.family("aiops_alertmanager_alerts_sent_total", .counter, help: "Alerts in requests Alertmanager accepted (each resend counts).")
             w.family("aiops_alertmanager_alerts_rejected_total", .counter, help: "Alerts in requests Alertmanager refused with a 4xx (not retried).")
@@ -48,7 +48,7 @@ extension MetricsRenderer {
                 w.sample("aiops_alertmanager_alerts_dropped_total", ["workspace": status.workspace], status.dropped)
             }
         }
-        let writes = (alerting.scoreWriter?.statuses ?? []).filter { workspaces.contains($0.workspace) }
+        let writes = alerting.scoreWriter.statuses.filter { workspaces.contains($0.workspace) }
         if !writes.isEmpty {
             w.family("aiops_score_samples_sent_total", .counter, help: "Score samples remote-written (2xx).")
             w.family("aiops_score_samples_dropped_total", .counter, help: "Score samples dropped, by reason (queue_full, rejected, retries_exhausted).")

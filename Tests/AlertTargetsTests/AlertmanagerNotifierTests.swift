@@ -23,9 +23,9 @@ import Testing
             targets: [.init(workspace: "team-a", endpoint: endpoint)], poster: poster, clock: clock, log: .silent, maximumIdleWait: 0.05)
         notifier.start()
         defer { notifier.shutdown() }
-        #expect(notifier.sink(forWorkspace: "team-b") == nil)
-        let sink = try #require(notifier.sink(forWorkspace: "team-a"))
-        sink.handle(.firing(makeIncident()))
+        #expect(!notifier.serves(workspace: "team-b") && notifier.serves(workspace: "team-a"))
+        notifier.sink(forWorkspace: "team-b").handle(.firing(makeIncident(rule: "elsewhere")))
+        notifier.sink(forWorkspace: "team-a").handle(.firing(makeIncident()))
         #expect(notifier.waitUntilSent(timeout: 10))
         let posts = poster.posts.withLock { $0 }
         try #require(posts.count == 1)
@@ -38,7 +38,14 @@ import Testing
         notifier.tick()
         #expect(notifier.waitUntilSent(timeout: 10))
         #expect(poster.posts.withLock { $0.count } == 2)
-        #expect(notifier.statuses.first?.alertsSent == 2)
+        #expect(notifier.statuses.first?.alertsSent == 2, "team-b's event went nowhere")
+        // A reload that gives team-b an Alertmanager and takes team-a's away.
+        notifier.reconfigure(targets: [.init(workspace: "team-b", endpoint: try OutboundEndpoint("http://127.0.0.1:9094"))])
+        #expect(!notifier.serves(workspace: "team-a") && notifier.serves(workspace: "team-b"))
+        notifier.sink(forWorkspace: "team-b").handle(.firing(makeIncident(rule: "elsewhere")))
+        #expect(notifier.waitUntilSent(timeout: 10))
+        let last = try #require(poster.posts.withLock { $0.last })
+        #expect(last.endpoint == "http://127.0.0.1:9094" && (last.json.first?["labels"] as? [String: String])?["alertname"] == "elsewhere")
     }
 
     @Test func credentialsAreCheckedAndNeverShown() throws {

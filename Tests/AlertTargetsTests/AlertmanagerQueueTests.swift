@@ -173,3 +173,31 @@ import Testing
         #expect(Labels.sanitizedName("") == "_")
     }
 }
+
+@Suite struct AlertmanagerQueueReconfigureTests {
+    static let t0: Timestamp = 1_800_000_000_000
+
+    @Test func changedAlertmanagersGetEveryAlertAgainAndOldCompletionsAreIgnored() throws {
+        let am1 = try OutboundEndpoint("http://127.0.0.1:9093")
+        let am2 = try OutboundEndpoint("http://127.0.0.1:9094")
+        var queue = AlertmanagerQueue(targets: [.init(workspace: "team-a", endpoint: am1)])
+        queue.handle(.firing(makeIncident()), workspace: "team-a", externalURL: nil, now: Self.t0)
+        let first = try #require(queue.due(now: Self.t0).first)
+        _ = queue.complete(first, outcome: .accepted, now: Self.t0)
+        // Unchanged: nothing due again before the resend delay.
+        queue.reconfigure(targets: [.init(workspace: "team-a", endpoint: am1)])
+        #expect(queue.due(now: Self.t0 + 1).isEmpty)
+        #expect(queue.statuses.first?.alertsSent == 1, "a kept lane keeps its counters")
+        // A second Alertmanager: the alert goes to both at once.
+        queue.reconfigure(targets: [.init(workspace: "team-a", endpoint: am1), .init(workspace: "team-a", endpoint: am2)])
+        let both = queue.due(now: Self.t0 + 2)
+        #expect(both.count == 2)
+        // A completion from before the next reconfigure changes nothing.
+        queue.reconfigure(targets: [.init(workspace: "team-a", endpoint: am2)])
+        #expect(queue.complete(both[0], outcome: .retry(reason: "x", description: "x", retryAfter: nil), now: Self.t0 + 3) == nil)
+        #expect(queue.statuses.count == 1 && queue.statuses[0].retried == 0)
+        // No Alertmanager left: the workspace's alerts are forgotten.
+        queue.reconfigure(targets: [])
+        #expect(queue.tracked(workspace: "team-a", id: makeIncident().id) == nil)
+    }
+}
