@@ -4,11 +4,13 @@ import Foundation
 import HTTPServer
 import Rules
 @testable import Server
+import AlertTargets
 import Testing
 
 /// Two `aiops serve` instances behind one real Prometheus that shards its remote write with
-/// `hashmod` relabelling over two `remote_write` blocks (README, "Scale-out"): every series
-/// lands on exactly one instance, and an anomaly on a series of each instance fires there.
+/// `hashmod` relabelling over two `remote_write` blocks (README, "Scale-out"), or one vmagent
+/// doing the same: every series lands on exactly one instance, an anomaly on a series of each
+/// instance fires there, and both incidents reach the one Alertmanager both instances send to.
 @Suite struct ScaleOutEndToEndTests {
     static let ruleName = "e2e-shard-gauge"
     static let series = 12
@@ -162,7 +164,26 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        let configuration = ServerConfiguration(workspaces: [Self.team])
+        // The one Alertmanager both instances send to (CI installs it; without it locally the
+        // last check is skipped).
+        var alertmanager: AlertmanagerProcess?
+        if let binary = AlertmanagerProcess.binaryPath {
+            alertmanager = try await AlertmanagerProcess.start(binary: binary, directory: directory, configuration: """
+                route:
+                  receiver: nowhere
+                  group_by: [alertname]
+                  group_wait: 1s
+                receivers:
+                  - name: nowhere
+
+                """)
+        } else if PrometheusEndToEndProcess.isCI {
+            Issue.record("CI=true but no Alertmanager binary (.ci/run installs prometheus-alertmanager)")
+        }
+        defer { alertmanager?.stop() }
+        var team = Self.team
+        if let alertmanager { team.alertmanagers = [AlertmanagerConfiguration(url: alertmanager.url)] }
+        let configuration = ServerConfiguration(workspaces: [team])
         let rules = try RuleSet.parse(Self.rulesJSON, file: "scale-out.json")
         var servers: [AIOpsServer] = []
         var probes: [PrometheusEndToEndProbe] = []
@@ -206,6 +227,15 @@ import Testing
                     try probe.incidents().active.first { $0.rule == Self.ruleName && $0.state == "firing" }?.labels
                 }
                 #expect(fired?["series"] == String(chosen[index]), "instance \(index) fired \(String(describing: fired))")
+            }
+            // 3. Both incidents, one from each instance, in the one Alertmanager.
+            if let alertmanager {
+                let received = try await PrometheusEndToEndTests.poll(until: deadline) { () throws -> Set<String>? in
+                    let answer = try alertmanager.api("GET", "/api/v2/alerts?filter=alertname%3D%22\(Self.ruleName)%22")
+                    let series = Set(((answer.json as? [[String: Any]]) ?? []).compactMap { ($0["labels"] as? [String: String])?["series"] })
+                    return series.count >= 2 ? series : nil
+                }
+                #expect(received == Set(chosen.map(String.init)), "Alertmanager holds \(String(describing: received)), expected \(chosen)")
             }
         } catch {
             Issue.record("\(error)\n--- sender's log tail ---\n\(prometheus.logTail())")
