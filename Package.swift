@@ -45,20 +45,22 @@ let package = Package(
         .target(name: "Reports", dependencies: ["AIOpsCore", "Incidents"]),
         // deliver: webhook client, notification policy, durable outbox.
         .target(name: "Delivery", dependencies: ["AIOpsCore", "Incidents", "Reports"]),
+        // advice: per-series usage summaries, workload rollup, rightsizing, predictive scaling, daily summary.
+        .target(name: "Advice", dependencies: ["AIOpsCore", "Store", "Incidents", "Rules", "Reports"], swiftSettings: hotPath),
         // Durable state: snapshots of a workspace's pipelines and notification log.
         .target(name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"]),
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
-        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots"], swiftSettings: hotPath),
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "Advice"], swiftSettings: hotPath),
         // aiops replay: fixtures through the pipeline at full speed.
-        .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
+        .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Advice"]),
         // aiops evaluate: NAB scoring.
         .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules"]),
-        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules"]),
+        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "Advice"]),
         .executableTarget(
             name: "aiops-bench",
-            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots"],
+            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "Advice"],
             path: "Benchmarks/aiops-bench"
         ),
 
@@ -72,6 +74,7 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Rules"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
+        .testTarget(name: "AdviceTests", dependencies: ["Advice", "Store", "Incidents", "Rules", "Reports", "Fixtures", "Replay"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Pipeline", "Rules", "Delivery", "Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots"]),

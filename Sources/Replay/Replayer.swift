@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import Fixtures
 import Foundation
@@ -26,14 +27,17 @@ public struct Replayer {
     ///   - metric: the identity of a single-series CSV (default: the file's base name).
     ///   - sink: also told about every event as it happens (e.g. a notifier).
     ///   - keepScores: keep one score per input row (for `--scores` and evaluation).
+    ///   - summaries: also keeps usage summaries and composes daily summaries on event time.
     /// - Throws: `FixtureError` naming file, line and reason.
-    public func replay(path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, keepScores: Bool = false) throws(FixtureError) -> ReplayResult {
+    public func replay(path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, keepScores: Bool = false,
+                       summaries: DailySummaryReplay? = nil) throws(FixtureError) -> ReplayResult {
         let series = try FixtureReader.read(path: path, metric: metric)
-        return replay(series: series, name: path, sink: sink, keepScores: keepScores)
+        return replay(series: series, name: path, sink: sink, keepScores: keepScores, summaries: summaries)
     }
 
     /// Replays series already read.
-    public func replay(series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, keepScores: Bool = false) -> ReplayResult {
+    public func replay(series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, keepScores: Bool = false,
+                       summaries: DailySummaryReplay? = nil) -> ReplayResult {
         let recorder = IncidentRecorder()
         let fanOut = FanOutSink(recorder, sink)
         let pipeline = Pipeline(rules: rules, configuration: configuration, sink: fanOut)
@@ -49,7 +53,9 @@ public struct Replayer {
         for sample in SampleMerger(series) {
             samples += 1
             guard let ref = refs[sample.seriesIndex] else { continue }
+            summaries?.advance(to: sample.timestamp, pipeline: pipeline)
             let outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
+            summaries?.record(ref, timestamp: sample.timestamp, value: sample.value, outcome: outcome)
             outcomes[Int(outcome.rawValue)] += 1
             if keepScores {
                 scores[sample.seriesIndex][sample.row] = pipeline.lastScore
@@ -57,9 +63,11 @@ public struct Replayer {
             }
         }
         let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
-        return ReplayResult(
+        var result = ReplayResult(
             file: name, series: series, scores: scores, mergedOrder: order, outcomes: outcomes, samples: samples,
             incidents: recorder.incidents, open: pipeline.openIncidents, seconds: elapsed)
+        if let summaries, let end = result.lastTimestamp { result.advice = summaries.advice(at: end, pipeline: pipeline) }
+        return result
     }
 }
 
@@ -79,6 +87,8 @@ public struct ReplayResult: Sendable {
     /// Incidents still open (pending or firing) when the file ended.
     public var open: [Incident]
     public var seconds: Double
+    /// With `DailySummaryReplay`: the advice at the file's last sample.
+    public var advice: AdviceReport?
 
     public func count(_ outcome: SampleOutcome) -> Int { outcomes[Int(outcome.rawValue)] }
 }
