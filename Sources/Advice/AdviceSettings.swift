@@ -24,8 +24,8 @@ public struct AdviceSettings: Sendable, Equatable {
     }
 
     /// The analysis context for these settings.
-    public func context(openIncidents: [Incident], forecast: ForecastProvider?) -> AdviceContext {
-        AdviceContext(pricing: pricing, scaling: scaling, rightsizing: rightsizing, forecast: forecast,
+    public func context(openIncidents: [Incident], forecast: ForecastProvider?) -> AdvisorContext {
+        AdvisorContext(pricing: pricing, scaling: scaling, rightsizing: rightsizing, forecast: forecast,
                       openIncidents: openIncidents, schedule: schedule)
     }
 

@@ -4,7 +4,7 @@ import Rules
 
 /// What an analysis needs besides the usage: prices, policies, forecasts, open incidents,
 /// and the zone times are written in.
-public struct AdviceContext: Sendable {
+public struct AdvisorContext: Sendable {
     public var pricing: Pricing
     public var scaling: ScalingPolicy
     public var rightsizing: RightsizingPolicy
@@ -36,7 +36,7 @@ public struct AdviceContext: Sendable {
 /// Pure: the same extract and context always give the same report.
 /// - Complexity: O(series × hours in the window), outside any lock.
 public enum Advisor {
-    public static func analyze(_ extract: UsageExtract, context: AdviceContext) -> AdviceReport {
+    public static func analyze(_ extract: UsageExtract, context: AdvisorContext) -> AdviceReport {
         var analysis = Analysis(extract: extract, context: context)
         return analysis.run()
     }
@@ -45,7 +45,7 @@ public enum Advisor {
 /// One analysis' working state.
 struct Analysis {
     let extract: UsageExtract
-    let context: AdviceContext
+    let context: AdvisorContext
     let rollup: WorkloadRollup
     let policy: RightsizingPolicy
     let hourMs: Int64 = 3_600_000
@@ -81,7 +81,7 @@ struct Analysis {
     var loadHours: [Int: [Double]] = [:]
     var loadSeries: [Int: [UsageSeries]] = [:]
 
-    init(extract: UsageExtract, context: AdviceContext) {
+    init(extract: UsageExtract, context: AdvisorContext) {
         self.extract = extract
         self.context = context
         self.rollup = WorkloadRollup(extract.inventory)
@@ -206,8 +206,9 @@ struct Analysis {
             return report
         }
         var scaling: Finding?
-        if workload.kind == "Deployment" && rightsizing.isEmpty {
-            scaling = predictiveScaling(workload, report: report, containers: containers)
+        if workload.kind == "Deployment" {
+            // Over-provisioned requests make CPU a wrong measure of capacity: fix those first.
+            scaling = predictiveScaling(workload, report: report, containers: containers, cpu: rightsizing.isEmpty)
         }
         if var scaling, scaling.scaling?.exceedsFrom != nil {
             // More replicas relieve the throttling: it is evidence for the scale-out, not a
@@ -422,12 +423,12 @@ struct Analysis {
     // MARK: Predictive scaling
 
     /// The load of a Deployment over the next day against what its replicas serve.
-    func predictiveScaling(_ workload: WorkloadID, report: WorkloadReport, containers: [String: Aggregate]) -> Finding? {
+    func predictiveScaling(_ workload: WorkloadID, report: WorkloadReport, containers: [String: Aggregate], cpu: Bool) -> Finding? {
         guard report.replicas > 0 else { return nil }
         let target = context.scaling.targetUtilisation
         var candidates: [(signal: String, forecast: LoadForecast, perReplica: Double)] = []
         let cpuPerReplica = report.containers.reduce(0) { $0 + ($1.cpuRequest ?? 0) }
-        if cpuPerReplica > 0, let forecast = cpuForecast(containers) {
+        if cpu, cpuPerReplica > 0, let forecast = cpuForecast(containers) {
             candidates.append(("cpu", forecast, cpuPerReplica))
         }
         for (index, load) in context.scaling.loads.enumerated() where load.namespace == workload.namespace && load.deployment == workload.name {

@@ -41,11 +41,12 @@ public struct DailySummary: Sendable {
             if end == nil {
                 asOfNow.end = nil
                 asOfNow.phase = .firing
+                asOfNow.lastSeen = min(asOfNow.lastSeen, at)
                 open.append(asOfNow)
             }
             recent.append(asOfNow)
         }
-        self.incidents = recent.sorted(by: Self.worseFirst)
+        self.incidents = recent.sorted { Self.worse($0, than: $1, at: at) }
         self.open = open.sorted { ($0.firedAt ?? $0.start, $0.id) < ($1.firedAt ?? $1.start, $1.id) }
         var risks = open.compactMap(Risk.init(incident:)).sorted { $0.secondsAhead < $1.secondsAhead }
         if let advice {
@@ -56,11 +57,11 @@ public struct DailySummary: Sendable {
         self.risks = risks
     }
 
-    /// More severe first, then longer-lasting, then earlier.
-    static func worseFirst(_ a: Incident, _ b: Incident) -> Bool {
+    /// More severe first, then longer-lasting (open ones until `at`), then earlier.
+    static func worse(_ a: Incident, than b: Incident, at: Timestamp) -> Bool {
         if a.severity != b.severity { return a.severity > b.severity }
-        let durationA = (a.end ?? a.lastSeen) - (a.firedAt ?? a.start)
-        let durationB = (b.end ?? b.lastSeen) - (b.firedAt ?? b.start)
+        let durationA = (a.end ?? at) - (a.firedAt ?? a.start)
+        let durationB = (b.end ?? at) - (b.firedAt ?? b.start)
         if durationA != durationB { return durationA > durationB }
         return (a.firedAt ?? a.start, a.id) < (b.firedAt ?? b.start, b.id)
     }

@@ -33,11 +33,11 @@ public struct DailySummarySlackBuilder: Sendable {
         if summary.isQuiet {
             let line = "Daily summary for \(workspace) (\(date)): all quiet. No incidents in the last 24 hours, nothing open, no risks ahead"
                 + (summary.includesAdvice ? ", no scaling or cost advice." : ".")
-            return SlackMessage(text: SlackMrkdwn.truncate(line, to: 300),
+            return SlackMessage(text: SlackMrkdwn.escaped(line, limit: 300),
                                 blocks: [.section(text: .mrkdwn(":white_check_mark: " + SlackMrkdwn.escaped(line, limit: limits.maxSectionTextCharacters - 20)), fields: nil)])
         }
         var blocks: [SlackBlock] = [
-            .header(.plain(SlackMrkdwn.truncate(":sunrise: Daily summary: \(workspace)", to: limits.maxHeaderCharacters))),
+            .header(.plain(SlackMrkdwn.truncate(":sunrise: Daily summary: " + SlackMrkdwn.escape(workspace), to: limits.maxHeaderCharacters))),
             .context([.mrkdwn(SlackMrkdwn.escape("\(date) \(zone.localTime(at: summary.at)) · last 24 hours · plan \(summary.includesAdvice ? "Pro" : "Hobby")"))]),
         ]
         blocks.append(section(incidentsText(summary)))
@@ -74,7 +74,7 @@ public struct DailySummarySlackBuilder: Sendable {
                 }
                 blocks.append(section(text))
             }
-            footer.append("Usage over \(days(advice)); prices \(advice.pricing.format(advice.pricing.coreHour)) per core-hour, \(advice.pricing.format(advice.pricing.gibHour)) per GiB-hour")
+            footer.append("Usage over \(days(advice)); prices \(advice.pricing.formatUnit(advice.pricing.coreHour)) per core-hour, \(advice.pricing.formatUnit(advice.pricing.gibHour)) per GiB-hour")
             footer.append("All advice: GET /api/v1/recommendations")
         } else {
             footer.append("Scaling and cost advice come with the Pro plan.")
@@ -155,7 +155,7 @@ public struct DailySummarySlackBuilder: Sendable {
         if let peak = usage.memoryPeak { used.append("peak \(ResourceQuantity.bytes(peak))") }
         return ":money_with_wings: " + name + " (" + SlackMrkdwn.escape(usage.name) + "): requests "
             + pair(usage.cpuRequest, usage.memoryRequest) + " for " + used.joined(separator: " and ")
-            + "; " + pair(usage.recommendedCPU, usage.recommendedMemory) + saving + "."
+            + "; recommended " + pair(usage.recommendedCPU, usage.recommendedMemory) + saving + "."
     }
 
     func days(_ advice: AdviceReport) -> String {
@@ -170,7 +170,7 @@ public struct DailySummarySlackBuilder: Sendable {
             if !summary.scalingFindings.isEmpty { parts.append("\(summary.scalingFindings.count) scaling advice") }
             if saving > 0 { parts.append("\(advice.pricing.format(saving))/month to save") }
         }
-        return SlackMrkdwn.truncate("Daily summary for \(SlackMrkdwn.oneLine(summary.workspace)) (\(summary.schedule.localDate(at: summary.at))): " + parts.joined(separator: ", "), to: 300)
+        return SlackMrkdwn.escaped("Daily summary for \(SlackMrkdwn.oneLine(summary.workspace)) (\(summary.schedule.localDate(at: summary.at))): " + parts.joined(separator: ", "), limit: 300)
     }
 
     /// The first `limit` lines, then `…and N more`, within the section budget.

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What compute costs, for the monthly saving of a recommendation: a price per core-hour of
 /// requested CPU and per GiB-hour of requested memory, as Kubecost and OpenCost price
 /// requests.
@@ -36,6 +38,13 @@ public struct Pricing: Sendable, Equatable, Codable {
     public func format(_ amount: Double) -> String {
         let rounded = (amount * 100).rounded() / 100
         let text = Self.twoDecimals(rounded)
+        return currency == "USD" ? "$" + text : text + " " + currency
+    }
+
+    /// A unit price with the digits it was given: `$0.031611`.
+    public func formatUnit(_ price: Double) -> String {
+        var text = String(format: "%.6f", price)
+        while text.hasSuffix("0") && !text.hasSuffix(".00") { text.removeLast() }
         return currency == "USD" ? "$" + text : text + " " + currency
     }
 
