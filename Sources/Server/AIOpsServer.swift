@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import Delivery
 import Dispatch
@@ -43,6 +44,12 @@ public final class AIOpsServer: Sendable {
         public var snapshotInterval: PromDuration = .minutes(5)
         /// Days of daily backups kept for Pro workspaces.
         public var backupDays: Int = 7
+        /// How often due daily summaries are looked for (a summary goes out within this of its
+        /// time); zero: no daily summaries.
+        public var dailySummaryCheckInterval: PromDuration = .minutes(1)
+        /// Per-series forecasts for predictive scaling (the `Forecasting` module); nil: the
+        /// advice module's daily profile of the last 7 days.
+        public var forecast: ForecastProvider?
         /// Where snapshot lines go (loaded, written, damaged); standard error by default.
         public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
 
@@ -62,6 +69,8 @@ public final class AIOpsServer: Sendable {
     let notifier: Notifier?
     /// Held while snapshots are written, so a periodic one and the final one never overlap.
     private let snapshotting = Mutex(())
+    /// When each workspace's next daily summary is due, by workspace name.
+    private let summariesDue: Mutex<[String: Timestamp]>
 
     /// - Parameters:
     ///   - notifier: receives every workspace's incidents; nil reports nothing. The caller owns
@@ -86,7 +95,8 @@ public final class AIOpsServer: Sendable {
         httpConfiguration.maxBodyBytes = options.maxBodyBytes
         httpConfiguration.maxBufferedBodyBytes = options.maxBufferedBodyBytes
         let metrics = ServerMetrics(started: now)
-        state = ServerState(notifier: notifier)
+        state = ServerState(notifier: notifier, forecast: options.forecast)
+        summariesDue = Mutex(Dictionary(uniqueKeysWithValues: workspaces.map { ($0.name, $0.advice.schedule.nextTime(after: now)) }))
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
         handler = AIOpsHandler(
             workspaces: workspaces, adminToken: configuration.adminToken.map { Array($0.utf8) },
@@ -107,6 +117,7 @@ public final class AIOpsServer: Sendable {
         state.ready.store(true, ordering: .relaxed)
         startEviction()
         if options.snapshotsEnabled { scheduleSnapshot() }
+        if options.dailySummaryCheckInterval.milliseconds > 0 { scheduleDailySummaries() }
         return address
     }
 
@@ -187,6 +198,52 @@ public final class AIOpsServer: Sendable {
             guard let self, !self.stopping.load(ordering: .relaxed) else { return }
             self.writeSnapshots()
             self.scheduleSnapshot()
+        }
+    }
+
+    // MARK: Daily summaries
+
+    /// Composes and sends the daily summary of every workspace whose time has come (by the
+    /// server's clock), through the notifier: the same outbox, rate limit and retries as
+    /// incident reports, printed when the workspace has no webhook. Also run every
+    /// `dailySummaryCheckInterval` in the background. A summary missed while the server was
+    /// down is not sent late: the next one is due at the next configured time.
+    /// - Returns: the summaries sent.
+    @discardableResult
+    public func sendDueSummaries() -> [DailySummary] {
+        let now = clock.now()
+        let due = summariesDue.withLock { table -> [Workspace] in
+            let ready = workspaces.filter { (table[$0.name] ?? .max) <= now }
+            for workspace in ready { table[workspace.name] = workspace.advice.schedule.nextTime(after: now) }
+            return ready
+        }
+        var sent: [DailySummary] = []
+        for workspace in due {
+            let summary = workspace.dailySummary(at: now, forecast: options.forecast)
+            let rendered = summary.rendered()
+            let batch = NotificationBatch.prepared(PreparedMessage(slackPayload: rendered.slackPayload, text: rendered.text),
+                                                   workspace: workspace.name, rule: "daily-summary", at: now)
+            do throws(DeliveryError) {
+                try notifier?.send([batch])
+                sent.append(summary)
+            } catch {
+                options.log("daily summary: workspace \(workspace.name): not sent: \(error.description)")
+            }
+        }
+        return sent
+    }
+
+    /// When `workspace`'s next daily summary is due (nil for an unknown workspace).
+    public func nextSummary(of workspace: String) -> Timestamp? {
+        summariesDue.withLock { $0[workspace] }
+    }
+
+    private func scheduleDailySummaries() {
+        let interval = Int(max(1, options.dailySummaryCheckInterval.milliseconds))
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(interval)) { [weak self] in
+            guard let self, !self.stopping.load(ordering: .relaxed) else { return }
+            self.sendDueSummaries()
+            self.scheduleDailySummaries()
         }
     }
 

@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import Foundation
 import Rules
@@ -13,12 +14,16 @@ import Rules
 ///     {"name": "dev-workspace", "plan": "hobby", "token": "...",
 ///      "slack": {"webhookURL": "https://hooks.slack.com/services/..."},
 ///      "limits": {"samplesPerSecond": 50000, "activeSeries": 20000},
-///      "notifications": {"repeatInterval": "1h"}}
+///      "notifications": {"repeatInterval": "1h"},
+///      "dailySummary": {"at": "09:00", "timeZone": "Asia/Tokyo"},
+///      "pricing": {"coreHour": 0.031611, "gibHour": 0.004237},
+///      "scaling": {"targetUtilisation": 0.7}}
 ///   ]
 /// }
 /// ```
-/// `slack`, `limits` and `notifications` are optional; a workspace's `limits` override its
-/// plan's defaults key by key, its `notifications` override the file's.
+/// `slack`, `limits`, `notifications`, `dailySummary`, `pricing` and `scaling` are optional; a
+/// workspace's `limits` override its plan's defaults key by key, its `notifications` override
+/// the file's.
 public struct ServerConfiguration: Sendable, Codable, Equatable {
     public var workspaces: [WorkspaceConfiguration]
     public var adminToken: String?
@@ -91,14 +96,31 @@ public struct WorkspaceConfiguration: Sendable, Codable, Equatable {
     public var slack: SlackConfiguration?
     public var limits: LimitOverrides?
     public var notifications: NotifyOverrides?
+    /// When the daily summary is sent (default 09:00 UTC).
+    public var dailySummary: DailySummarySchedule?
+    /// Prices of requested CPU and memory for cost advice (default `Pricing.default`).
+    public var pricing: Pricing?
+    /// Predictive scaling's target utilisation, replicas floor, lead and load series.
+    public var scaling: ScalingPolicy?
 
-    public init(name: String, plan: Plan, token: String, slack: SlackConfiguration? = nil, limits: LimitOverrides? = nil, notifications: NotifyOverrides? = nil) {
+    public init(name: String, plan: Plan, token: String, slack: SlackConfiguration? = nil, limits: LimitOverrides? = nil, notifications: NotifyOverrides? = nil,
+                dailySummary: DailySummarySchedule? = nil, pricing: Pricing? = nil, scaling: ScalingPolicy? = nil) {
         self.name = name
         self.plan = plan
         self.token = token
         self.slack = slack
         self.limits = limits
         self.notifications = notifications
+        self.dailySummary = dailySummary
+        self.pricing = pricing
+        self.scaling = scaling
+    }
+
+    /// The advice settings of this workspace: its plan decides whether scaling and cost advice
+    /// are included.
+    public var adviceSettings: AdviceSettings {
+        AdviceSettings(includesAdvice: plan.includesAdvice, pricing: pricing ?? .default, scaling: scaling ?? .default,
+                       schedule: dailySummary ?? .default)
     }
 
     /// The plan's limits with this workspace's overrides.

@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import Incidents
 import Pipeline
@@ -26,6 +27,8 @@ public final class Workspace: Sendable {
     let metricTypes: Mutex<MetricTypeTable>
     /// `RulesFingerprint` of the pipelines' rules: a snapshot written under other rules is refused.
     let rulesFingerprint: UInt64
+    /// Whether advice is part of the plan, prices, scaling policy, daily summary time.
+    public let advice: AdviceSettings
 
     /// - Parameters:
     ///   - shardCount: locks the series are spread over (1 is fine below ~1M samples/s).
@@ -37,9 +40,13 @@ public final class Workspace: Sendable {
         token = Array(configuration.token.utf8)
         let count = max(1, shardCount)
         let perShard = (limits.activeSeries + count - 1) / count
+        advice = configuration.adviceSettings
         var shards: [PipelineShard] = []
         for _ in 0..<count {
-            shards.append(PipelineShard(Pipeline(rules: rules, configuration: PipelineConfiguration(maxSeries: perShard), sink: sink)))
+            let pipeline = Pipeline(rules: rules, configuration: PipelineConfiguration(maxSeries: perShard), sink: sink)
+            // Retired pods' summaries stay for the window: room for twice the active series.
+            let usage = UsageRecorder(store: pipeline.store, loads: advice.scaling.loads, maximumEntries: 2 * perShard)
+            shards.append(PipelineShard(pipeline, usage: usage))
         }
         self.shards = shards
         rulesFingerprint = shards[0].withLock { RulesFingerprint.of($0.pipeline.rules) }
@@ -98,31 +105,36 @@ public final class Workspace: Sendable {
     }
 }
 
-/// One lock and the pipeline it guards.
+/// One lock and the pipeline it guards, with the advice module's usage summaries of its series.
 ///
-/// `@unchecked Sendable` is sound because `pipeline` (a non-Sendable class) is only reached
-/// through `withLock`, which holds `lock` for the whole access and never lets it escape.
+/// `@unchecked Sendable` is sound because `pipeline` and `usage` (non-Sendable classes) are
+/// only reached through `withLock`, which holds `lock` for the whole access and never lets
+/// them escape.
 final class PipelineShard: @unchecked Sendable {
     private let lock = Mutex(())
     private let pipeline: Pipeline  // protected by lock
+    private let usage: UsageRecorder  // protected by lock
 
-    init(_ pipeline: Pipeline) {
+    init(_ pipeline: Pipeline, usage: UsageRecorder) {
         self.pipeline = pipeline
+        self.usage = usage
     }
 
     func withLock<R>(_ body: (PipelineBox) throws -> R) rethrows -> R {
-        try lock.withLock { _ in try body(PipelineBox(pipeline: pipeline)) }
+        try lock.withLock { _ in try body(PipelineBox(pipeline: pipeline, usage: usage)) }
     }
 
     /// Runs `body` under the lock if nobody holds it; nil (and `body` not run) otherwise.
     func withLockIfAvailable<R>(_ body: (PipelineBox) -> R) -> R? {
-        lock.withLockIfAvailable { _ in body(PipelineBox(pipeline: pipeline)) }
+        lock.withLockIfAvailable { _ in body(PipelineBox(pipeline: pipeline, usage: usage)) }
     }
 }
 
 /// The view of a shard's pipeline valid inside `PipelineShard.withLock`.
 struct PipelineBox {
     let pipeline: Pipeline
+    /// Fed every sample the pipeline appends (`RemoteWriteEndpoint`).
+    let usage: UsageRecorder
 }
 
 /// What `/metrics` shows of a workspace.
