@@ -27,11 +27,11 @@ public struct DailySummaryTextRenderer: Sendable {
         }
         if let advice = summary.advice {
             let scaling = summary.scalingFindings
-            lines.append("  Scaling: " + (scaling.isEmpty ? "nothing to change" : ""))
+            lines.append("  Scaling:" + (scaling.isEmpty ? " nothing to change" : ""))
             for finding in scaling { append(finding, to: &lines) }
             let cost = summary.costFindings
             let total = cost.reduce(0) { $0 + max(0, $1.monthlySaving ?? 0) }
-            lines.append("  Cost: " + (cost.isEmpty ? "every request is within 30% of its usage" : "\(advice.pricing.format(total)) a month to save"))
+            lines.append("  Cost: " + (cost.isEmpty ? "every request is within 30% of its usage" : "\(advice.pricing.format(total)) a month to save:"))
             for finding in cost { append(finding, to: &lines) }
         } else {
             lines.append("  Scaling and cost advice come with the Pro plan.")

@@ -81,7 +81,8 @@ public final class UsageRecorder {
 
     /// Feeds one sample the pipeline appended to series `ref` (call only for `.appended`
     /// outcomes, in the order they were appended).
-    /// - Complexity: O(1), no allocation once the series is classified.
+    /// - Complexity: O(1), no allocation once the series is classified; no division unless
+    ///   the series' hour changed.
     public func observe(_ ref: SeriesRef, timestamp: Timestamp, value: Double) {
         let slot = Int(ref.index)
         var entry = slot < slotEntries.count ? slotEntries[slot] : Self.unknown
@@ -89,56 +90,52 @@ public final class UsageRecorder {
         // reused after an eviction): classify it again.
         if entry == Self.unknown || store.appendedCount(ref) == 1 { entry = classify(ref) }
         guard entry >= 0 else { return }
-        update(Int(entry), timestamp: timestamp, value: value)
+        update(states.pointer(at: Int(entry)), entry: Int(entry), timestamp: timestamp, value: value)
     }
 
     @inline(__always)
-    func update(_ entry: Int, timestamp: Timestamp, value: Double) {
-        let role = states[entry].role
-        states[entry].lastSeen = timestamp
-        states[entry].lastValue = value
-        guard role <= SeriesRole.load.rawValue else { return }  // inventory: the latest value only
+    func update(_ state: UnsafeMutablePointer<EntryState>, entry: Int, timestamp: Timestamp, value: Double) {
+        state.pointee.lastSeen = timestamp
+        state.pointee.lastValue = value
+        guard state.pointee.role <= SeriesRole.load.rawValue else { return }  // inventory: the latest value only
         var sample = value
-        if states[entry].counter {
-            let previous = states[entry].previousValue
-            let previousTimestamp = states[entry].previousTimestamp
-            let previousStep = states[entry].previousStep
-            states[entry].previousValue = value
-            states[entry].previousTimestamp = timestamp
+        if state.pointee.counter {
+            let previous = state.pointee.previousValue
+            let previousTimestamp = state.pointee.previousTimestamp
+            let previousStep = state.pointee.previousStep
+            state.pointee.previousValue = value
+            state.pointee.previousTimestamp = timestamp
             guard previousTimestamp != .min, timestamp > previousTimestamp else { return }
             let step = timestamp - previousTimestamp
-            states[entry].previousStep = step
+            state.pointee.previousStep = step
             // As the pipeline's rate: a reset (a restart) and the first step after a gap are
             // skipped rather than guessed.
             if value < previous { return }
             if previousStep > 0 && step > 4 * previousStep { return }
             sample = (value - previous) * 1000 / Double(step)
         }
-        let hour = timestamp >= 0 ? timestamp / Self.millisecondsPerHour : (timestamp - Self.millisecondsPerHour + 1) / Self.millisecondsPerHour
-        if hour != states[entry].hour { rollHour(entry, to: hour) }
-        states[entry].hourSum += sample
-        states[entry].hourCount &+= 1
+        if timestamp >= state.pointee.hourEnd { rollHour(state, entry: entry, at: timestamp) }
+        state.pointee.hourSum += sample
+        state.pointee.hourCount &+= 1
         let single = Float(sample)
-        if single > states[entry].hourMax { states[entry].hourMax = single }
-        let histogram = Int(states[entry].histogram)
-        if histogram >= 0 {
-            let day = Int32(truncatingIfNeeded: hour >= 0 ? hour / 24 : (hour - 23) / 24)
-            let daySlot = Int(UInt32(bitPattern: day) % UInt32(Self.daysKept))
-            let dayIndex = histogram * Self.daysKept + daySlot
-            if histogramDays[dayIndex] != day { startDay(histogram: histogram, slot: daySlot, day: day) }
-            let index = dayIndex * UsageHistogram.bucketCount + UsageHistogram.bucket(sample)
-            if counts[index] != .max { counts[index] &+= 1 }
+        if single > state.pointee.hourMax { state.pointee.hourMax = single }
+        let base = state.pointee.histogramBase
+        if base >= 0 {
+            let count = counts.pointer(at: base + UsageHistogram.bucket(sample))
+            if count.pointee != .max { count.pointee &+= 1 }
         }
     }
 
-    /// Writes the finished hour into the ring and clears the hours skipped since (no data).
-    func rollHour(_ entry: Int, to hour: Int64) {
-        let ring = Int(states[entry].ring)
-        let previous = states[entry].hour
+    /// Writes the finished hour into the ring, clears the hours skipped since (no data), and
+    /// moves the histogram to the new hour's day.
+    func rollHour(_ state: UnsafeMutablePointer<EntryState>, entry: Int, at timestamp: Timestamp) {
+        let hour = timestamp >= 0 ? timestamp / Self.millisecondsPerHour : (timestamp - Self.millisecondsPerHour + 1) / Self.millisecondsPerHour
+        let ring = Int(state.pointee.ring)
+        let previous = state.pointee.hour
         if previous != .min, ring >= 0 {
-            let count = states[entry].hourCount
+            let count = state.pointee.hourCount
             let summary: Float = count == 0 ? .nan
-                : (states[entry].role == SeriesRole.memory.rawValue ? states[entry].hourMax : Float(states[entry].hourSum / Double(count)))
+                : (state.pointee.role == SeriesRole.memory.rawValue ? state.pointee.hourMax : Float(state.pointee.hourSum / Double(count)))
             let base = ring * Self.hoursKept
             hourly[base + Self.position(previous)] = summary
             // Hours with no sample in between: no data (the ring may hold an older week there).
@@ -149,16 +146,24 @@ public final class UsageRecorder {
                 skipped += 1
             }
         }
-        states[entry].hour = hour
-        states[entry].hourSum = 0
-        states[entry].hourCount = 0
-        states[entry].hourMax = -.infinity
+        state.pointee.hour = hour
+        state.pointee.hourEnd = (hour + 1) * Self.millisecondsPerHour
+        state.pointee.hourSum = 0
+        state.pointee.hourCount = 0
+        state.pointee.hourMax = -.infinity
+        let histogram = Int(state.pointee.histogram)
+        if histogram >= 0 {
+            let day = Int32(truncatingIfNeeded: hour >= 0 ? hour / 24 : (hour - 23) / 24)
+            let daySlot = Int(UInt32(bitPattern: day) % UInt32(Self.daysKept))
+            let dayIndex = histogram * Self.daysKept + daySlot
+            if histogramDays[dayIndex] != day { startDay(histogram: histogram, slot: daySlot, day: day) }
+            state.pointee.histogramBase = dayIndex * UsageHistogram.bucketCount
+        }
     }
 
     func startDay(histogram: Int, slot: Int, day: Int32) {
         histogramDays[histogram * Self.daysKept + slot] = day
-        let base = (histogram * Self.daysKept + slot) * UsageHistogram.bucketCount
-        for index in base..<(base + UsageHistogram.bucketCount) { counts[index] = 0 }
+        counts.pointer(at: (histogram * Self.daysKept + slot) * UsageHistogram.bucketCount).update(repeating: 0, count: UsageHistogram.bucketCount)
     }
 
     @inline(__always)
@@ -222,10 +227,10 @@ public final class UsageRecorder {
         } else {
             ring = Int32(ringCount)
             ringCount += 1
-            for _ in 0..<Self.hoursKept { hourly.append(.nan) }
+            hourly.append(repeating: .nan, count: Self.hoursKept)
+            return ring
         }
-        let base = Int(ring) * Self.hoursKept
-        for index in base..<(base + Self.hoursKept) { hourly[index] = .nan }
+        hourly.pointer(at: Int(ring) * Self.hoursKept).update(repeating: .nan, count: Self.hoursKept)
         return ring
     }
 
@@ -236,11 +241,11 @@ public final class UsageRecorder {
         } else {
             histogram = Int32(histogramCount)
             histogramCount += 1
-            for _ in 0..<(Self.daysKept * UsageHistogram.bucketCount) { counts.append(0) }
-            for _ in 0..<Self.daysKept { histogramDays.append(.min) }
+            counts.append(repeating: 0, count: Self.daysKept * UsageHistogram.bucketCount)
+            histogramDays.append(repeating: .min, count: Self.daysKept)
+            return histogram
         }
-        let days = Int(histogram) * Self.daysKept
-        for slot in 0..<Self.daysKept { histogramDays[days + slot] = .min }
+        histogramDays.pointer(at: Int(histogram) * Self.daysKept).update(repeating: .min, count: Self.daysKept)
         return histogram
     }
 
@@ -352,8 +357,12 @@ struct EntryState: BitwiseCopyable {
     @usableFromInline var previousValue: Double = .nan
     @usableFromInline var previousTimestamp: Int64 = .min
     @usableFromInline var previousStep: Int64 = 0
-    /// The hour being summed (hours since the epoch), `.min` before the first.
+    /// The hour being summed (hours since the epoch), `.min` before the first, and where it
+    /// ends (ms): a sample at or after `hourEnd` rolls the hour.
     @usableFromInline var hour: Int64 = .min
+    @usableFromInline var hourEnd: Int64 = .min
+    /// Where the current day's counts start in `counts`, -1 without a histogram.
+    @usableFromInline var histogramBase: Int = -1
     @usableFromInline var hourSum: Double = 0
     @usableFromInline var hourCount: UInt32 = 0
     @usableFromInline var hourMax: Float = -.infinity
