@@ -344,7 +344,7 @@ public final class UsageRecorder {
 /// What `UsageRecorder` keeps per tracked series and touches per sample: plain data in one
 /// slab, so a sample reads and writes one place.
 @usableFromInline
-struct EntryState: BitwiseCopyable {
+struct EntryState: BitwiseCopyable, Sendable {
     @usableFromInline var role: UInt8 = 0
     /// Summarised as a per-second rate.
     @usableFromInline var counter = false

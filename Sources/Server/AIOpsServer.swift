@@ -164,6 +164,28 @@ public final class AIOpsServer: Sendable {
                 let minutes = Double(max(0, now - state.created)) / 60_000
                 log("snapshot: workspace \(workspace.name): loaded \(state.seriesCount) series, \(state.openIncidentCount) open incident(s) (\(state.firingIncidentCount) firing) from \(directory.path(workspace: workspace.name)) (\(bytes) bytes in \(Self.format(milliseconds)) ms); taken \(Self.format(minutes)) minutes ago: lost up to \(Self.format(minutes)) minutes")
             }
+            loadUsage(workspace, directory: directory)
+        }
+    }
+
+    /// `<data>/<workspace>/usage.snap`: the advice's usage summaries (7 days of hourly rings
+    /// and CPU histograms), written beside the workspace's snapshot.
+    static func usagePath(_ directory: SnapshotDirectory, _ workspace: String) -> String {
+        directory.workspaceDirectory(workspace) + "/usage.snap"
+    }
+
+    /// Loads a workspace's usage summaries, if any; a file that cannot be used is logged and
+    /// left for the next snapshot to replace.
+    private func loadUsage(_ workspace: Workspace, directory: SnapshotDirectory) {
+        let path = Self.usagePath(directory, workspace.name)
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        do {
+            let bytes = try DurableFile.read(path)
+            let (entries, created) = try UsageSnapshot.decode(bytes)
+            let restored = workspace.restoreUsage(entries)
+            options.log("snapshot: workspace \(workspace.name): usage summaries of \(restored) series loaded from \(path), taken \(Self.format(Double(max(0, clock.now() - created)) / 60_000)) minutes ago")
+        } catch {
+            options.log("snapshot: workspace \(workspace.name): usage summaries in \(path) not loaded (\(error)); advice starts from what arrives")
         }
     }
 
@@ -183,6 +205,9 @@ public final class AIOpsServer: Sendable {
                 do throws(DurableFile.Failure) {
                     let bytes = try directory.write(state)
                     if workspace.plan == .pro { try directory.keepDailyBackup(workspace: workspace.name, now: now, days: options.backupDays) }
+                    let usage = UsageSnapshot.encode(workspace.captureUsage(), created: now)
+                    let usagePath = Self.usagePath(directory, workspace.name)
+                    try DurableFile.write(usage, to: usagePath, temporary: usagePath + ".tmp")
                     let done = MonotonicClock.nanoseconds()
                     options.log("snapshot: workspace \(workspace.name): \(state.seriesCount) series, \(bytes) bytes (locks held \(Self.format(Double(copied - started) / 1e6)) ms, written in \(Self.format(Double(done - copied) / 1e6)) ms)")
                 } catch {

@@ -29,3 +29,19 @@ extension Workspace {
         shards.reduce(0) { total, shard in total + shard.withLock { $0.usage.entryCount } }
     }
 }
+
+extension Workspace {
+    /// Every shard's usage summaries, copied under its lock (for `UsageSnapshot`).
+    func captureUsage() -> [UsageSnapshot.Entry] {
+        shards.flatMap { shard in shard.withLock { $0.usage.capture() } }
+    }
+
+    /// Summaries from a usage snapshot, each to the shard its series lives in.
+    /// - Returns: how many were restored.
+    @discardableResult
+    func restoreUsage(_ entries: [UsageSnapshot.Entry]) -> Int {
+        var perShard = Array(repeating: [UsageSnapshot.Entry](), count: shards.count)
+        for entry in entries { perShard[Int(entry.labels.stableHash % UInt64(shards.count))].append(entry) }
+        return zip(shards, perShard).reduce(0) { total, pair in total + pair.0.withLock { $0.usage.restore(pair.1) } }
+    }
+}

@@ -206,3 +206,59 @@ import Testing
         #expect(UsageHistogram.quantile([UInt32](repeating: 0, count: UsageHistogram.bucketCount)[...], 0.95) == nil)
     }
 }
+
+@Suite struct UsageSnapshotTests {
+    typealias NS = SimulatedNamespace
+
+    static func namespace() -> SimulatedNamespace {
+        let ns = NS()
+        ns.deployment("api", replicas: 2, cpuRequest: 1, memoryRequest: 2 * NS.GiB, cpu: { 0.2 + 0.02 * NS.noise($0) }, memory: { _ in 400 * NS.MiB })
+        ns.run(days: 3.3)
+        return ns
+    }
+
+    @Test func summariesSurviveEncodingAndContinue() throws {
+        let original = Self.namespace()
+        let bytes = UsageSnapshot.encode(original.recorder.capture(), created: 42)
+        let (entries, created) = try UsageSnapshot.decode(bytes)
+        #expect(created == 42)
+        #expect(entries.count == original.recorder.entryCount)
+        // A fresh recorder (a restarted server) gets them back.
+        let store = SeriesStore()
+        let restored = UsageRecorder(store: store)
+        #expect(restored.restore(entries) == entries.count)
+        #expect(restored.restore(entries) == 0, "a series already summarised keeps what it has")
+        let at = NS.t0 + Timestamp(3.3 * 86_400_000)
+        let before = Advisor.analyze(original.recorder.extract(at: at), context: AdvisorContext())
+        let after = Advisor.analyze(restored.extract(at: at), context: AdvisorContext())
+        #expect(before.workloads.map(\.workload) == after.workloads.map(\.workload))
+        #expect(before.workloads[0].containers[0].cpuP95 == after.workloads[0].containers[0].cpuP95)
+        #expect(before.workloads[0].containers[0].memoryPeak == after.workloads[0].containers[0].memoryPeak)
+        #expect(before.findings.map(\.monthlySaving) == after.findings.map(\.monthlySaving))
+        // A sample after the restart continues the series' rate: counted, not a first sample.
+        let labels = Labels(metric: "container_cpu_usage_seconds_total", ["namespace": "shop", "pod": "api-5d8f7c9b4-p0", "container": "app"])
+        let last = try #require(entries.first { $0.labels == labels })
+        func counted(_ time: Timestamp) -> UInt32 {
+            let extract = restored.extract(at: time)
+            return extract.series.filter { $0.labels == labels }.map { extract.histogram(of: $0).reduce(0, +) }.reduce(0, +)
+        }
+        let t = last.state.previousTimestamp + 300_000
+        let countedBefore = counted(t)
+        let ref = store.insert(labels)
+        let value = last.state.previousValue + 0.25 * 300
+        #expect(store.append(ref, timestamp: t, value: value) == .appended)
+        restored.observe(ref, timestamp: t, value: value)
+        #expect(restored.entryCount == entries.count)
+        #expect(counted(t) == countedBefore + 1)
+    }
+
+    @Test func aDamagedOrForeignFileIsRefused() throws {
+        var bytes = UsageSnapshot.encode(Self.namespace().recorder.capture(), created: 1)
+        bytes[bytes.count / 2] ^= 0xFF
+        #expect(throws: UsageSnapshot.Failure.checksumMismatch) { try UsageSnapshot.decode(bytes) }
+        #expect(throws: UsageSnapshot.Failure.notAUsageSnapshot) { try UsageSnapshot.decode(Array("not a snapshot at all".utf8)) }
+        let empty = UsageSnapshot.encode([], created: 1)
+        #expect(try UsageSnapshot.decode(empty).entries.isEmpty)
+        #expect(throws: UsageSnapshot.Failure.self) { try UsageSnapshot.decode(Array(empty.prefix(20))) }
+    }
+}

@@ -151,3 +151,34 @@ import Testing
         }
     }
 }
+
+@Suite struct UsageSnapshotServerTests {
+    @Test func usageSummariesSurviveARestart() throws {
+        let data = NSTemporaryDirectory() + "aiops-usage-snapshot-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let clock = ManualClock(1_800_000_000_000)
+        let configuration = ServerConfiguration(workspaces: [WorkspaceConfiguration(name: "team-b", plan: .pro, token: TestServer.tokenB)])
+        let rules = try RuleSet.parse(TestServer.rulesJSON, file: "test.json")
+        var options = AIOpsServer.Options()
+        options.listen = "127.0.0.1:0"
+        options.dataDirectory = data
+        let logged = LoggedLines()
+        options.log = { line in logged.lines.withLock { $0.append(line) } }
+        var recommendations: [String] = []
+        for run in 0..<2 {
+            let server = try AIOpsServer(configuration: configuration, rules: rules, options: options, clock: clock)
+            let client = TestClient(port: try server.start().port)
+            if run == 0 {
+                #expect(try client.write(AdviceServerTests.namespace(now: clock.now()), token: TestServer.tokenB).status == 204)
+            }
+            #expect(server.workspaces[0].trackedUsageSeries == 6)
+            let body = try client.get("/api/v1/recommendations", token: TestServer.tokenB).bodyText
+            recommendations.append(body.replacingOccurrences(of: #""generatedAt":"[^"]*""#, with: "", options: .regularExpression))
+            server.shutdown(gracePeriod: .seconds(2))
+            server.writeSnapshots()
+        }
+        #expect(recommendations[0] == recommendations[1])
+        #expect(FileManager.default.fileExists(atPath: data + "/team-b/usage.snap"))
+        #expect(logged.lines.withLock { $0 }.contains { $0.contains("usage summaries of 6 series loaded") })
+    }
+}
