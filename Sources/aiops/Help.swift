@@ -83,6 +83,11 @@ enum Help {
     workspace's state (series, detectors, incidents, notification log) is snapshotted to
     DIR/<workspace>/state.snap, loaded again at the next start.
 
+    Each workspace gets a daily summary at its 'dailySummary' time (default 09:00 UTC): the
+    last 24 hours' incidents, what is open, risks ahead, and for Pro the scaling and cost
+    advice also served at GET /api/v1/recommendations (usage summaries kept in
+    DIR/<workspace>/usage.snap). GET /api/v1/summary shows it as it would be sent now.
+
     Options:
       --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6)
       --data DIR          state: the embedded workspace's token, the notification outbox,

@@ -26,12 +26,15 @@ import Testing
         var exceedsFromHour: Range?
         var throttledShare: Range?
     }
-    struct Expectation: Decodable, Sendable {
-        var file: String
+    struct Advice: Decodable, Sendable {
         var at: String
         var exclusive: Bool
         var findings: [Expected]
         var noAdvice: [String]
+    }
+    struct Expectation: Decodable, Sendable {
+        var file: String
+        var advice: Advice
     }
 
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../fixtures/workspace-k8s").standardized
@@ -62,7 +65,8 @@ import Testing
     }
 
     @Test func theSummaryCarriesTheThreeFindingsWithTheirNumbers() throws {
-        let (summaries, expectation) = try Self.replay.get()
+        let (summaries, fixture) = try Self.replay.get()
+        let expectation = fixture.advice
         let at = try #require(TimeFormat.parse(expectation.at))
         let summary = try #require(summaries.first { $0.at == at }, "a summary at \(expectation.at)")
         let advice = try #require(summary.advice)
@@ -105,7 +109,8 @@ import Testing
     }
 
     @Test func theSlackMessageShowsTheThreeFindings() throws {
-        let (summaries, expectation) = try Self.replay.get()
+        let (summaries, fixture) = try Self.replay.get()
+        let expectation = fixture.advice
         let at = try #require(TimeFormat.parse(expectation.at))
         let summary = try #require(summaries.first { $0.at == at })
         let message = DailySummarySlackBuilder().message(for: summary)
