@@ -17,6 +17,8 @@ ALL="snappy protobuf remote_write http_request rule_file selector config fixture
 TARGETS=${*:-$ALL}
 OUT=.build/fuzz
 FLAGS=(-parse-as-library -sanitize=fuzzer,address -O -g -suppress-warnings)
+# Snapshots checksums with the SSE 4.2 crc32 instruction (Package.swift passes the same flag).
+[[ "$(uname -m)" == x86_64 ]] && FLAGS+=(-Xcc -msse4.2)
 mkdir -p "$OUT/artifacts"
 
 deps() {
@@ -25,7 +27,7 @@ deps() {
     http_request) echo "AIOpsCore HTTPServer" ;;
     rule_file|selector) echo "AIOpsCore Detectors Rules" ;;
     fixtures) echo "AIOpsCore Fixtures" ;;
-    config) echo "AIOpsCore RemoteWrite Store Detectors Rules Incidents Pipeline Reports Advice Delivery Snapshots HTTPServer Server" ;;
+    config) echo "AIOpsCore RemoteWrite Store Detectors Rules Incidents Pipeline Reports Advice Delivery Snapshots Fixtures WarmStart HTTPServer Server" ;;
   esac
 }
 

@@ -65,9 +65,15 @@ struct BenchmarkOptions {
       snapshot.*      snapshot of 100k series (full rings): bytes, copy under the lock, encode,
                       write, and load (read + decode + restore); snapshot.1m only when a filter
                       names it
+      ingest.snapshot ingest while snapshots are written back to back / ingest with none
+                      (same server, 100k extra series), ratio of medians
+      reload.*        rules reload of one shard's 100k series (10k with --quick): the time the
+                      shard lock is held with the same rules, one changed, one added
       incident.*      write-to-incident latency at half the peak ingest rate
       replay.*        Replayer over the NAB subset
       soak.smoke      20-s soak at half the peak with churn (with --quick, or --filter soak)
+      warmstart.*     warm start of 1,000 series (7 days at 1 m each) from a real Prometheus
+                      (blocks made by promtool); only when a filter names it
 
     Options:
       --quick                 smoke pass of a few seconds (CI): short loads, 1M-series run skipped

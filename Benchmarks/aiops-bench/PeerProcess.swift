@@ -19,11 +19,16 @@ final class PeerProcess {
     private let process: Process
 
     /// Starts the peer and waits (up to 60 s) until it answers its readiness endpoint.
+    /// - Parameters:
+    ///   - prepare: called with the fresh directory before the peer starts (its data goes in
+    ///     `directory/data`), e.g. to place TSDB blocks there.
+    ///   - extraArguments: more flags for the peer.
     /// - Throws: a message if it cannot start or never becomes ready.
-    init(kind: Kind, binary: String) throws {
+    init(kind: Kind, binary: String, extraArguments: [String] = [], prepare: (String) throws -> Void = { _ in }) throws {
         self.kind = kind
         directory = NSTemporaryDirectory() + "aiops-bench-\(kind.rawValue)-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try prepare(directory)
         port = try PeerProcess.freePort()
         process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
@@ -38,6 +43,7 @@ final class PeerProcess {
         case .victoriaMetrics:
             process.arguments = ["-storageDataPath=\(directory)/data", "-httpListenAddr=127.0.0.1:\(port)", "-loggerLevel=ERROR"]
         }
+        process.arguments! += extraArguments
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try process.run()

@@ -25,13 +25,15 @@ public enum TimeFormat {
 
     /// Parses RFC 3339 (`2026-11-26T18:12:26Z`, fractional seconds, `+02:00` offsets),
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` taken as UTC, or a date alone. Returns nil when the
-    /// text is none of these.
+    /// text is none of these, or names a time that does not exist (February 29 of a year that
+    /// is not a leap year, April 31, hour 24, a leap second): `impossibility(in:)` says
+    /// which.
     public static func parse(_ text: Substring) -> Timestamp? {
         var p = Scanner(Array(text.utf8))
         guard let year = p.digits(4), p.expect(UInt8(ascii: "-")),
               let month = p.digits(2), p.expect(UInt8(ascii: "-")),
               let day = p.digits(2),
-              (1...12).contains(month), (1...31).contains(day)
+              (1...12).contains(month), (1...daysInMonth(year: year, month: month)).contains(day)
         else { return nil }
         var ms = days(fromCivil: year, month, day) * 86_400_000
         if p.atEnd { return ms }
@@ -44,7 +46,7 @@ public enum TimeFormat {
             guard let s = p.digits(2) else { return nil }
             ss = s
         }
-        guard hh < 24, mm < 60, ss < 61 else { return nil }
+        guard hh < 24, mm < 60, ss < 60 else { return nil }
         ms += (hh * 3600 + mm * 60 + ss) * 1000
         if p.expect(UInt8(ascii: ".")) {
             var scale: Int64 = 100
@@ -61,6 +63,7 @@ public enum TimeFormat {
         if let sign = p.peek(), sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-") {
             p.advance()
             guard let oh = p.digits(2), p.expect(UInt8(ascii: ":")), let om = p.digits(2), p.atEnd else { return nil }
+            guard oh < 24, om < 60 else { return nil }
             let offset = (oh * 60 + om) * 60_000
             return sign == UInt8(ascii: "+") ? ms - offset : ms + offset
         }
@@ -68,6 +71,77 @@ public enum TimeFormat {
     }
 
     public static func parse(_ text: String) -> Timestamp? { parse(Substring(text)) }
+
+    /// A field of a date-time that is out of its range, and where.
+    public struct Impossibility: Equatable, Sendable {
+        /// 0-based byte offset of the field in the text.
+        public var offset: Int
+        /// What is wrong: `February 2026 has 28 days`, `hour 24 is out of range (00 to 23)`.
+        public var reason: String
+    }
+
+    /// For text shaped like a date-time (`YYYY-MM-DD`, then optionally `[T ]HH:MM[:SS]` and
+    /// an offset) with a field out of its range, which and why; nil for text that is fine or
+    /// is not shaped like one (that is a syntax error, not an impossible date). What `parse`
+    /// refuses silently, put in words for error messages.
+    public static func impossibility(in text: Substring) -> Impossibility? {
+        let b = Array(text.utf8)
+        func number(_ at: Int, _ count: Int) -> Int64? {
+            guard at + count <= b.count else { return nil }
+            var v: Int64 = 0
+            for i in at..<(at + count) {
+                guard b[i] >= 0x30, b[i] <= 0x39 else { return nil }
+                v = v * 10 + Int64(b[i] - 0x30)
+            }
+            return v
+        }
+        guard let year = number(0, 4), b.count >= 10, b[4] == UInt8(ascii: "-"), let month = number(5, 2),
+              b[7] == UInt8(ascii: "-"), let day = number(8, 2)
+        else { return nil }
+        let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+        if !(1...12).contains(month) { return Impossibility(offset: 5, reason: "month \(pad(month, 2)) is out of range (01 to 12)") }
+        let days = daysInMonth(year: year, month: month)
+        if day == 0 { return Impossibility(offset: 8, reason: "day 00 is out of range (01 to \(days))") }
+        if day > days {
+            let leap = month == 2 && day == 29 ? " (\(year) is not a leap year)" : ""
+            return Impossibility(offset: 8, reason: "\(months[Int(month) - 1]) \(year) has \(days) days\(leap)")
+        }
+        guard b.count >= 16, b[10] == UInt8(ascii: "T") || b[10] == UInt8(ascii: "t") || b[10] == UInt8(ascii: " "),
+              let hour = number(11, 2), b[13] == UInt8(ascii: ":"), let minute = number(14, 2)
+        else { return nil }
+        if hour > 23 { return Impossibility(offset: 11, reason: "hour \(pad(hour, 2)) is out of range (00 to 23)") }
+        if minute > 59 { return Impossibility(offset: 14, reason: "minute \(pad(minute, 2)) is out of range (00 to 59)") }
+        var next = 16
+        if b.count >= 19, b[16] == UInt8(ascii: ":"), let second = number(17, 2) {
+            if second == 60 { return Impossibility(offset: 17, reason: "second 60 (a leap second) is not supported") }
+            if second > 59 { return Impossibility(offset: 17, reason: "second \(pad(second, 2)) is out of range (00 to 59)") }
+            next = 19
+        }
+        if next < b.count, b[next] == UInt8(ascii: ".") {
+            next += 1
+            while next < b.count, b[next] >= 0x30, b[next] <= 0x39 { next += 1 }
+        }
+        if next < b.count, b[next] == UInt8(ascii: "+") || b[next] == UInt8(ascii: "-"),
+           let oh = number(next + 1, 2), next + 3 < b.count, b[next + 3] == UInt8(ascii: ":"), let om = number(next + 4, 2) {
+            if oh > 23 { return Impossibility(offset: next + 1, reason: "offset hour \(pad(oh, 2)) is out of range (00 to 23)") }
+            if om > 59 { return Impossibility(offset: next + 4, reason: "offset minute \(pad(om, 2)) is out of range (00 to 59)") }
+        }
+        return nil
+    }
+
+    /// Whether `year` of the proleptic Gregorian calendar has a February 29.
+    public static func isLeapYear(_ year: Int64) -> Bool {
+        year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+    }
+
+    /// 28 to 31; `month` is 1 to 12.
+    public static func daysInMonth(year: Int64, month: Int64) -> Int64 {
+        switch month {
+        case 2: return isLeapYear(year) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
 
     /// Parses an HTTP date (RFC 9110 §5.6.7) in any of the three forms a recipient must accept:
     /// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, RFC 850 `Sunday, 06-Nov-94 08:49:37 GMT`
@@ -93,11 +167,11 @@ public enum TimeFormat {
         default:
             return nil
         }
-        guard let day, let month, let year, let time, (1...31).contains(day) else { return nil }
+        guard let day, let month, let year, let time, day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
         let clock = time.split(separator: ":", omittingEmptySubsequences: false)
         guard clock.count == 3, clock.allSatisfy({ $0.count == 2 }),
               let hh = Int64(clock[0]), let mm = Int64(clock[1]), let ss = Int64(clock[2]),
-              (0..<24).contains(hh), (0..<60).contains(mm), (0..<61).contains(ss)
+              (0..<24).contains(hh), (0..<60).contains(mm), (0..<60).contains(ss)
         else { return nil }
         return (days(fromCivil: year, month, day) * 86_400 + hh * 3600 + mm * 60 + ss) * 1000
     }

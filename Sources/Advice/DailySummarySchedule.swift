@@ -7,7 +7,7 @@ import Foundation
 /// Days are the zone's calendar days, so a summary keeps its local time across daylight
 /// saving changes; on a day whose local `at` does not exist (skipped by a DST jump) it is sent
 /// at the next time that does.
-public struct DailySummarySchedule: Sendable, Equatable, Codable {
+public struct DailySummarySchedule: Sendable, Equatable {
     /// Hour (0-23) and minute (0-59) of the local time.
     public let hour: Int
     public let minute: Int
@@ -76,26 +76,6 @@ public struct DailySummarySchedule: Sendable, Equatable, Codable {
         formatter.timeZone = timeZone
         formatter.dateFormat = pattern
         return formatter.string(from: Date(timeIntervalSince1970: Double(time) / 1000))
-    }
-
-    private enum CodingKeys: String, CodingKey { case at, timeZone }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let at = try container.decodeIfPresent(String.self, forKey: .at) ?? "09:00"
-        let zone = try container.decodeIfPresent(String.self, forKey: .timeZone) ?? "UTC"
-        do {
-            try self.init(at: at, timeZone: zone)
-        } catch {
-            let key: CodingKeys = if case .invalidValue("timeZone", _) = error { .timeZone } else { .at }
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: error.reason)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(atText, forKey: .at)
-        try container.encode(timeZone.identifier, forKey: .timeZone)
     }
 }
 

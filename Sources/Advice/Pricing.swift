@@ -9,7 +9,7 @@ import Foundation
 /// us-central1: a saving reads the same as in the tools users already have, and sits between
 /// cheaper committed or spot capacity and dearer serverless pods (EKS Fargate lists about
 /// $0.040 per vCPU-hour). A workspace sets its own in `pricing`.
-public struct Pricing: Sendable, Equatable, Codable {
+public struct Pricing: Sendable, Equatable {
     /// Price of one core requested for one hour.
     public var coreHour: Double
     /// Price of one GiB (2^30 bytes) requested for one hour.
@@ -60,22 +60,5 @@ public struct Pricing: Sendable, Equatable, Codable {
         }
         let fraction = cents % 100
         return sign + whole + grouped + "." + (fraction < 10 ? "0" : "") + String(fraction)
-    }
-
-    private enum CodingKeys: String, CodingKey { case coreHour, gibHour, currency }
-
-    /// Decodes `{"coreHour": 0.031611, "gibHour": 0.004237, "currency": "USD"}`; a missing
-    /// key keeps its default, a price must be a finite number >= 0.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        coreHour = try container.decodeIfPresent(Double.self, forKey: .coreHour) ?? Self.default.coreHour
-        gibHour = try container.decodeIfPresent(Double.self, forKey: .gibHour) ?? Self.default.gibHour
-        currency = try container.decodeIfPresent(String.self, forKey: .currency) ?? Self.default.currency
-        for (key, value) in [(CodingKeys.coreHour, coreHour), (.gibHour, gibHour)] where !(value.isFinite && value >= 0) {
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: "a price must be a number >= 0, not \(value)")
-        }
-        if currency.isEmpty || currency.count > 8 {
-            throw DecodingError.dataCorruptedError(forKey: .currency, in: container, debugDescription: "a currency code of 1 to 8 characters (e.g. USD)")
-        }
     }
 }

@@ -13,7 +13,7 @@ import Rules
 /// rates) against replicas × CPU requests, and, where a load names it, a request-rate series
 /// (the sum of the matching series' per-second rates) against replicas × `perReplica`. Advice
 /// keeps the forecast's upper bound at or below `targetUtilisation` of that capacity.
-public struct ScalingPolicy: Sendable, Equatable, Codable {
+public struct ScalingPolicy: Sendable, Equatable {
     /// Share of capacity the forecast may use (0.7: an HPA's common CPU target).
     public var targetUtilisation: Double
     /// Fewest replicas advice ever suggests (two keep a Deployment up through a node drain).
@@ -36,47 +36,10 @@ public struct ScalingPolicy: Sendable, Equatable, Codable {
         self.quietHours = quietHours
         self.loads = loads
     }
-
-    private enum CodingKeys: String, CodingKey { case targetUtilisation, minReplicas, lead, quietHours, loads }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let defaults = ScalingPolicy()
-        targetUtilisation = try container.decodeIfPresent(Double.self, forKey: .targetUtilisation) ?? defaults.targetUtilisation
-        minReplicas = try container.decodeIfPresent(Int.self, forKey: .minReplicas) ?? defaults.minReplicas
-        quietHours = try container.decodeIfPresent(Int.self, forKey: .quietHours) ?? defaults.quietHours
-        loads = try container.decodeIfPresent([LoadRule].self, forKey: .loads) ?? []
-        if let text = try container.decodeIfPresent(String.self, forKey: .lead) {
-            guard let duration = PromDuration(parsing: text) else {
-                throw DecodingError.dataCorruptedError(forKey: .lead, in: container, debugDescription: "\"\(text)\" is not a duration such as 30m")
-            }
-            lead = duration
-        } else {
-            lead = defaults.lead
-        }
-        guard targetUtilisation > 0, targetUtilisation <= 1 else {
-            throw DecodingError.dataCorruptedError(forKey: .targetUtilisation, in: container, debugDescription: "a share of capacity in (0, 1], such as 0.7")
-        }
-        guard minReplicas >= 1 else {
-            throw DecodingError.dataCorruptedError(forKey: .minReplicas, in: container, debugDescription: "at least 1")
-        }
-        guard (1...24).contains(quietHours) else {
-            throw DecodingError.dataCorruptedError(forKey: .quietHours, in: container, debugDescription: "hours from 1 to 24")
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(targetUtilisation, forKey: .targetUtilisation)
-        try container.encode(minReplicas, forKey: .minReplicas)
-        try container.encode(lead.description, forKey: .lead)
-        try container.encode(quietHours, forKey: .quietHours)
-        try container.encode(loads, forKey: .loads)
-    }
 }
 
 /// A request-rate series that is a Deployment's load, and how much of it one replica serves.
-public struct LoadRule: Sendable, Equatable, Codable {
+public struct LoadRule: Sendable, Equatable {
     public var namespace: String
     public var deployment: String
     /// The series, as a PromQL selector; every matching series' rate (counters) or value
@@ -103,29 +66,5 @@ public struct LoadRule: Sendable, Equatable, Codable {
 
     public static func == (lhs: LoadRule, rhs: LoadRule) -> Bool {
         lhs.namespace == rhs.namespace && lhs.deployment == rhs.deployment && lhs.selector.text == rhs.selector.text && lhs.perReplica == rhs.perReplica
-    }
-
-    private enum CodingKeys: String, CodingKey { case namespace, deployment, series, perReplica }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        let namespace = try container.decode(String.self, forKey: .namespace)
-        let deployment = try container.decode(String.self, forKey: .deployment)
-        let series = try container.decode(String.self, forKey: .series)
-        let perReplica = try container.decode(Double.self, forKey: .perReplica)
-        do {
-            try self.init(namespace: namespace, deployment: deployment, series: series, perReplica: perReplica)
-        } catch {
-            let key: CodingKeys = if case .invalidValue("series", _) = error { .series } else { .perReplica }
-            throw DecodingError.dataCorruptedError(forKey: key, in: container, debugDescription: error.reason)
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(namespace, forKey: .namespace)
-        try container.encode(deployment, forKey: .deployment)
-        try container.encode(selector.text, forKey: .series)
-        try container.encode(perReplica, forKey: .perReplica)
     }
 }

@@ -29,7 +29,7 @@ public final class UsageRecorder {
     static let millisecondsPerHour: Int64 = 3_600_000
 
     public let store: SeriesStore
-    public let loads: [LoadRule]
+    public private(set) var loads: [LoadRule]
     /// New tracked series beyond this many are not tracked (counted in `statistics`).
     public let maximumEntries: Int
 
@@ -75,6 +75,19 @@ public final class UsageRecorder {
     public var approximateBytes: Int {
         states.count * MemoryLayout<EntryState>.stride + identities.count * 8 + slotEntries.count * 4
             + hourly.count * 4 + counts.count * 2 + histogramDays.count * 4 + byHash.count * 16
+    }
+
+    /// Replaces the load rules (a config reload): every slot is classified again on its next
+    /// sample, so series the new rules name become loads; summaries kept go on.
+    public func setLoads(_ loads: [LoadRule]) {
+        self.loads = loads
+        forgetSlots()
+    }
+
+    /// Forgets which entry each store slot feeds (after the store's slots were restored from
+    /// a snapshot, or the classification changed): each is found again by its labels.
+    public func forgetSlots() {
+        for index in slotEntries.indices { slotEntries[index] = Self.unknown }
     }
 
     // MARK: Samples

@@ -1,3 +1,4 @@
+import AIOpsCore
 import Foundation
 
 /// The module's log: one line per event through an injectable writer.
@@ -7,11 +8,24 @@ import Foundation
 public struct DeliveryLog: Sendable {
     public enum Level: String, Sendable { case info, warning, error }
 
-    private let write: @Sendable (String) -> Void
+    private let write: @Sendable (Level, String) -> Void
 
-    /// - Parameter write: Receives whole lines without the trailing newline.
+    /// - Parameter write: Receives whole lines (`delivery <level>: <message>`) without the
+    ///   trailing newline.
     public init(write: @escaping @Sendable (String) -> Void) {
-        self.write = write
+        self.write = { level, message in write("delivery \(level.rawValue): \(message)") }
+    }
+
+    /// Lines through `logger` (component `delivery`), at its levels: `warning` is `warn`.
+    public init(logger: Logger) {
+        let logger = logger.with(component: "delivery")
+        self.write = { level, message in
+            switch level {
+            case .info: logger.info(message)
+            case .warning: logger.warn(message)
+            case .error: logger.error(message)
+            }
+        }
     }
 
     /// Lines to standard error.
@@ -24,6 +38,6 @@ public struct DeliveryLog: Sendable {
 
     /// Writes `delivery <level>: <message>`; `message` must already be redacted.
     public func log(_ level: Level, _ message: String) {
-        write("delivery \(level.rawValue): \(message)")
+        write(level, message)
     }
 }

@@ -119,6 +119,18 @@ struct DeliveryQueue: Sendable {
         return .gaveUp(entry, error, afterDeadline: afterDeadline)
     }
 
+    /// Takes out `webhook`'s entries not being attempted (all but a busy head); a lane left
+    /// empty is removed.
+    mutating func removeWaiting(webhook: String) -> [OutboxEntry] {
+        guard var lane = lanes[webhook] else { return [] }
+        let keep = lane.pending.first.map { $0.busy ? [$0] : [] } ?? []
+        let removed = lane.pending.dropFirst(keep.count).map(\.entry)
+        lane.pending = keep
+        lane.status.queued = keep.count
+        lanes[webhook] = keep.isEmpty ? nil : lane
+        return removed
+    }
+
     /// Makes a retrying head due again once its bookkeeping is done.
     mutating func release(webhook: String) {
         guard var lane = lanes[webhook], !lane.pending.isEmpty else { return }

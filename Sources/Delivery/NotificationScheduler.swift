@@ -178,6 +178,34 @@ public struct NotificationScheduler: Sendable {
         NotificationBatch(workspace: workspace, rule: rule, kind: kind, incidents: incidents, firingCount: group.firing.count, decidedAt: now)
     }
 
+    /// The ids of the firing incidents whose reminder is due at `now`: those `tick(now:)`
+    /// would remind of, so their facts can be brought up to date (`refresh`) first.
+    public func remindersDue(now: Timestamp) -> [String] {
+        var ids: [String] = []
+        for (rule, group) in groups {
+            let repeatMs = policy(forRule: rule).repeatInterval.milliseconds
+            guard repeatMs > 0 else { continue }
+            for tracked in group.firing {
+                if let at = tracked.notifiedAt, at + repeatMs <= now { ids.append(tracked.incident.id) }
+            }
+        }
+        return ids
+    }
+
+    /// Replaces the facts of tracked firing incidents with `current` ones of the same id
+    /// (their latest values, time to the limit and advice), so reminders say how things
+    /// stand now. Unknown ids are ignored; what was notified when is kept.
+    public mutating func refresh(_ current: [Incident]) {
+        guard !current.isEmpty else { return }
+        var byID: [String: Incident] = [:]
+        for incident in current where incident.phase == .firing { byID[incident.id] = incident }
+        for rule in groups.keys {
+            for index in groups[rule]!.firing.indices {
+                if let fresh = byID[groups[rule]!.firing[index].incident.id] { groups[rule]!.firing[index].incident = fresh }
+            }
+        }
+    }
+
     /// When `tick` next has something to return, or nil when nothing is scheduled.
     /// - Complexity: O(n) in the number of open incidents.
     public var nextDeadline: Timestamp? {

@@ -5,6 +5,11 @@ import Incidents
 import Rules
 import Synchronization
 
+/// The current state of a workspace's open incidents with the given ids (unknown ids left
+/// out): where reminders get their facts. In `aiops serve`, the workspace's pipelines'
+/// `currentIncidents(ids:)`.
+public typealias CurrentIncidents = @Sendable (_ ids: Set<String>) -> [Incident]
+
 /// How `Notifier.flush(timeout:)` ended.
 public struct FlushResult: Sendable, Equatable {
     /// True when nothing was left to deliver before the timeout.
@@ -40,6 +45,8 @@ public struct FlushResult: Sendable, Equatable {
 /// never held during disk I/O.
 public final class Notifier: IncidentSink, Sendable {
     struct State: Sendable {
+        /// Configured workspaces by name; replaced by `reconfigure`.
+        var workspaces: [String: NotifierWorkspace]
         var schedulers: [String: NotificationScheduler]
         var queue: DeliveryQueue
         var stopped = false
@@ -65,7 +72,6 @@ public final class Notifier: IncidentSink, Sendable {
     }
 
     // Never change after init.
-    private let workspaces: [String: NotifierWorkspace]
     private let defaultWorkspace: String
     private let outbox: Outbox?
     private let renderer: any NotificationRenderer
@@ -76,11 +82,14 @@ public final class Notifier: IncidentSink, Sendable {
     private let retry: RetryPolicy
     private let maximumIdleWaitMs: Int64
 
-    /// Schedulers, delivery queue and counters: protected by `state`.
+    /// Workspaces, schedulers, delivery queue and counters: protected by `state`.
     private let state: Mutex<State>
     /// Serializes render + outbox write + enqueue so each webhook's order is the decision
     /// order; holds the id sequence counter.
     private let emission = Mutex<UInt64>(0)
+    /// Where each workspace's reminders get their incidents' current facts, by workspace
+    /// (`setCurrentIncidents`). Called with `emission` held and `state` not.
+    private let currentIncidents = Mutex<[String: CurrentIncidents]>([:])
     /// Signalled on every event, completion and request; the delivery thread waits on it.
     private let wakeup = DispatchSemaphore(value: 0)
     /// Signalled once when the delivery thread exits.
@@ -107,7 +116,6 @@ public final class Notifier: IncidentSink, Sendable {
             schedulers[workspace.name] = NotificationScheduler(workspace: workspace.name, policy: workspace.policy, ruleOverrides: workspace.ruleOverrides)
         }
         let webhookIDs = configuration.workspaces.filter { $0.webhook != nil }.map(\.name)
-        self.workspaces = byName
         self.defaultWorkspace = first.name
         self.outbox = try configuration.dataDirectory.map { (dir: String) throws(DeliveryError) -> Outbox in try Outbox(dataDirectory: dir) }
         self.renderer = renderer
@@ -118,6 +126,7 @@ public final class Notifier: IncidentSink, Sendable {
         self.retry = configuration.retry
         self.maximumIdleWaitMs = max(1, Int64(configuration.maximumIdleWait * 1000))
         self.state = Mutex(State(
+            workspaces: byName,
             schedulers: schedulers,
             queue: DeliveryQueue(retry: configuration.retry, minimumInterval: configuration.minimumSendInterval, webhooks: webhookIDs)
         ))
@@ -133,6 +142,7 @@ public final class Notifier: IncidentSink, Sendable {
         for name in corrupt { log.log(.error, "outbox: unreadable \(name) moved to failed/") }
         let now = clock.now()
         var loaded = 0
+        let workspaces = state.withLock { $0.workspaces }
         for entry in entries {
             guard workspaces[entry.webhook]?.webhook != nil else {
                 log.log(.error, "outbox: \(entry.id) is for webhook \(entry.webhook), which is not configured: moved to failed/")
@@ -168,7 +178,63 @@ public final class Notifier: IncidentSink, Sendable {
 
     /// An `IncidentSink` feeding `workspace`, or nil when it is not configured.
     public func sink(forWorkspace workspace: String) -> (any IncidentSink)? {
-        workspaces[workspace] == nil ? nil : WorkspaceIncidentSink(notifier: self, workspace: workspace)
+        state.withLock { $0.workspaces[workspace] } == nil ? nil : WorkspaceIncidentSink(notifier: self, workspace: workspace)
+    }
+
+    /// What `reconfigure` changed.
+    public struct Reconfiguration: Sendable, Equatable {
+        public var added: [String] = []
+        public var removed: [String] = []
+        /// Queued notifications of webhooks that are gone, moved to `outbox/failed/`.
+        public var droppedNotifications = 0
+    }
+
+    /// Replaces the workspaces (a configuration reload): a workspace kept keeps its open
+    /// groups, repeat timers and queue under its new policy, rule overrides and webhook (the
+    /// next attempt goes to the new URL); a new one starts with an empty scheduler; a removed
+    /// one's scheduler is dropped. Notifications queued for a webhook that is gone (its
+    /// workspace removed, or now without webhook) are given up to `outbox/failed/` with the
+    /// reason `webhook_removed`; one in flight finishes, and is not retried.
+    /// - Throws: `DeliveryError.unknownWorkspace("")` when `workspaces` is empty (nothing changes).
+    @discardableResult
+    public func reconfigure(_ workspaces: [NotifierWorkspace]) throws(DeliveryError) -> Reconfiguration {
+        guard !workspaces.isEmpty else { throw .unknownWorkspace("") }
+        var change = Reconfiguration()
+        let dropped = state.withLock { state -> [OutboxEntry] in
+            var byName: [String: NotifierWorkspace] = [:]
+            for workspace in workspaces { byName[workspace.name] = workspace }
+            for name in state.workspaces.keys.sorted() where byName[name] == nil {
+                change.removed.append(name)
+                state.schedulers[name] = nil
+            }
+            for workspace in workspaces {
+                if state.schedulers[workspace.name] == nil {
+                    change.added.append(workspace.name)
+                    state.schedulers[workspace.name] = NotificationScheduler(workspace: workspace.name, policy: workspace.policy, ruleOverrides: workspace.ruleOverrides)
+                } else {
+                    state.schedulers[workspace.name]!.policy = workspace.policy
+                    state.schedulers[workspace.name]!.ruleOverrides = workspace.ruleOverrides
+                }
+            }
+            var dropped: [OutboxEntry] = []
+            for (name, old) in state.workspaces where old.webhook != nil && byName[name]?.webhook == nil {
+                let entries = state.queue.removeWaiting(webhook: name)
+                for _ in entries { state.settle() }
+                dropped += entries
+            }
+            state.workspaces = byName
+            return dropped
+        }
+        let now = clock.now()
+        for entry in dropped {
+            log.log(.warning, "webhook \(entry.webhook): removed by a reload; \(entry.id) given up (webhook_removed)")
+            if let outbox {
+                do throws(DeliveryError) { try outbox.moveToFailed(entry, reason: "webhook_removed", at: now) } catch { log.log(.error, "outbox: \(error.description)") }
+            }
+        }
+        change.droppedNotifications = dropped.count
+        wakeup.signal()
+        return change
     }
 
     /// Replaces a workspace's rule overrides (after a rules reload); open groups keep going.
@@ -179,6 +245,20 @@ public final class Notifier: IncidentSink, Sendable {
             return true
         }
         if !known { throw .unknownWorkspace(workspace) }
+        wakeup.signal()
+    }
+
+    /// Gives `workspace`'s reminders the current facts of its incidents: before a reminder is
+    /// rendered, `source` is asked for the incidents it names (the pipeline's open ones, with
+    /// their latest value, rate and time to the limit), so a leak four hours on does not still
+    /// say what it said when it fired. Without a source, reminders show the facts of the last
+    /// event.
+    ///
+    /// `source` runs on the delivery thread with no lock of the notifier's held except the
+    /// one that orders emissions: it may take the workspace's own locks (which are never held
+    /// while taking the notifier's emission lock).
+    public func setCurrentIncidents(workspace: String, _ source: @escaping CurrentIncidents) {
+        currentIncidents.withLock { $0[workspace] = source }
         wakeup.signal()
     }
 
@@ -280,6 +360,7 @@ public final class Notifier: IncidentSink, Sendable {
     private func emit(drain: Bool) {
         emission.withLock { sequence in
             let now = clock.now()
+            if !drain { refreshReminders(now: now) }
             let batches = state.withLock { state -> [NotificationBatch] in
                 var all: [NotificationBatch] = []
                 for name in state.schedulers.keys.sorted() {
@@ -291,9 +372,29 @@ public final class Notifier: IncidentSink, Sendable {
         }
     }
 
+    /// Brings the facts of the incidents whose reminder is due up to date, from each
+    /// workspace's `CurrentIncidents` source. Called with `emission` held, never `state`:
+    /// a source takes its workspace's locks, under which events come in and take `state`.
+    private func refreshReminders(now: Timestamp) {
+        let sources = currentIncidents.withLock { $0 }
+        guard !sources.isEmpty else { return }
+        let due = state.withLock { state -> [(String, [String])] in
+            sources.keys.compactMap { name in
+                guard let ids = state.schedulers[name]?.remindersDue(now: now), !ids.isEmpty else { return nil }
+                return (name, ids)
+            }
+        }
+        for (workspace, ids) in due {
+            guard let source = sources[workspace] else { continue }
+            let current = source(Set(ids))
+            state.withLock { $0.schedulers[workspace]?.refresh(current) }
+        }
+    }
+
     /// Renders batches and queues them (or prints them, for a workspace without a webhook).
     /// Called with `emission` held.
     private func enqueue(_ batches: [NotificationBatch], now: Timestamp, sequence: inout UInt64) {
+        let workspaces = state.withLock { $0.workspaces }
         for batch in batches {
             guard workspaces[batch.workspace]?.webhook != nil else {
                 textSink.deliver(renderer.text(for: batch), batch: batch)
@@ -327,6 +428,7 @@ public final class Notifier: IncidentSink, Sendable {
     /// - Throws: `DeliveryError.unknownWorkspace` (before queueing any) when a batch names a
     ///   workspace this notifier was not configured with.
     public func send(_ batches: [NotificationBatch]) throws(DeliveryError) {
+        let workspaces = state.withLock { $0.workspaces }
         if let unknown = batches.first(where: { workspaces[$0.workspace] == nil }) {
             throw .unknownWorkspace(unknown.workspace)
         }
@@ -344,16 +446,17 @@ public final class Notifier: IncidentSink, Sendable {
     }
 
     private func start(_ entry: OutboxEntry) {
-        guard let url = workspaces[entry.webhook]?.webhook else {
-            preconditionFailure("only entries of configured webhooks are queued (checked on load and emit)")
+        guard let url = state.withLock({ $0.workspaces[entry.webhook]?.webhook }) else {
+            // Its webhook was removed by a reload while this entry was being retried.
+            finish(entry, outcome: .reject(.unknownWorkspace(entry.webhook)))
+            return
         }
         transport.post(entry.bodyBytes, to: url, timeout: retry.requestTimeout) { [self] response in
-            self.finish(entry, url: url, response: response)
+            self.finish(entry, outcome: AttemptOutcome.classify(response, webhook: url.redacted))
         }
     }
 
-    private func finish(_ entry: OutboxEntry, url: WebhookURL, response: WebhookResponse) {
-        let outcome = AttemptOutcome.classify(response, webhook: url.redacted)
+    private func finish(_ entry: OutboxEntry, outcome: AttemptOutcome) {
         let now = clock.now()
         let completion = state.withLock { state -> DeliveryQueue.Completion? in
             let completion = state.queue.complete(webhook: entry.webhook, outcome: outcome, now: now)

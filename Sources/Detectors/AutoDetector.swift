@@ -241,7 +241,7 @@ struct AutoDetector: Sendable {
             shapeTail.observe(zs, decay: decay, learnExcess: shapeRatio < 1)
         }
         weekRecord.observe(zw, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
-        week.observe(x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma, daily: reading.residual, dailySigma: shapeSigma)
+        week.observe(x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma, daily: reading.residual, dailySigma: shapeSigma, calm: abs(weekDrift) < Self.weekFloorZ * weekSigma)
         volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         envelope.observe(x)
         shape.observe(x, at: t, reading: reading, sigma: shapeSigma)

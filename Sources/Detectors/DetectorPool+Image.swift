@@ -49,6 +49,18 @@ extension DetectorPool {
         ]
     }
 
+    /// The bytes of the state `handle` names, for tests and diagnostics (two states with the
+    /// same bytes score every next sample alike).
+    public func stateBytes(of handle: Handle) -> [UInt8] {
+        let i = Int(handle.index)
+        switch handle.kind {
+        case .ewma: return withUnsafeBytes(of: ewma[i]) { Array($0) }
+        case .seasonal: return withUnsafeBytes(of: seasonal[i]) { Array($0) }
+        case .leak: return withUnsafeBytes(of: leak[i]) { Array($0) }
+        case .auto: return withUnsafeBytes(of: auto[i]) { Array($0) }
+        }
+    }
+
     /// Slab element counts per kind, in `DetectorKind.allCases` order.
     public var slabCounts: [Int] { [ewma.count, seasonal.count, leak.count, auto.count] }
 

@@ -84,7 +84,12 @@ struct WeekProfile: Sendable {
     /// Learns from a sample, given its residual (`ready` from `residual`) and σ.
     /// - Parameters:
     ///   - daily: the daily band's residual and σ for the same sample, for the comparison.
-    mutating func observe(_ x: Double, level: Double, at t: Timestamp, residual r: Double, ready: Bool, sigma: Double, daily: Double, dailySigma: Double) {
+    ///   - calm: false while the weekly residual is in an episode (its hours-long mean beyond the
+    ///     evidence's floor): the residual's σ and the model comparison do not learn from it, so
+    ///     a holiday does not widen the band it is judged against or switch the profile off
+    ///     while it lasts (SPOT: an alarm does not teach the model that alarms are normal). The
+    ///     profile itself still learns, so a lasting change becomes the pattern within weeks.
+    mutating func observe(_ x: Double, level: Double, at t: Timestamp, residual r: Double, ready: Bool, sigma: Double, daily: Double, dailySigma: Double, calm: Bool = true) {
         samples += 1
         if samples == 1 {
             first = t
@@ -94,7 +99,14 @@ struct WeekProfile: Sendable {
         last = t
         if ready {
             scored += 1
-            let cap = scored > 50 ? 16 * sigma * sigma : Double.infinity
+        }
+        // Once the scale is known, a residual beyond 3 σ is not learned from at all, and the
+        // others are winsorised at 4 σ as before. Winsorising alone let the first hours of a
+        // holiday (residuals of 2 to 10 σ) double σ every couple of hours, so the holiday was
+        // judged against a band it had widened itself and never alarmed.
+        let cap = scored > 50 ? 16 * sigma * sigma : Double.infinity
+        let learns = scored <= 50 || r * r <= 9 * sigma * sigma
+        if ready && calm && learns {
             residualSquare += max(Self.fitRate, 1 / Double(scored)) * (min(r * r, cap) - residualSquare)
             let rate = max(Self.compareRate, 1 / Double(scored))
             weekFit += rate * (min(r * r, cap) - weekFit)

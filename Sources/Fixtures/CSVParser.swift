@@ -6,7 +6,9 @@ import AIOpsCore
 ///   (`timestamp,value`); later lines must be data.
 /// - Timestamps: RFC 3339 (`2014-04-01T00:00:00Z`, offsets, fractions),
 ///   `YYYY-MM-DD HH:MM:SS[.ffffff]` taken as UTC, or a bare Unix epoch number: seconds
-///   below 1e11, milliseconds from 1e11 on (see `ByteText.EpochUnit.byMagnitude`).
+///   below 1e11, milliseconds from 1e11 on (see `ByteText.EpochUnit.byMagnitude`). A date
+///   that does not exist (2026-02-29, April 31, hour 24, a leap second) is an error naming
+///   the line, the column of the field and why, never rolled over into the next day.
 /// - Values: decimal or scientific, `NaN`, `+Inf`, `-Inf` (case-insensitive).
 /// - Fields may be wrapped in double quotes and padded with blanks; blank lines are
 ///   skipped; `\r\n` line ends and a UTF-8 BOM are accepted.
@@ -53,8 +55,12 @@ enum CSVParser {
             if isFirst, timestamp == nil, value == nil { continue }  // header row
             if timestamp == nil {
                 if ts0 == ts1 { (ts0, ts1) = (start, comma) }
+                if let problem = TimeFormat.impossibility(in: Substring(ByteText.string(bytes, ts0, ts1))) {
+                    throw FixtureError(file: file, line: line.number, code: .timestamp,
+                                       reason: "column \(ts0 - line.start + problem.offset + 1): impossible date-time \(ByteText.quote(bytes, ts0, ts1)): \(problem.reason)")
+                }
                 throw FixtureError(file: file, line: line.number, code: .timestamp,
-                                   reason: "invalid timestamp \(ByteText.quote(bytes, ts0, ts1)) (expected RFC 3339, \"YYYY-MM-DD HH:MM:SS\" or Unix seconds or milliseconds)")
+                                   reason: "column \(ts0 - line.start + 1): invalid timestamp \(ByteText.quote(bytes, ts0, ts1)) (expected RFC 3339, \"YYYY-MM-DD HH:MM:SS\" or Unix seconds or milliseconds)")
             }
             if v0 == v1 { (v0, v1) = (comma + 1, end) }
             throw FixtureError(file: file, line: line.number, code: .value,
@@ -104,8 +110,11 @@ enum CSVParser {
         else { return nil }
         let month = m0 * 10 + m1, day = d0 * 10 + d1
         let hour = h0 * 10 + h1, minute = i0 * 10 + i1, second = s0 * 10 + s1
-        guard (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61 else { return nil }
-        let days = TimeFormat.days(fromCivil: y0 * 1000 + y1 * 100 + y2 * 10 + y3, month, day)
+        let year = y0 * 1000 + y1 * 100 + y2 * 10 + y3
+        guard (1...12).contains(month), day >= 1, day <= TimeFormat.daysInMonth(year: year, month: month),
+              hour < 24, minute < 60, second < 60
+        else { return nil }
+        let days = TimeFormat.days(fromCivil: year, month, day)
         return (days * 86_400 + hour * 3600 + minute * 60 + second) * 1000
     }
 }

@@ -54,7 +54,8 @@ public struct FixtureExpectation: Decodable, Sendable {
         private static func time(_ c: KeyedDecodingContainer<CodingKeys>, _ key: CodingKeys) throws -> Timestamp? {
             guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
             guard let ms = TimeFormat.parse(text) else {
-                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "invalid RFC 3339 time \"\(text)\"")
+                let why = TimeFormat.impossibility(in: Substring(text)).map { ": " + $0.reason } ?? ""
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "invalid RFC 3339 time \"\(text)\"" + why)
             }
             return ms
         }

@@ -13,8 +13,11 @@ public struct HTTPResponse: Sendable {
         self.body = body
     }
 
+    /// A text body: `Content-Type: text/plain; charset=utf-8` unless `headers` names another
+    /// (exactly one `Content-Type` either way).
     public init(status: Int, headers: [(String, String)] = [], text: String) {
-        self.init(status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers, body: Array(text.utf8))
+        let typed = headers.contains { $0.0.lowercased() == "content-type" }
+        self.init(status: status, headers: typed ? headers : [("Content-Type", "text/plain; charset=utf-8")] + headers, body: Array(text.utf8))
     }
 
     /// `204 No Content`, the customary remote-write success.

@@ -1,7 +1,8 @@
 #if canImport(Glibc)
 import Glibc
 
-/// Waits for SIGINT/SIGTERM synchronously with `sigwait`, for a clean shutdown:
+/// Waits for signals synchronously with `sigwait`: SIGINT/SIGTERM for a clean shutdown by
+/// default, and any others asked for (`aiops serve` adds SIGHUP, which reloads):
 ///
 /// ```swift
 /// let signals = SignalWaiter()            // first thing in main, before any thread starts
@@ -23,6 +24,7 @@ public struct SignalWaiter: Sendable {
     }
 
     /// Blocks until one of `signals` is pending for this thread or the process; returns it.
+    /// Call it again for the next one (a loop that reloads on SIGHUP and stops on the rest).
     public func wait() -> Int32 {
         var set = makeSet()
         pthread_sigmask(SIG_BLOCK, &set, nil)  // in case wait() runs on another thread than init

@@ -36,12 +36,14 @@ public struct Incident: Sendable, Codable, Equatable, Identifiable {
     /// Event time of the latest sample seen while open.
     public var lastSeen: Timestamp
     public var peakScore: Double
-    /// The latest anomalous observation and what was expected then.
+    /// The latest observation and what was expected then: every sample while the incident
+    /// is open updates these, so a reminder shows the state now, not at the firing.
     public var observed: Double
     public var expected: Double?
     public var lower: Double?
     public var upper: Double?
-    /// Leak: growth per hour, the limit if known, and seconds until it is reached.
+    /// Leak: growth per hour (the latest known), the limit if known, and seconds until it is
+    /// reached at the latest growth (nil when the latest sample gave none).
     public var leakRatePerHour: Double?
     public var limit: Double?
     public var secondsToLimit: Double?

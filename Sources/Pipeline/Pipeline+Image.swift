@@ -116,7 +116,10 @@ extension Pipeline {
     /// Why `image` cannot be restored into this pipeline, or nil. Checks every index the
     /// image holds against what it points into, so a restored pipeline never reads out of
     /// bounds (the snapshot's checksums guard the bytes; this guards the numbers).
-    public func problem(restoring image: Image) -> String? {
+    /// - Parameter ruleCount: rules (the `auto` rule included) of the pipeline the image was
+    ///   taken from, which its bindings index; this pipeline's by default.
+    public func problem(restoring image: Image, ruleCount: Int? = nil) -> String? {
+        let ruleCount = ruleCount ?? rules.count
         if store.seriesCount != 0 || bindings.count != 0 { return "the pipeline is not fresh" }
         if let problem = image.store.problem(ringCapacity: store.ringCapacity) { return "store: \(problem)" }
         if let problem = image.detectors.problem { return "detectors: \(problem)" }
@@ -132,7 +135,7 @@ extension Pipeline {
         image.bindingBytes.withUnsafeBytes { raw in
             for i in 0..<image.bindingCount {
                 let binding = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<RuleBinding>.stride, as: RuleBinding.self)
-                if binding.rule < 0 || Int(binding.rule) >= rules.count { bad = "binding \(i) names rule \(binding.rule) of \(rules.count)"; return }
+                if binding.rule < 0 || Int(binding.rule) >= ruleCount { bad = "binding \(i) names rule \(binding.rule) of \(ruleCount)"; return }
                 if !image.detectors.holds(binding.detector) { bad = "binding \(i) names a missing detector state"; return }
             }
         }

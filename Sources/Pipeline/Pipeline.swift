@@ -18,7 +18,8 @@ import Store
 ///
 /// Not thread-safe: one pipeline per workspace, guarded by its owner with one lock per request.
 public final class Pipeline {
-    public let configuration: PipelineConfiguration
+    /// Sizes and limits; `maxSeries` may change (`setMaxSeries`), the rest is fixed.
+    public private(set) var configuration: PipelineConfiguration
     public let store: SeriesStore
     /// The rules in force, the built-in auto rule last.
     public let rules: [Rule]
@@ -37,11 +38,13 @@ public final class Pipeline {
     /// Every series' rule bindings; a series' bindings are a contiguous run.
     let bindings = Slab<RuleBinding>()
     /// The bindings' detector states, one slab per kind.
-    let detectors = DetectorPool()
+    let detectors: DetectorPool
     /// Freed binding ranges by length, reused by new series.
     var freeBindingRanges: [Int32: [Int32]] = [:]
     /// Latest value of every limit series, by limit key.
     var limitValues: [UInt64: Double] = [:]
+    /// Series waiting for their history (serve's warm start; `Pipeline+Warming.swift`).
+    var warm = WarmRegistry()
 
     /// Open incidents (pending or firing), by binding index.
     var open: [Int32: Incident] = [:]
@@ -58,9 +61,17 @@ public final class Pipeline {
     /// - Parameters:
     ///   - rules: the workspace's rules; series none of them selects get `RuleSet.autoRule`.
     ///   - sink: told about firing and resolved incidents.
-    public init(rules: RuleSet, configuration: PipelineConfiguration = .init(), sink: (any IncidentSink)? = nil) {
+    public convenience init(rules: RuleSet, configuration: PipelineConfiguration = .init(), sink: (any IncidentSink)? = nil) {
+        self.init(rules: rules, configuration: configuration, sink: sink,
+                  store: SeriesStore(configuration: configuration.store), detectors: DetectorPool())
+    }
+
+    /// A pipeline over `store` and `detectors`, which may hold another pipeline's series and
+    /// states (`rebinding`), with no bindings yet.
+    init(rules: RuleSet, configuration: PipelineConfiguration, sink: (any IncidentSink)?, store: SeriesStore, detectors: DetectorPool) {
         self.configuration = configuration
-        self.store = SeriesStore(configuration: configuration.store)
+        self.store = store
+        self.detectors = detectors
         var all = rules.rules
         all.append(RuleSet.autoRule)
         self.rules = all
@@ -82,6 +93,12 @@ public final class Pipeline {
         self.compiled = compiled
         self.limitChannels = channels
         self.sink = sink
+    }
+
+    /// Changes the number of series beyond which new ones are refused (a reload changed the
+    /// workspace's limit). Series held beyond a lowered limit stay until they go idle.
+    public func setMaxSeries(_ maxSeries: Int) {
+        configuration.maxSeries = maxSeries
     }
 
     // MARK: Series
@@ -140,6 +157,7 @@ public final class Pipeline {
             publishKey[slot] = channel.key(channel: Int32(index), labels: labels)
             break
         }
+        if warm.enabled { beginWarming(ref) }
         return ref
     }
 
@@ -193,6 +211,7 @@ public final class Pipeline {
     /// Drops a series: open incidents on it resolve ("series went away") at `timestamp`.
     public func remove(_ ref: SeriesRef, at timestamp: Timestamp) {
         let slot = Int(ref.index)
+        if warm.isWaiting(slot) { dropWarming(slot) }
         let start = bindingStart[slot]
         let count = bindingCount[slot]
         for index in start..<(start + count) {
@@ -250,6 +269,7 @@ public final class Pipeline {
         case .appended:
             break
         case .stale:
+            if warm.isWaiting(slot) { endWarmingEarly(ref) }
             seriesWentStale(ref, slot: slot, timestamp: timestamp)
             return outcome
         default:
@@ -257,6 +277,20 @@ public final class Pipeline {
         }
         let key = publishKey[slot]
         if key != 0 { limitValues[key] = value }
+        if warm.isWaiting(slot) {
+            // Scored after its history (or now, all of them, if they would outrun the ring).
+            lastScore = deferUntilWarm(ref)
+            return outcome
+        }
+        lastScore = score(ref, slot: slot, timestamp: timestamp, value: value)
+        return outcome
+    }
+
+    /// Runs an appended sample through the series' bindings: transform, detector, incident
+    /// tracker. - Returns: the highest score a rule gave it.
+    /// - Complexity: O(rules bound to the series), no allocation.
+    @inline(__always)
+    func score(_ ref: SeriesRef, slot: Int, timestamp: Timestamp, value: Double) -> Double {
         let start = Int(bindingStart[slot])
         let end = start + Int(bindingCount[slot])
         var best = 0.0
@@ -275,14 +309,13 @@ public final class Pipeline {
                 timestamp: timestamp, anomalous: anomalous, forDuration: rule.forMilliseconds, resolveAfter: rule.resolveAfterMilliseconds)
             if let transition {
                 handle(transition, binding: Int32(index), ref: ref, timestamp: timestamp, output: output, value: input, limit: limit)
-            } else if anomalous && phaseBefore != .normal {
-                refresh(binding: Int32(index), timestamp: timestamp, output: output, value: input, limit: limit)
             } else if phaseBefore != .normal {
-                open[Int32(index)]?.lastSeen = timestamp
+                // Every sample while open, anomalous or not: reminders and the incidents API
+                // show the latest value, rate and time to the limit, not those of the firing.
+                refresh(binding: Int32(index), timestamp: timestamp, output: output, value: input, limit: limit)
             }
         }
-        lastScore = best
-        return outcome
+        return best
     }
 
     /// Convenience for callers holding labels: finds or creates the series, then ingests.
@@ -317,6 +350,22 @@ public final class Pipeline {
 
     /// Firing incidents only.
     public var firingIncidents: [Incident] { openIncidents.filter { $0.phase == .firing } }
+
+    /// Open incidents (all, or those whose id is in `ids`) with their latest facts: the
+    /// numbers are kept current sample by sample (cheaply, in place), and here the advice is
+    /// filled in again from them and the sparkline's points are taken now. What a reminder
+    /// and the incidents API show.
+    /// - Complexity: O(open incidents); renders advice for each one returned.
+    public func currentIncidents(ids: Set<String>? = nil) -> [Incident] {
+        var out: [Incident] = []
+        for (index, incident) in open where ids?.contains(incident.id) ?? true {
+            var current = incident
+            if let ref = store.lookup(incident.labels) { attachRecentValues(&current, ref: ref, binding: index) }
+            current.advice = renderAdvice(for: current, rule: Int(bindings[Int(index)].rule))
+            out.append(current)
+        }
+        return out.sorted { ($0.start, $0.id) < ($1.start, $1.id) }
+    }
 
     func handle(
         _ transition: IncidentTracker.Transition, binding index: Int32, ref: SeriesRef, timestamp: Timestamp,
@@ -375,11 +424,11 @@ public final class Pipeline {
         return incident
     }
 
+    /// In place: the incident is not copied out and back (it holds arrays and strings).
     func refresh(binding index: Int32, timestamp: Timestamp, output: DetectorOutput, value: Double, limit: Double) {
-        guard var incident = open[index] else { return }
-        incident.lastSeen = timestamp
-        apply(output, value: value, limit: limit, to: &incident)
-        open[index] = incident
+        guard open[index] != nil else { return }
+        open[index]!.lastSeen = timestamp
+        apply(output, value: value, limit: limit, to: &open[index]!)
     }
 
     func apply(_ output: DetectorOutput, value: Double, limit: Double, to incident: inout Incident) {

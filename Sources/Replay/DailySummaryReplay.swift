@@ -47,7 +47,7 @@ public final class DailySummaryReplay {
 
     func compose(at due: Timestamp, pipeline: Pipeline) {
         guard let recorder else { return }
-        let incidents = pipeline.openIncidents + pipeline.recentlyResolved
+        let incidents = pipeline.currentIncidents() + pipeline.recentlyResolved
         let extract = recorder.extract(at: due)
         summaries.append(settings.summary(workspace: workspace, at: due, incidents: incidents, extracts: [extract], forecast: forecast))
     }

@@ -23,6 +23,8 @@ public final class EventTimeNotifications: IncidentSink {
         /// Decided so far, in decision order.
         var batches: [NotificationBatch] = []
         var finished = false
+        /// Where reminders get the incidents' current facts (the replay's pipeline).
+        var currentIncidents: CurrentIncidents?
 
         /// Ticks at every deadline up to `time`, then moves the clock there.
         mutating func advance(to time: Timestamp) {
@@ -33,6 +35,10 @@ public final class EventTimeNotifications: IncidentSink {
                 // would loop forever, so stop and catch up at `target` instead.
                 guard deadline > last else { break }
                 last = deadline
+                if let currentIncidents {
+                    let due = scheduler.remindersDue(now: deadline)
+                    if !due.isEmpty { scheduler.refresh(currentIncidents(Set(due))) }
+                }
                 batches += scheduler.tick(now: deadline)
             }
             now = target
@@ -72,6 +78,27 @@ public final class EventTimeNotifications: IncidentSink {
             guard !state.finished else { return }  // the data has ended: nothing more to decide
             state.advance(to: Self.eventTime(of: event))
             state.scheduler.handle(event, now: state.now)
+        }
+    }
+
+    /// Gives reminders the current facts of the incidents they name (the replay's pipeline),
+    /// as `Notifier.setCurrentIncidents` does in `aiops serve`.
+    public func setCurrentIncidents(_ source: @escaping CurrentIncidents) {
+        state.withLock { $0.currentIncidents = source }
+    }
+
+    /// When the next batch is due (event time), or nil when nothing waits.
+    public var nextDeadline: Timestamp? {
+        state.withLock { $0.finished ? nil : $0.scheduler.nextDeadline }
+    }
+
+    /// Moves event time to `time`, deciding every batch due by then: the replay calls it
+    /// as its samples pass a deadline, so a reminder is decided with the facts the pipeline
+    /// had then, not when the next event happens to come.
+    public func advance(to time: Timestamp) {
+        state.withLock { state in
+            guard !state.finished else { return }
+            state.advance(to: time)
         }
     }
 

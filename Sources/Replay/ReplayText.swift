@@ -11,6 +11,7 @@ public enum ReplayText {
             out += " (" + rejected.map { "\(result.count($0)) \($0)" }.joined(separator: ", ") + ")"
         }
         out += "\n"
+        if let note = seriesNote(result) { out += "  " + note + "\n" }
         if result.incidents.isEmpty {
             out += "  no incidents\n"
             return out
@@ -19,6 +20,15 @@ public enum ReplayText {
             out += IncidentText.render(incident)
         }
         return out
+    }
+}
+
+extension ReplayText {
+    /// For a CSV replayed without a `--metric` name: which name its series got, and how to
+    /// give another (a rule selects series by name, so the wrong one means no incidents).
+    public static func seriesNote(_ result: ReplayResult) -> String? {
+        guard let name = result.seriesNamedAfterFile else { return nil }
+        return "series \(name): named after the file; set another name and labels with --metric 'name{label=\"value\"}'"
     }
 }
 

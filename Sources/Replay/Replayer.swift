@@ -29,18 +29,37 @@ public struct Replayer {
     ///   - keepScores: keep one score per input row (for `--scores` and evaluation).
     ///   - summaries: also keeps usage summaries and composes daily summaries on event time.
     /// - Throws: `FixtureError` naming file, line and reason.
-    public func replay(path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, keepScores: Bool = false,
-                       summaries: DailySummaryReplay? = nil) throws(FixtureError) -> ReplayResult {
-        let series = try FixtureReader.read(path: path, metric: metric)
-        return replay(series: series, name: path, sink: sink, keepScores: keepScores, summaries: summaries)
+    ///   - notifications: the notification policy on event time, told about every event and
+    ///     moved along as the samples' time passes its deadlines; its reminders read the
+    ///     pipeline's current facts.
+    public func replay(
+        path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
+        summaries: DailySummaryReplay? = nil
+    ) throws(FixtureError) -> ReplayResult {
+        let bytes = try FixtureReader.readFile(path)
+        let format = FixtureFormat.detect(name: path, bytes: bytes)
+        let series = try FixtureReader.parse(bytes, name: path, format: format, metric: metric)
+        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores, summaries: summaries)
+        if format == .csv, metric?.metricName.isEmpty ?? true {
+            result.seriesNamedAfterFile = series.first?.labels.metricName
+        }
+        return result
     }
 
     /// Replays series already read.
-    public func replay(series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, keepScores: Bool = false,
-                       summaries: DailySummaryReplay? = nil) -> ReplayResult {
+    public func replay(
+        series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
+        summaries: DailySummaryReplay? = nil
+    ) -> ReplayResult {
         let recorder = IncidentRecorder()
-        let fanOut = FanOutSink(recorder, sink)
+        let fanOut = FanOutSink(recorder, sink, notifications)
         let pipeline = Pipeline(rules: rules, configuration: configuration, sink: fanOut)
+        if let notifications {
+            let reader = ReplayPipelineReader(pipeline)
+            notifications.setCurrentIncidents { ids in reader.pipeline?.currentIncidents(ids: ids) ?? [] }
+        }
+        var deadline = notifications?.nextDeadline ?? .max
+        var transitions = 0
         var refs: [SeriesRef?] = []
         refs.reserveCapacity(series.count)
         for entry in series { refs.append(pipeline.series(for: entry.labels, type: entry.metricType)) }
@@ -52,10 +71,19 @@ public struct Replayer {
         let started = MonotonicClock.nanoseconds()
         for sample in SampleMerger(series) {
             samples += 1
+            if sample.timestamp >= deadline, let notifications {
+                notifications.advance(to: sample.timestamp)
+                deadline = notifications.nextDeadline ?? .max
+            }
             guard let ref = refs[sample.seriesIndex] else { continue }
             summaries?.advance(to: sample.timestamp, pipeline: pipeline)
             let outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
             summaries?.record(ref, timestamp: sample.timestamp, value: sample.value, outcome: outcome)
+            if let notifications, pipeline.statistics.incidentsFired + pipeline.statistics.incidentsResolved != transitions {
+                // An event may have opened a group: its deadline is new.
+                transitions = pipeline.statistics.incidentsFired + pipeline.statistics.incidentsResolved
+                deadline = notifications.nextDeadline ?? .max
+            }
             outcomes[Int(outcome.rawValue)] += 1
             if keepScores {
                 scores[sample.seriesIndex][sample.row] = pipeline.lastScore
@@ -65,7 +93,7 @@ public struct Replayer {
         let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
         var result = ReplayResult(
             file: name, series: series, scores: scores, mergedOrder: order, outcomes: outcomes, samples: samples,
-            incidents: recorder.incidents, open: pipeline.openIncidents, seconds: elapsed)
+            incidents: recorder.incidents, open: pipeline.currentIncidents(), seconds: elapsed)
         if let summaries, let end = result.lastTimestamp { result.advice = summaries.advice(at: end, pipeline: pipeline) }
         return result
     }
@@ -89,8 +117,27 @@ public struct ReplayResult: Sendable {
     public var seconds: Double
     /// With `DailySummaryReplay`: the advice at the file's last sample.
     public var advice: AdviceReport?
+    /// The series name a CSV file's series got from the file's name (no `--metric` name
+    /// given), so the output can say so and how to set another; nil otherwise.
+    public var seriesNamedAfterFile: String?
 
     public func count(_ outcome: SampleOutcome) -> Int { outcomes[Int(outcome.rawValue)] }
+}
+
+/// Lets the replay's `EventTimeNotifications` read its pipeline's current incidents.
+///
+/// `@unchecked Sendable` is sound: a replay runs on one thread, and its notifications call
+/// the reader only from calls made on that thread (events from `ingest`, `advance` from the
+/// replay loop, `finish` after it); the pipeline is never touched concurrently.
+/// Weak: the pipeline's sink holds the notifications, which hold this reader; the replay
+/// loop, which owns the pipeline, has ticked every deadline up to its last sample by the time
+/// the pipeline goes.
+final class ReplayPipelineReader: @unchecked Sendable {
+    weak var pipeline: Pipeline?
+
+    init(_ pipeline: Pipeline) {
+        self.pipeline = pipeline
+    }
 }
 
 /// Passes events to several sinks.

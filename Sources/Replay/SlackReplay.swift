@@ -43,14 +43,14 @@ public struct SlackReplay: Sendable {
     public func replay(path: String, metric: Labels? = nil, replayer: Replayer, keepScores: Bool = false,
                        summaries: DailySummaryReplay? = nil) throws(FixtureError) -> FileReplay {
         let notifications = EventTimeNotifications(workspace: Self.workspace, policy: policy, ruleOverrides: ruleOverrides)
-        let result = try replayer.replay(path: path, metric: metric, sink: notifications, keepScores: keepScores, summaries: summaries)
+        let result = try replayer.replay(path: path, metric: metric, notifications: notifications, keepScores: keepScores, summaries: summaries)
         return FileReplay(result: result, batches: notifications.finish(at: result.lastTimestamp ?? .min))
     }
 
     /// Replays series already read (tests, evaluation).
     public func replay(series: [FixtureSeries], name: String, replayer: Replayer) -> FileReplay {
         let notifications = EventTimeNotifications(workspace: Self.workspace, policy: policy, ruleOverrides: ruleOverrides)
-        let result = replayer.replay(series: series, name: name, sink: notifications)
+        let result = replayer.replay(series: series, name: name, notifications: notifications)
         return FileReplay(result: result, batches: notifications.finish(at: result.lastTimestamp ?? .min))
     }
 

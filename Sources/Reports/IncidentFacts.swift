@@ -13,10 +13,13 @@ struct IncidentFacts {
     let keyLabels: [Label]
     /// Every other label except `__name__`, sorted by name.
     let otherLabels: [Label]
-    /// RFC 3339 UTC.
+    /// When the anomaly started (the first anomalous sample), RFC 3339 UTC: what "Since"
+    /// means in every message.
     let startText: String
     /// From start to `end`, or to `now` while open: `3h 20m`.
     let durationText: String
+    /// When it fired (after the rule's `for`), RFC 3339 UTC; nil while pending.
+    let firedText: String?
     /// `leak, peak score 0.97`.
     let detectorText: String
     let observedText: String
@@ -24,7 +27,8 @@ struct IncidentFacts {
     let expectedText: String?
     /// `+45.2 MiB/h`, leaks only.
     let growthText: String?
-    /// `2 GiB, reached in 3h 20m`, `2 GiB`, `reached in 3h 20m`, or nil.
+    /// `2 GiB, reached in 3h 20m`, `2 GiB`, `reached in 3h 20m`, `none known` (a leak
+    /// without a limit), or nil.
     let limitText: String?
 
     init(_ incident: Incident, keyLabelNames: [String], now: Timestamp) {
@@ -43,6 +47,7 @@ struct IncidentFacts {
             label.name != Labels.metricNameLabel && !key.contains(where: { $0.name == label.name })
         }
         startText = TimeFormat.rfc3339(incident.start)
+        firedText = incident.firedAt.map(TimeFormat.rfc3339)
         let until = incident.end ?? now
         durationText = PromDuration(milliseconds: max(0, until - incident.start)).humanized
         detectorText = "\(incident.detector.rawValue), peak score \(formatScore(incident.peakScore))"
@@ -69,7 +74,7 @@ struct IncidentFacts {
         case let (limit?, reach?): limitText = "\(limit), \(reach)"
         case let (limit?, nil): limitText = limit
         case let (nil, reach?): limitText = reach
-        case (nil, nil): limitText = nil
+        case (nil, nil): limitText = incident.detector == .leak ? IncidentFacts.noLimit : nil
         }
     }
 
@@ -80,15 +85,21 @@ struct IncidentFacts {
         return shown.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
     }
 
+    /// What the Limit field says of a leak whose limit nobody knows.
+    static let noLimit = "none known"
+
     /// The current state in one line: `1.5 GiB vs expected 1 GiB` or for a leak
-    /// `1.5 GiB, +45.2 MiB/h, limit 2 GiB, reached in 3h 20m`.
+    /// `1.5 GiB, +45.2 MiB/h, limit 2 GiB, reached in 3h 20m` (`..., no limit known`).
     var stateText: String {
         var out = observedText
         if let expectedText { out += " vs expected \(expectedText)" }
         if let growthText { out += ", \(growthText)" }
-        if let limitText { out += ", limit \(limitText)" }
+        if let limitText { out += limitText == IncidentFacts.noLimit ? ", no limit known" : ", limit \(limitText)" }
         return out
     }
+
+    /// `2026-11-26T17:10:00Z (4h 50m)`: when the anomaly started and how long ago.
+    var sinceText: String { "\(startText) (\(durationText))" }
 
     /// How it ended, for resolved reports.
     var resolutionText: String { incident.resolution ?? "resolved" }

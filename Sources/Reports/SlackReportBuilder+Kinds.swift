@@ -25,28 +25,35 @@ extension SlackReportBuilder {
     // MARK: Reminder
 
     /// A short message for an incident notified a while ago and still firing: which series,
-    /// since when it fires, and the values it was last reported with (an incident's values
-    /// are those of its last event, so the message says when they are from).
+    /// since when (the anomaly's start, as in every message, and when it fired), and how it
+    /// stands now: the incident carries its latest facts, so a leak four hours on says what
+    /// its growth and time to the limit are now, as of its latest sample.
     public func reminder(_ incident: Incident, workspace: String, now: Timestamp) -> SlackMessage {
         let facts = IncidentFacts(incident, keyLabelNames: keyLabels, now: now)
-        let since = Self.firingSinceText(incident, now: now)
         let series = escaped(SlackMrkdwn.oneLine("\(facts.metric) \(facts.seriesText)"), Self.otherLabelsBudget)
-        let detail = "Still firing since \(since). Values as of \(TimeFormat.rfc3339(incident.lastSeen)): "
-            + escaped(SlackMrkdwn.oneLine(facts.stateText), Self.seriesLineBudget) + "."
+        let detail = Self.reminderText(incident, facts, now: now, budget: Self.seriesLineBudget) { self.escaped($0, $1) }
         var extra: [SlackText] = []
         if !workspace.isEmpty { extra.append(.mrkdwn("Workspace " + escaped(SlackMrkdwn.oneLine(workspace), Self.contextElementBudget - 10))) }
         extra.append(.mrkdwn("Incident " + escaped(SlackMrkdwn.oneLine(incident.id), Self.contextElementBudget - 9)))
         let blocks: [SlackBlock] = [
             header(prefix: "\(incident.severity.slackEmoji) \(facts.severityWord) (still firing): ", name: incident.rule),
             .section(text: .mrkdwn(SlackMrkdwn.truncate(series + "\n" + detail, to: limits.maxSectionTextCharacters)), fields: nil),
-            footer(runbookURL: incident.advice.runbookURL, extra: extra),
+            footer(runbookURL: runbookURL(incident), extra: extra),
         ]
-        let fallback = "\(facts.severityWord) (still firing): \(incident.rule) — \(facts.metric) \(facts.seriesText) — since \(since)"
+        let fallback = "\(facts.severityWord) (still firing): \(incident.rule) — \(facts.metric) \(facts.seriesText) — since \(facts.sinceText), now \(facts.stateText)"
         return fitToBudget(SlackMessage(text: fallbackText(fallback), blocks: blocks))
     }
 
+    /// `Since <start> (4h 50m), fired <time>. Now, as of <time>: <state>.`, the state
+    /// passed through `escape` with `budget`.
+    static func reminderText(_ incident: Incident, _ facts: IncidentFacts, now: Timestamp, budget: Int, escape: (String, Int) -> String) -> String {
+        let fired = facts.firedText.map { ", fired \($0)" } ?? ""
+        return "Since \(facts.sinceText)\(fired). Now, as of \(TimeFormat.rfc3339(incident.lastSeen)): "
+            + escape(SlackMrkdwn.oneLine(facts.stateText), budget) + "."
+    }
+
     /// One reminder for several still-firing series of one rule: a line per series with
-    /// since when it fires and its last reported values, most severe and highest score
+    /// since when it is anomalous and how it stands now, most severe and highest score
     /// first, ending with `…and N more series` when not all fit. One incident gets
     /// `reminder`; none, the fallback text `No incidents`.
     public func groupedReminder(_ incidents: [Incident], workspace: String, now: Timestamp) -> SlackMessage {
@@ -54,23 +61,26 @@ extension SlackReportBuilder {
         if incidents.count == 1 { return reminder(incidents[0], workspace: workspace, now: now) }
         let group = GroupShape(incidents)
         let severity = group.severity
-        let earliest = group.sorted.map { $0.firedAt ?? $0.start }.min() ?? group.lead.start
+        let earliest = group.sorted.map(\.start).min() ?? group.lead.start
         var meta = groupMeta(group, workspace: workspace)
-        meta.insert(.mrkdwn("Firing since \(TimeFormat.rfc3339(earliest)) (\(PromDuration(milliseconds: max(0, now - earliest)).humanized))"), at: meta.count - 1)
+        meta.insert(.mrkdwn(Self.sinceText(earliest, now: now)), at: meta.count - 1)
+        if let fired = group.sorted.compactMap(\.firedAt).min() {
+            meta.insert(.mrkdwn("Fired \(TimeFormat.rfc3339(fired))"), at: meta.count - 1)
+        }
         let top: [SlackBlock] = [
             header(prefix: "\(severity.slackEmoji) \(severity.rawValue.uppercased()) (still firing): ", name: group.lead.rule, suffix: " (\(group.sorted.count) series)"),
             .context(meta),
         ]
         let advice = Self.sharedAdvice(group.sorted)
+        let runbook = advice.runbookURL ?? RulePage.url(rule: group.lead.rule, externalURL: externalURL)
         // A context block must have at least one element: no runbook, no footer.
-        let bottom: [SlackBlock] = (advice.runbookURL ?? "").isEmpty ? [] : [footer(runbookURL: advice.runbookURL, extra: [])]
+        let bottom: [SlackBlock] = (runbook ?? "").isEmpty ? [] : [footer(runbookURL: runbook, extra: [])]
         let fallback = "\(severity.rawValue.uppercased()) (still firing): \(group.lead.rule) — " + fallbackSeries(group, now: now)
         return listMessage(text: fallbackText(fallback), top: top, bottom: bottom, count: group.sorted.count) { index in
             let incident = group.sorted[index]
             let facts = IncidentFacts(incident, keyLabelNames: keyLabels, now: now)
             let identity = Self.identity(incident, facts, showMetric: !group.sameMetric, showRule: !group.sameRule, showSeverity: group.mixedSeverity)
-            let line = identity + " — firing since " + Self.firingSinceText(incident, now: now)
-                + "; as of \(TimeFormat.rfc3339(incident.lastSeen)): " + facts.stateText
+            let line = identity + " — since " + facts.sinceText + "; now, as of \(TimeFormat.rfc3339(incident.lastSeen)): " + facts.stateText
             return "• " + escaped(SlackMrkdwn.oneLine(line), Self.seriesLineBudget)
         }
     }
@@ -98,7 +108,7 @@ extension SlackReportBuilder {
             let incident = group.sorted[index]
             let facts = IncidentFacts(incident, keyLabelNames: keyLabels, now: now)
             let identity = Self.identity(incident, facts, showMetric: !group.sameMetric, showRule: !group.sameRule, showSeverity: false)
-            let line = identity + " — lasted \(facts.durationText) (\(facts.startText) to \(TimeFormat.rfc3339(incident.end ?? now))), "
+            let line = identity + " — lasted \(facts.durationText) (since \(facts.startText), to \(TimeFormat.rfc3339(incident.end ?? now))), "
                 + facts.resolutionText
             return "• " + escaped(SlackMrkdwn.oneLine(line), Self.seriesLineBudget)
         }
@@ -144,10 +154,4 @@ extension SlackReportBuilder {
         return "\(group.sorted.count) series: " + names.joined(separator: ", ") + (group.sorted.count > 5 ? ", …" : "")
     }
 
-    /// `2026-11-26T17:10:00Z (4h 50m)`: when it fired (its start if it never did) and how
-    /// long ago that is at `now`.
-    static func firingSinceText(_ incident: Incident, now: Timestamp) -> String {
-        let since = incident.firedAt ?? incident.start
-        return "\(TimeFormat.rfc3339(since)) (\(PromDuration(milliseconds: max(0, now - since)).humanized))"
-    }
 }

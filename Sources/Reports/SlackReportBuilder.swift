@@ -20,6 +20,9 @@ public struct SlackReportBuilder: Sendable {
     public var keyLabels: [String]
     /// The most columns a sparkline takes; longer histories are grouped into columns.
     public var sparklineWidth: Int
+    /// The URL `aiops` is reached at by people (`--external-url`), for links to its own pages
+    /// (`RulePage`); nil: no such links. Leave nil until the web view serves rule pages.
+    public var externalURL: String?
 
     // Budgets (characters) for the parts of a message, chosen so a firing message's parts
     // add up to about the message budget even when every value is huge; `fitToBudget`
@@ -68,11 +71,9 @@ public struct SlackReportBuilder: Sendable {
         for label in facts.keyLabels { seriesFields.append(field(label.name, label.value)) }
         blocks.append(contentsOf: sections(fields: seriesFields))
 
-        var stateFields = [
-            field("Detector", facts.detectorText),
-            field("Since", "\(facts.startText) (\(facts.durationText))"),
-            field("Observed", facts.observedText),
-        ]
+        var stateFields = [field("Detector", facts.detectorText), field("Since", facts.sinceText)]
+        if let fired = facts.firedText { stateFields.append(field("Fired", fired)) }
+        stateFields.append(field("Observed", facts.observedText))
         if let expected = facts.expectedText { stateFields.append(field("Expected", expected)) }
         if let growth = facts.growthText { stateFields.append(field("Growth", growth)) }
         if let limit = facts.limitText { stateFields.append(field("Limit", limit)) }
@@ -84,7 +85,7 @@ public struct SlackReportBuilder: Sendable {
         }
         if let sparkline = sparklineSection(incident) { blocks.append(sparkline) }
         if let steps = stepsSection(incident.advice.steps, budget: Self.stepsBudget) { blocks.append(steps) }
-        blocks.append(footer(runbookURL: incident.advice.runbookURL, extra: [.mrkdwn("Incident " + escaped(SlackMrkdwn.oneLine(incident.id), Self.contextElementBudget - 9))]))
+        blocks.append(footer(runbookURL: runbookURL(incident), extra: [.mrkdwn("Incident " + escaped(SlackMrkdwn.oneLine(incident.id), Self.contextElementBudget - 9))]))
 
         let fallback = "\(facts.severityWord): \(incident.rule) — \(facts.metric) \(facts.seriesText) — \(facts.stateText)"
         return fitToBudget(SlackMessage(text: fallbackText(fallback), blocks: blocks))
@@ -98,7 +99,8 @@ public struct SlackReportBuilder: Sendable {
         let facts = IncidentFacts(incident, keyLabelNames: keyLabels, now: now)
         let series = escaped(SlackMrkdwn.oneLine("\(facts.metric) \(facts.seriesText)"), Self.otherLabelsBudget)
         let endText = TimeFormat.rfc3339(incident.end ?? now)
-        let detail = "Lasted \(facts.durationText) (\(facts.startText) to \(endText)), peak score \(formatScore(incident.peakScore)), "
+        let fired = facts.firedText.map { ", fired \($0)" } ?? ""
+        let detail = "Lasted \(facts.durationText) (since \(facts.startText)\(fired), to \(endText)), peak score \(formatScore(incident.peakScore)), "
             + escaped(SlackMrkdwn.oneLine(facts.resolutionText), Self.contextElementBudget) + "."
         var context: [SlackText] = []
         if !workspace.isEmpty { context.append(.mrkdwn("Workspace " + escaped(SlackMrkdwn.oneLine(workspace), Self.contextElementBudget - 10))) }
@@ -140,6 +142,7 @@ public struct SlackReportBuilder: Sendable {
             if !series.isEmpty { advice.summary = SlackMrkdwn.oneLine(series) + ": " + advice.summary }
         }
         let earliest = sorted.map(\.start).min() ?? lead.start
+        let firstFired = sorted.compactMap(\.firedAt).min()
 
         var top: [SlackBlock] = [
             header(prefix: "\(severity.slackEmoji) \(severity.rawValue.uppercased()): ", name: lead.rule, suffix: " (\(sorted.count) series)")
@@ -150,14 +153,18 @@ public struct SlackReportBuilder: Sendable {
             meta.append(.mrkdwn("Metric " + escaped(SlackMrkdwn.oneLine(lead.labels.metricName), Self.contextElementBudget - 7)))
         }
         if !workspace.isEmpty { meta.append(.mrkdwn("Workspace " + escaped(SlackMrkdwn.oneLine(workspace), Self.contextElementBudget - 10))) }
-        meta.append(.mrkdwn("Since \(TimeFormat.rfc3339(earliest)) (\(PromDuration(milliseconds: max(0, now - earliest)).humanized))"))
+        meta.append(.mrkdwn(Self.sinceText(earliest, now: now)))
+        if let firstFired { meta.append(.mrkdwn("Fired \(TimeFormat.rfc3339(firstFired))")) }
         meta.append(.mrkdwn("\(sorted.count) series"))
         top.append(.context(meta))
 
         var bottom: [SlackBlock] = []
-        if let steps = stepsSection(advice.steps, budget: Self.groupStepsBudget) { bottom.append(steps) }
+        let group = Self.groupSteps(sorted)
+        if let steps = stepsSection(group?.steps ?? advice.steps, budget: Self.groupStepsBudget, legend: group?.legend) { bottom.append(steps) }
         // A context block must have at least one element: no runbook, no footer.
-        if let runbook = advice.runbookURL, !runbook.isEmpty { bottom.append(footer(runbookURL: runbook, extra: [])) }
+        if let runbook = advice.runbookURL ?? RulePage.url(rule: lead.rule, externalURL: externalURL), !runbook.isEmpty {
+            bottom.append(footer(runbookURL: runbook, extra: []))
+        }
 
         let fallbackSeries = sorted.prefix(5).map { IncidentFacts($0, keyLabelNames: keyLabels, now: now).seriesText }
         let fallback = "\(severity.rawValue.uppercased()): \(lead.rule) — \(sorted.count) series: "
@@ -312,11 +319,13 @@ public struct SlackReportBuilder: Sendable {
         return .section(text: .mrkdwn(text), fields: nil)
     }
 
-    /// `*What to do*` and the numbered steps that fit, then `…and N more steps`.
-    func stepsSection(_ steps: [String], budget: Int) -> SlackBlock? {
+    /// `*What to do*` and the numbered steps that fit, then `…and N more steps`; `legend`
+    /// (unescaped) in italics under them.
+    func stepsSection(_ steps: [String], budget: Int, legend: String? = nil) -> SlackBlock? {
         let steps = steps.filter { !$0.isEmpty }
         guard !steps.isEmpty else { return nil }
-        let budget = min(budget, limits.maxSectionTextCharacters)
+        let legendLine = legend.map { "\n_" + escaped(SlackMrkdwn.oneLine($0), Self.stepBudget) + "_" } ?? ""
+        let budget = min(budget, limits.maxSectionTextCharacters) - SlackMrkdwn.length(legendLine)
         var text = "*What to do*"
         for (index, step) in steps.enumerated() {
             let line = "\n\(index + 1). " + escaped(SlackMrkdwn.oneLine(step), Self.stepBudget)
@@ -327,7 +336,49 @@ public struct SlackReportBuilder: Sendable {
             }
             text += line
         }
-        return .section(text: .mrkdwn(text), fields: nil)
+        return .section(text: .mrkdwn(text + legendLine), fields: nil)
+    }
+
+    /// The runbook of an incident: the rule's own `runbook`, else its page in the web view
+    /// when `externalURL` is set, else none.
+    func runbookURL(_ incident: Incident) -> String? {
+        incident.advice.runbookURL ?? RulePage.url(rule: incident.rule, externalURL: externalURL)
+    }
+
+    /// `Since 2026-11-26T17:10:00Z (4h 50m)`: when the anomaly started and how long ago.
+    static func sinceText(_ start: Timestamp, now: Timestamp) -> String {
+        "Since \(TimeFormat.rfc3339(start)) (\(PromDuration(milliseconds: max(0, now - start)).humanized))"
+    }
+
+    /// The steps of a grouped message rendered once for all its series: labels the series
+    /// share filled in, labels that differ as their name in capitals (`POD`), with a legend
+    /// naming those; nil when the incidents do not carry one common template (records from
+    /// before templates were kept), and the shared advice's steps are shown instead.
+    static func groupSteps(_ incidents: [Incident]) -> (steps: [String], legend: String?)? {
+        guard let template = incidents.first?.advice.template, !template.steps.isEmpty,
+              incidents.allSatisfy({ $0.advice.template == template })
+        else { return nil }
+        var names: [String] = []
+        for incident in incidents {
+            for label in incident.labels.labels where !names.contains(label.name) { names.append(label.name) }
+        }
+        var common: [Label] = []
+        var varying: Set<String> = []
+        for name in names {
+            let values = Set(incidents.map { $0.labels[name] ?? "" })
+            if values.count == 1 {
+                if let value = values.first, !value.isEmpty { common.append(Label(name, value)) }
+            } else {
+                varying.insert(name)
+            }
+        }
+        let lead = incidents[0]
+        let context = AdviceContext(
+            labels: Labels(common), ruleName: lead.rule, severity: lead.severity, varyingLabels: varying, transform: lead.transform)
+        let steps = Advice(summary: "", steps: template.steps).render(context).steps
+        let shown = Advice(summary: "", steps: template.steps).labelNames.filter { varying.contains($0) }.map { $0.uppercased() }
+        let legend = shown.isEmpty ? nil : shown.joined(separator: ", ") + ": each series' own, as listed above"
+        return (steps, legend)
     }
 
     /// The runbook as a link when it is a safe `http(s)` URL, otherwise as escaped text; and

@@ -9,6 +9,8 @@ import Incidents
 public struct TextReportRenderer: Sendable {
     /// The most columns a sparkline takes.
     public var sparklineWidth: Int
+    /// As `SlackReportBuilder.externalURL`: links to rule pages, nil for none.
+    public var externalURL: String?
 
     public init(sparklineWidth: Int = 60) {
         self.sparklineWidth = max(1, sparklineWidth)
@@ -39,12 +41,14 @@ public struct TextReportRenderer: Sendable {
         let facts = IncidentFacts(incident, keyLabelNames: SlackReportBuilder.defaultKeyLabels, now: now)
         var lines = [title(facts.severityWord + (incident.phase == .pending ? " (pending)" : ""), incident, workspace)]
         lines.append(row("series", Self.sanitize(incident.labels.description)))
-        lines.append(row("since", "\(facts.startText) (\(facts.durationText)), \(facts.detectorText)"))
+        lines.append(row("since", "\(facts.sinceText), \(facts.detectorText)"))
+        if let fired = facts.firedText { lines.append(row("fired", fired)) }
         var observed = facts.observedText
         if let expected = facts.expectedText { observed += " vs expected " + expected }
         lines.append(row("observed", observed))
         if facts.growthText != nil || facts.limitText != nil {
-            let parts = [facts.growthText, facts.limitText.map { "limit " + $0 }].compactMap { $0 }
+            let limit = facts.limitText.map { $0 == IncidentFacts.noLimit ? "no limit known" : "limit " + $0 }
+            let parts = [facts.growthText, limit].compactMap { $0 }
             lines.append(row("growth", parts.joined(separator: ", ")))
         }
         if !incident.recentValues.isEmpty {
@@ -63,7 +67,9 @@ public struct TextReportRenderer: Sendable {
         for (index, step) in incident.advice.steps.enumerated() where !step.isEmpty {
             lines.append(Self.indent + "\(index + 1). " + Self.sanitize(step))
         }
-        if let url = incident.advice.runbookURL, !url.isEmpty { lines.append(row("runbook", Self.sanitize(url))) }
+        if let url = incident.advice.runbookURL ?? RulePage.url(rule: incident.rule, externalURL: externalURL), !url.isEmpty {
+            lines.append(row("runbook", Self.sanitize(url)))
+        }
         return lines.map { $0 + "\n" }.joined()
     }
 
@@ -73,7 +79,7 @@ public struct TextReportRenderer: Sendable {
         let lines = [
             title("RESOLVED", incident, workspace),
             row("series", Self.sanitize(incident.labels.description)),
-            row("lasted", "\(facts.durationText) (\(facts.startText) to \(TimeFormat.rfc3339(incident.end ?? now))), "
+            row("lasted", "\(facts.durationText) (since \(facts.startText)\(facts.firedText.map { ", fired " + $0 } ?? ""), to \(TimeFormat.rfc3339(incident.end ?? now))), "
                 + "peak score \(formatScore(incident.peakScore)), " + Self.sanitize(facts.resolutionText)),
         ]
         return lines.map { $0 + "\n" }.joined()
@@ -120,16 +126,17 @@ extension TextReportRenderer {
         return reports.joined(separator: "\n")
     }
 
-    /// Short: the series, since when it fires, and the values it was last reported with.
-    /// Every line ends with a newline.
+    /// Short: the series, since when (the anomaly's start; when it fired), and how it
+    /// stands now. Every line ends with a newline.
     public func renderReminder(_ incident: Incident, workspace: String, now: Timestamp) -> String {
         let facts = IncidentFacts(incident, keyLabelNames: SlackReportBuilder.defaultKeyLabels, now: now)
-        let lines = [
+        var lines = [
             title(facts.severityWord + " (still firing)", incident, workspace),
             row("series", Self.sanitize(incident.labels.description)),
-            row("since", SlackReportBuilder.firingSinceText(incident, now: now)),
-            row("as of", TimeFormat.rfc3339(incident.lastSeen) + ": " + facts.stateText),
+            row("since", facts.sinceText),
         ]
+        if let fired = facts.firedText { lines.append(row("fired", fired)) }
+        lines.append(row("now", "as of " + TimeFormat.rfc3339(incident.lastSeen) + ": " + facts.stateText))
         return lines.map { $0 + "\n" }.joined()
     }
 }

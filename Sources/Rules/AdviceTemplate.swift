@@ -1,7 +1,14 @@
-/// A piece of advice text split into literal text and `{{placeholder}}`s.
+/// A piece of advice text split into literal text, `{{placeholder}}`s and sections.
 ///
-/// Rule loading parses every advice string once to reject unknown placeholders; rendering
-/// parses again (rendering happens per incident, not per sample, so that is cheap enough).
+/// A section, as in Mustache, shows its text only when a fact is known
+/// (`{{#labels.device}} ({{labels.device}}){{/labels.device}}`) or only when it is not
+/// (`{{^limit}}no memory limit known{{/limit}}`), so a template reads well whatever the
+/// series or the detector could tell: a missing label leaves its phrase out instead of
+/// printing a stand-in. Sections nest.
+///
+/// Rule loading parses every advice string once to reject unknown placeholders and
+/// unbalanced sections; rendering parses again (rendering happens per incident, not per
+/// sample, so that is cheap enough).
 struct AdviceTemplate {
     /// What a placeholder stands for.
     enum Placeholder: Equatable {
@@ -28,18 +35,30 @@ struct AdviceTemplate {
                 return nil
             }
         }
+
+        /// The label a `.label` placeholder names, else nil.
+        var labelName: String? {
+            if case .label(let name) = self { return name }
+            return nil
+        }
     }
 
-    enum Segment: Equatable {
+    indirect enum Segment: Equatable {
         case text(Substring)
         case placeholder(Placeholder)
-        /// An unknown name or an unclosed `{{`, kept verbatim when rendering.
+        /// `{{#name}}body{{/name}}` (shown when the fact is known) or, `inverted`,
+        /// `{{^name}}body{{/name}}` (shown when it is not).
+        case section(Placeholder, inverted: Bool, body: [Segment])
+        /// An unknown name, an unclosed `{{` or an unbalanced section tag, kept verbatim when
+        /// rendering.
         case invalid(Substring, reason: String)
     }
 
     let segments: [Segment]
 
     init(_ text: String) {
+        // Open sections: the segments before each, its tag, and its placeholder.
+        var stack: [(outer: [Segment], tag: Substring, placeholder: Placeholder, inverted: Bool, name: Substring)] = []
         var segments: [Segment] = []
         var rest = text[...]
         while let open = rest.range(of: "{{") {
@@ -52,28 +71,84 @@ struct AdviceTemplate {
                 break
             }
             let whole = rest[open.lowerBound..<close.upperBound]
-            let name = rest[open.upperBound..<close.lowerBound].trimmingSpaces()
-            if let placeholder = Placeholder(name: String(name)) {
-                segments.append(.placeholder(placeholder))
-            } else {
-                segments.append(.invalid(whole, reason: "unknown placeholder \(whole)"))
-            }
+            let inner = rest[open.upperBound..<close.lowerBound].trimmingSpaces()
             rest = rest[close.upperBound...]
+            switch inner.first {
+            case "#", "^":
+                let name = inner.dropFirst().trimmingSpaces()
+                guard let placeholder = Placeholder(name: String(name)) else {
+                    segments.append(.invalid(whole, reason: "unknown placeholder \(whole)"))
+                    continue
+                }
+                stack.append((segments, whole, placeholder, inner.first == "^", name))
+                segments = []
+            case "/":
+                let name = inner.dropFirst().trimmingSpaces()
+                guard let top = stack.last, top.name == name else {
+                    let reason = stack.last.map { "\(whole) closes nothing: \($0.tag) is open" } ?? "\(whole) closes nothing"
+                    segments.append(.invalid(whole, reason: reason))
+                    continue
+                }
+                stack.removeLast()
+                let body = segments
+                segments = top.outer
+                segments.append(.section(top.placeholder, inverted: top.inverted, body: body))
+            default:
+                if let placeholder = Placeholder(name: String(inner)) {
+                    segments.append(.placeholder(placeholder))
+                } else {
+                    segments.append(.invalid(whole, reason: "unknown placeholder \(whole)"))
+                }
+            }
         }
         if !rest.isEmpty { segments.append(.text(rest)) }
+        // Unclosed sections: their tag is invalid, their body stays as plain segments.
+        while let top = stack.popLast() {
+            let body = segments
+            segments = top.outer
+            segments.append(.invalid(top.tag, reason: "\(top.tag) without a closing {{/\(top.name)}}"))
+            segments.append(contentsOf: body)
+        }
         self.segments = segments
     }
 
     /// Why each invalid part is invalid, in order.
     var problems: [String] {
-        segments.compactMap {
-            if case .invalid(_, let reason) = $0 { return reason }
-            return nil
+        var out: [String] = []
+        func walk(_ segments: [Segment]) {
+            for segment in segments {
+                switch segment {
+                case .invalid(_, let reason): out.append(reason)
+                case .section(_, _, let body): walk(body)
+                case .text, .placeholder: break
+                }
+            }
         }
+        walk(segments)
+        return out
+    }
+
+    /// Every label named by a placeholder or a section, in order of first use.
+    var labelNames: [String] {
+        var out: [String] = []
+        func walk(_ segments: [Segment]) {
+            for segment in segments {
+                switch segment {
+                case .placeholder(let p):
+                    if let name = p.labelName, !out.contains(name) { out.append(name) }
+                case .section(let p, _, let body):
+                    if let name = p.labelName, !out.contains(name) { out.append(name) }
+                    walk(body)
+                case .text, .invalid: break
+                }
+            }
+        }
+        walk(segments)
+        return out
     }
 
     /// Every placeholder the rule language knows, for error messages and docs.
-    static let knownNames = "{{labels.NAME}}, {{metric}}, {{rule}}, {{severity}}, {{value}}, {{expected}}, {{lower}}, {{upper}}, {{rate}}, {{limit}}, {{timeToLimit}}, {{duration}}"
+    static let knownNames = "{{labels.NAME}}, {{metric}}, {{rule}}, {{severity}}, {{value}}, {{expected}}, {{lower}}, {{upper}}, {{rate}}, {{limit}}, {{timeToLimit}}, {{duration}}; sections {{#NAME}}...{{/NAME}} and {{^NAME}}...{{/NAME}}"
 }
 
 extension Substring {

@@ -2,18 +2,23 @@ import Foundation
 
 /// A label regular expression compiled once, fully anchored as PromQL anchors it.
 ///
+/// The syntax is RE2's, exactly what Prometheus accepts: `RE2Pattern` refuses what RE2
+/// refuses (lookaround, backreferences, possessive quantifiers, ...) saying what and where,
+/// and rewrites the rest for ICU with RE2's meaning (ASCII `\d \s \w \b [[:alpha:]]`,
+/// `$` only at the end, the `U` flag, `\Q...\E`).
+///
 /// Backed by `NSRegularExpression` (ICU) rather than Swift's `Regex`: `Regex` is not
 /// `Sendable`, while Foundation declares `NSRegularExpression` `Sendable` (it is immutable
 /// after construction, and CoreFoundation gives each concurrent match its own ICU matcher),
 /// so one compiled expression is shared by every thread matching new series without a
-/// lock or an `@unchecked`. ICU accepts the RE2 syntax Prometheus uses (plus a few
-/// extensions, such as backreferences and lookaround, that RE2 would reject).
+/// lock or an `@unchecked`.
 ///
 /// The common shapes `.*`, `.+` and alternations of plain literals (`GET|POST`) skip
 /// the regex engine entirely; they may be of any length. Any other expression is at most
-/// `maxEngineLength` UTF-16 units: swift-corelibs-foundation's `NSRegularExpression` leaks a
-/// copy of every pattern longer than 256 UTF-16 units it compiles (about 2 bytes per unit,
-/// measured; found by the `rule_file` fuzz target), and the anchors added here take 8.
+/// `maxEngineLength` UTF-16 units once rewritten for ICU: swift-corelibs-foundation's
+/// `NSRegularExpression` leaks a copy of every pattern longer than 256 UTF-16 units it
+/// compiles (about 2 bytes per unit, measured; found by the `rule_file` fuzz target), and
+/// the anchors added here take 8.
 struct LabelRegex: Sendable {
     /// The longest expression, in UTF-16 units, given to the regex engine.
     static let maxEngineLength = 248
@@ -43,13 +48,20 @@ struct LabelRegex: Sendable {
             if LabelRegex.isLiteralAlternation(source) {
                 shape = .literals(Set(source.split(separator: "|", omittingEmptySubsequences: false).map(String.init)))
             } else {
-                guard source.utf16.count <= LabelRegex.maxEngineLength else {
-                    throw CompileError(reason: "longer than \(LabelRegex.maxEngineLength) characters (only an alternation of plain names, such as a|b|c, may be longer)")
+                let pattern: RE2Pattern
+                do {
+                    pattern = try RE2Pattern(source)
+                } catch {
+                    throw CompileError(reason: error.description)
+                }
+                guard pattern.icu.utf16.count <= LabelRegex.maxEngineLength else {
+                    throw CompileError(reason: "longer than \(LabelRegex.maxEngineLength) characters once rewritten for the regex engine (\(pattern.icu.utf16.count); only an alternation of plain names, such as a|b|c, may be longer)")
                 }
                 do {
                     // `\A` and `\z` rather than `^` and `$`: ICU's `$` also matches before a
-                    // final newline. Dot matches newlines, as in Prometheus' `(?s:...)`.
-                    let regex = try NSRegularExpression(pattern: "\\A(?:" + source + ")\\z", options: [.dotMatchesLineSeparators])
+                    // final newline. `RE2Pattern` writes RE2's `.` as a class (any scalar, or
+                    // anything but `\n` without the `s` flag), never ICU's `.`.
+                    let regex = try NSRegularExpression(pattern: "\\A(?:" + pattern.icu + ")\\z", options: [.dotMatchesLineSeparators])
                     shape = .general(regex)
                 } catch {
                     throw CompileError(reason: LabelRegex.describe(error))
@@ -91,7 +103,14 @@ struct LabelRegex: Sendable {
     }
 
     private static func describe(_ error: Error) -> String {
+        // What RE2 accepts and ICU does not: a Unicode class name ICU's tables lack.
         // Corelibs reports only a generic ICU code (its userInfo repeats the pattern).
-        "ICU error \((error as NSError).code): check parentheses, brackets, escapes and quantifiers"
+        "the regex engine (ICU error \((error as NSError).code)) does not take it: a Unicode class it does not know?"
+    }
+
+    /// The ICU pattern compiled for `source` (for tests), or nil for the fast shapes.
+    static func icuPattern(_ source: String) throws(CompileError) -> String? {
+        if source == ".*" || source == ".+" || isLiteralAlternation(source) { return nil }
+        do { return try RE2Pattern(source).icu } catch { throw CompileError(reason: error.description) }
     }
 }

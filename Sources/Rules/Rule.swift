@@ -32,17 +32,22 @@ public struct RenderedAdvice: Sendable, Codable, Equatable {
     public var summary: String
     public var steps: [String]
     public var runbookURL: String?
+    /// What it was rendered from, so that a grouped message can render the steps once for
+    /// all its series (`AdviceContext.varyingLabels`); nil in records written before it was
+    /// kept.
+    public var template: Advice?
 
-    public init(summary: String, steps: [String], runbookURL: String?) {
+    public init(summary: String, steps: [String], runbookURL: String?, template: Advice? = nil) {
         self.summary = summary
         self.steps = steps
         self.runbookURL = runbookURL
+        self.template = template
     }
 }
 
 /// What the pipeline feeds the detector: the raw value, or for a counter its per-second rate
 /// (reset-aware, as PromQL's `rate`).
-public enum SeriesTransform: String, Sendable, Codable {
+public enum SeriesTransform: String, Sendable, Codable, CaseIterable {
     case none
     case rate
 }

@@ -5,56 +5,78 @@ import Foundation
 import HTTPServer
 import Incidents
 import Synchronization
+import WarmStart
 
-/// Routes requests: `POST /api/v1/write`, `GET /metrics`, `GET /healthz`, `GET /readyz`,
-/// `GET /api/v1/incidents`, `GET /api/v1/summary`, `GET /api/v1/recommendations` (Pro). The
-/// token (`Authorization: Bearer ...`) decides the workspace.
+/// Routes requests: `POST /api/v1/write`, `GET /api/v1/incidents`, `GET /api/v1/summary`,
+/// `GET /api/v1/recommendations` (Pro), `GET /metrics`, the health endpoints (`/-/healthy`,
+/// `/-/ready`, `/healthz`, `/readyz`) and `POST /-/reload`. The token
+/// (`Authorization: Bearer ...`) decides the workspace.
 struct AIOpsHandler: HTTPHandler {
-    let workspaces: [Workspace]
-    let adminToken: [UInt8]?
     let endpoint: RemoteWriteEndpoint
     let metrics: ServerMetrics
     let state: ServerState
 
+    static let text = "text/plain; charset=utf-8"
+
     func handle(_ request: HTTPRequest, context: HTTPRequestContext) throws -> HTTPResponse {
+        let routing = state.routing.withLock { $0 }
         switch request.path {
         case "/api/v1/write", "/api/v1/push", "/api/v1/receive":
             guard request.method == .post else { return methodNotAllowed("POST") }
-            guard let workspace = authenticate(request) else { return unauthorized() }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
+            guard state.loaded.load(ordering: .acquiring) else { return notLoaded() }
             return endpoint.handle(request, workspace: workspace, loop: context.loopIndex)
         case "/metrics":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
-            return metricsResponse(request)
-        case "/healthz":
-            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], text: "ok\n")
-        case "/readyz":
-            if state.ready.load(ordering: .relaxed) {
-                return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], text: "ready\n")
+            return metricsResponse(request, routing)
+        case "/-/healthy", "/healthz":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            return HTTPResponse(status: 200, text: request.path == "/healthz" ? "ok\n" : "aiops is Healthy.\n")
+        case "/-/ready", "/readyz":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            if state.stopping.load(ordering: .relaxed) {
+                return HTTPResponse(status: 503, text: "shutting down\n")
             }
-            return HTTPResponse(status: 503, headers: [("Content-Type", "text/plain")], text: "shutting down\n")
+            guard state.loaded.load(ordering: .acquiring) else {
+                return HTTPResponse(status: 503, text: "loading state; not ready yet\n")
+            }
+            return HTTPResponse(status: 200, text: request.path == "/readyz" ? "ready\n" : "aiops is Ready.\n")
+        case "/-/reload":
+            guard request.method == .post || request.method == .put else { return methodNotAllowed("POST") }
+            guard routing.adminToken != nil else {
+                metrics.count(code: 403, reason: "reload_not_enabled")
+                return HTTPResponse(status: 403, text: "reloading over HTTP needs an adminToken in the config; send SIGHUP instead\n")
+            }
+            guard isAdmin(request, routing) else { return unauthorized() }
+            switch state.reload() {
+            case .success(let lines):
+                return HTTPResponse(status: 200, text: (["configuration and rules reloaded"] + lines).joined(separator: "\n") + "\n")
+            case .failure(let error):
+                return HTTPResponse(status: 500, text: "failed to reload config: \(error)\n")
+            }
         case "/api/v1/incidents":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
-            guard let workspace = authenticate(request) else { return unauthorized() }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
             return incidentsResponse(workspace)
         case "/api/v1/recommendations":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
-            guard let workspace = authenticate(request) else { return unauthorized() }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
             guard workspace.plan.includesAdvice else { return proOnly(request.path, feature: "scaling and cost advice", workspace: workspace) }
             return recommendationsResponse(workspace)
         case "/api/v1/summary":
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
-            guard let workspace = authenticate(request) else { return unauthorized() }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
             return summaryResponse(workspace)
         case "/":
-            return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain")], text: """
+            return HTTPResponse(status: 200, text: """
                 aiops \(AIOpsServer.version): remote-write target with anomaly detection.
                 POST /api/v1/write  GET /api/v1/incidents  GET /api/v1/summary  GET /api/v1/recommendations
-                GET /metrics  GET /healthz  GET /readyz
+                GET /metrics  GET /-/healthy  GET /-/ready  POST /-/reload
 
                 """)
         default:
             metrics.count(code: 404, reason: "unknown_path")
-            return HTTPResponse(status: 404, headers: [("Content-Type", "text/plain")], text: "not found: \(request.path)\n")
+            return HTTPResponse(status: 404, text: "not found: \(request.path)\n")
         }
     }
 
@@ -65,7 +87,8 @@ struct AIOpsHandler: HTTPHandler {
         switch request.path {
         case "/api/v1/write", "/api/v1/push", "/api/v1/receive":
             guard request.method == .post else { return methodNotAllowed("POST") }
-            guard authenticate(request) != nil else { return unauthorized() }
+            guard authenticate(request, state.routing.withLock { $0 }) != nil else { return unauthorized() }
+            guard state.loaded.load(ordering: .acquiring) else { return notLoaded() }
             return nil
         default:
             return nil
@@ -84,32 +107,36 @@ struct AIOpsHandler: HTTPHandler {
         return UnsafeRawBufferPointer(rebasing: header[start...])
     }
 
-    private func authenticate(_ request: HTTPRequest) -> Workspace? {
+    private func authenticate(_ request: HTTPRequest, _ routing: Routing) -> Workspace? {
         guard let token = token(request) else { return nil }
-        var found: Workspace?
-        for workspace in workspaces where workspace.accepts(token: token) { found = workspace }
-        return found
+        return routing.workspace(token: token)
     }
 
-    private func isAdmin(_ request: HTTPRequest) -> Bool {
-        guard let adminToken, let token = token(request) else { return false }
+    private func isAdmin(_ request: HTTPRequest, _ routing: Routing) -> Bool {
+        guard let adminToken = routing.adminToken, let token = token(request) else { return false }
         return TokenComparison.matches(adminToken, token)
     }
 
     private func unauthorized() -> HTTPResponse {
         metrics.count(code: 401, reason: "unauthorized")
         return HTTPResponse(
-            status: 401, headers: [("WWW-Authenticate", "Bearer realm=\"aiops\""), ("Content-Type", "text/plain")],
+            status: 401, headers: [("WWW-Authenticate", "Bearer realm=\"aiops\"")],
             text: "missing or unknown workspace token (send 'Authorization: Bearer <token>')\n")
     }
 
     private func methodNotAllowed(_ allowed: String) -> HTTPResponse {
         metrics.count(code: 405, reason: "method_not_allowed")
-        return HTTPResponse(status: 405, headers: [("Allow", allowed), ("Content-Type", "text/plain")], text: "method not allowed; use \(allowed)\n")
+        return HTTPResponse(status: 405, headers: [("Allow", allowed)], text: "method not allowed; use \(allowed)\n")
     }
 
-    private func metricsResponse(_ request: HTTPRequest) -> HTTPResponse {
-        let all = workspaces.map { $0.snapshot() }
+    /// A write before every snapshot is loaded: the sender retries (remote write retries 5xx).
+    private func notLoaded() -> HTTPResponse {
+        metrics.count(code: 503, reason: "not_ready")
+        return HTTPResponse(status: 503, headers: [("Retry-After", "1")], text: "loading state; not ready for writes yet\n")
+    }
+
+    private func metricsResponse(_ request: HTTPRequest, _ routing: Routing) -> HTTPResponse {
+        let all = routing.workspaces.map { $0.snapshot() }
         var totals = WorkspaceSnapshot(name: "", plan: .hobby, counters: WorkspaceCounters())
         for snapshot in all {
             totals.counters.add(snapshot.counters)
@@ -120,20 +147,23 @@ struct AIOpsHandler: HTTPHandler {
             totals.firing += snapshot.firing
             totals.pending += snapshot.pending
         }
-        totals.counters.add(metrics.unattributed.withLock { $0 })
-        let visible: [WorkspaceSnapshot]
-        if isAdmin(request) {
-            visible = all
-        } else if let workspace = authenticate(request) {
-            visible = all.filter { $0.name == workspace.name }
+        let unattributed = metrics.unattributed.withLock { $0 }
+        totals.counters.add(unattributed)
+        let view: MetricsRenderer.View
+        var names = Set<String>()
+        if isAdmin(request, routing) {
+            view = .workspaces(all, unattributed: unattributed)
+            names = Set(all.map(\.name))
+        } else if let workspace = authenticate(request, routing) {
+            view = .workspaces(all.filter { $0.name == workspace.name }, unattributed: nil)
+            names = [workspace.name]
         } else {
-            visible = []
+            view = .totals(totals)
         }
-        let names = Set(visible.map(\.name))
         let webhooks = (state.notifier?.webhookStatuses() ?? []).filter { names.contains($0.webhook) }
         let body = MetricsRenderer.render(
-            workspaces: visible, totals: totals, http: state.httpStats(), webhooks: webhooks,
-            started: metrics.started, now: endpoint.clock.now())
+            view, http: state.httpStats(), webhooks: webhooks, reload: state.reloadStatus.withLock { $0 },
+            process: ProcessMetrics.read(), warmStart: state.warmStart?.statistics, started: metrics.started, now: endpoint.clock.now())
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: body)
     }
 
@@ -188,21 +218,42 @@ extension AIOpsHandler {
     }
 }
 
-/// What the handler learns after it is built: readiness, the HTTP server's stats, the notifier.
+/// What the handler shares with the server: routing, readiness, reload status, the HTTP
+/// server's stats, the notifier.
 final class ServerState: Sendable {
-    let ready = Atomic<Bool>(false)
+    /// Set once every workspace's snapshot is loaded: writes are taken, `/-/ready` is 200.
+    let loaded = Atomic<Bool>(false)
+    /// Set when shutdown begins: `/-/ready` is 503 again.
+    let stopping = Atomic<Bool>(false)
     let notifier: Notifier?
     /// Per-series forecasts for predictive scaling; nil: the usage summaries' daily profile.
     let forecast: ForecastProvider?
+    let warmStart: WarmStartScheduler?
+    /// Replaced whole by a reload; read once per request.
+    let routing: Mutex<Routing>
+    let reloadStatus: Mutex<ReloadStatus>
     private let server = Mutex<HTTPServer?>(nil)
+    private let reloader = Mutex<(@Sendable () -> Result<[String], ReloadError>)?>(nil)
 
-    init(notifier: Notifier?, forecast: ForecastProvider? = nil) {
+    init(notifier: Notifier?, routing: Routing, started: Timestamp, warmStart: WarmStartScheduler? = nil, forecast: ForecastProvider? = nil) {
         self.notifier = notifier
         self.forecast = forecast
+        self.warmStart = warmStart
+        self.routing = Mutex(routing)
+        self.reloadStatus = Mutex(ReloadStatus(lastSuccessful: true, lastSuccess: started))
     }
 
     func attach(_ httpServer: HTTPServer) {
         server.withLock { $0 = httpServer }
+    }
+
+    func attach(reloader: @escaping @Sendable () -> Result<[String], ReloadError>) {
+        self.reloader.withLock { $0 = reloader }
+    }
+
+    func reload() -> Result<[String], ReloadError> {
+        guard let reloader = reloader.withLock({ $0 }) else { return .failure(ReloadError(lines: ["not started"])) }
+        return reloader()
     }
 
     func httpStats() -> HTTPServerStats? {

@@ -5,9 +5,11 @@ import Dispatch
 import HTTPServer
 import Incidents
 import Foundation
+import Pipeline
 import Rules
 import Snapshots
 import Synchronization
+import WarmStart
 
 /// `aiops serve`: workspaces, their pipelines and the HTTP server in front of them.
 public final class AIOpsServer: Sendable {
@@ -50,27 +52,53 @@ public final class AIOpsServer: Sendable {
         /// Per-series forecasts for predictive scaling (the `Forecasting` module); nil: the
         /// advice module's daily profile of the last 7 days.
         public var forecast: ForecastProvider?
-        /// Where snapshot lines go (loaded, written, damaged); standard error by default.
-        public var log: @Sendable (String) -> Void = { line in FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        /// Warm start (`--warm-from`): new series read their history from a Prometheus-compatible
+        /// API before their live samples are scored; nil: off.
+        public var warmStart: WarmStartOptions?
+        /// Where the server's lines go (snapshots loaded, written, damaged; reloads): standard
+        /// error, logfmt, by default.
+        public var logger = Logger()
+        /// Where `reload()` (SIGHUP, `POST /-/reload`) reads the configuration and rules;
+        /// nil: reloading is not available.
+        public var source: ConfigurationSource?
 
         public init() {}
+
+        /// Bare messages of every log line (no timestamp or level), for callers that only
+        /// want the text; setting it replaces `logger`.
+        public var log: @Sendable (String) -> Void {
+            get { { [logger] in logger.info($0) } }
+            set { logger = Logger(messages: newValue) }
+        }
 
         /// Whether snapshots are loaded and written.
         public var snapshotsEnabled: Bool { dataDirectory != nil && snapshotInterval.milliseconds > 0 }
     }
 
     public let options: Options
-    public let workspaces: [Workspace]
     let handler: AIOpsHandler
     let state: ServerState
     let clock: any WallClock
     let http: HTTPServer
     private let stopping = Atomic<Bool>(false)
     let notifier: Notifier?
-    /// Held while snapshots are written, so a periodic one and the final one never overlap.
-    private let snapshotting = Mutex(())
-    /// When each workspace's next daily summary is due, by workspace name.
-    private let summariesDue: Mutex<[String: Timestamp]>
+    /// Reads new series' history in the background; nil when warm start is off. Its shards
+    /// are the workspaces' at start: a workspace a reload adds warms up from live samples.
+    let warmStart: WarmStartScheduler?
+    /// Held while snapshots are written, so a periodic one and the final one never overlap,
+    /// and for a reload's rebinding, so no snapshot sees some shards under the old rules and
+    /// others under the new. Lock order: `reloadLock`, then this, then shard locks.
+    let snapshotting = Mutex(())
+    /// Held for the whole of a reload, so two (SIGHUP and `/-/reload`) never interleave.
+    let reloadLock = Mutex(())
+    let shardCount: Int
+
+    /// The workspaces being served (a reload may add and remove some).
+    public var workspaces: [Workspace] { state.routing.withLock { $0 }.workspaces }
+    /// When each workspace's next daily summary is due and the schedule it was computed
+    /// for, by workspace name (a workspace a reload adds, or whose schedule it changes, is
+    /// scheduled afresh at the next check).
+    private let summariesDue: Mutex<[String: (due: Timestamp, schedule: DailySummarySchedule)]>
 
     /// - Parameters:
     ///   - notifier: receives every workspace's incidents; nil reports nothing. The caller owns
@@ -80,9 +108,14 @@ public final class AIOpsServer: Sendable {
         self.clock = clock
         self.notifier = notifier
         let now = clock.now()
-        let shards = max(1, options.shardsPerWorkspace)
-        workspaces = configuration.workspaces.map { config in
-            Workspace(configuration: config, rules: rules, shardCount: shards, sink: notifier?.sink(forWorkspace: config.name), now: now)
+        shardCount = max(1, options.shardsPerWorkspace)
+        let workspaces = configuration.workspaces.map { [shardCount] config in
+            Workspace(configuration: config, rules: rules, shardCount: shardCount, sink: notifier?.sink(forWorkspace: config.name), now: now)
+        }
+        // Reminders say how an incident stands now, from the pipelines' latest facts. Weak:
+        // the workspace's pipelines hold the notifier (their sink) already.
+        for workspace in workspaces {
+            notifier?.setCurrentIncidents(workspace: workspace.name) { [weak workspace] ids in workspace?.currentIncidents(ids: ids) ?? [] }
         }
         guard let address = HTTPServerConfiguration.parseListenAddress(options.listen) else {
             throw HTTPServerError.invalidConfiguration("cannot parse listen address '\(options.listen)' (expected HOST:PORT)")
@@ -95,38 +128,65 @@ public final class AIOpsServer: Sendable {
         httpConfiguration.maxBodyBytes = options.maxBodyBytes
         httpConfiguration.maxBufferedBodyBytes = options.maxBufferedBodyBytes
         let metrics = ServerMetrics(started: now)
-        state = ServerState(notifier: notifier, forecast: options.forecast)
-        summariesDue = Mutex(Dictionary(uniqueKeysWithValues: workspaces.map { ($0.name, $0.advice.schedule.nextTime(after: now)) }))
+        if let warmOptions = options.warmStart {
+            var shards: [any WarmStartShard] = []
+            for workspace in workspaces {
+                for shard in workspace.shards {
+                    shard.withLock { $0.pipeline.warmsNewSeries = true }
+                    shards.append(WarmStartPipelineShard(shard: shard))
+                }
+            }
+            warmStart = WarmStartScheduler(options: warmOptions, shards: shards, clock: clock, log: { [logger = options.logger] line in logger.info(line) })
+        } else {
+            warmStart = nil
+        }
+        state = ServerState(notifier: notifier, routing: Routing(configuration: configuration, rules: rules, workspaces: workspaces), started: now, warmStart: warmStart, forecast: options.forecast)
+        summariesDue = Mutex(Dictionary(uniqueKeysWithValues: workspaces.map { ($0.name, (due: $0.advice.schedule.nextTime(after: now), schedule: $0.advice.schedule)) }))
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
         handler = AIOpsHandler(
-            workspaces: workspaces, adminToken: configuration.adminToken.map { Array($0.utf8) },
             endpoint: RemoteWriteEndpoint(
                 clock: clock, scratch: scratch, metrics: metrics,
                 maxSampleAge: options.maxSampleAge.milliseconds, maxFutureSkew: options.maxFutureSkew.milliseconds),
             metrics: metrics, state: state)
         http = HTTPServer(configuration: httpConfiguration, handler: handler)
         state.attach(http)
-        loadSnapshots()
+        state.attach(reloader: { [weak self] in
+            guard let self else { return .failure(ReloadError(lines: ["the server is stopping"])) }
+            return Result { () throws(ReloadError) in try self.reload() }
+        })
     }
 
-    /// Binds and starts serving.
+    /// Binds and starts serving: health checks answer at once, writes get 503 until every
+    /// workspace's snapshot is loaded, then `/-/ready` and `/readyz` turn 200.
     /// - Returns: the bound address (useful with port 0).
     @discardableResult
     public func start() throws(HTTPServerError) -> HTTPSocketAddress {
         let address = try http.start()
-        state.ready.store(true, ordering: .relaxed)
+        // A `/-/reload` meanwhile waits for the load.
+        reloadLock.withLock { _ in loadSnapshots(workspaces) }
+        state.loaded.store(true, ordering: .releasing)
         startEviction()
         if options.snapshotsEnabled { scheduleSnapshot() }
         if options.dailySummaryCheckInterval.milliseconds > 0 { scheduleDailySummaries() }
+        if let warmStart, let warm = options.warmStart {
+            warmStart.start()
+            let step = "step from each series' first two samples, else \(warm.defaultStep)"
+            options.logger.info("warm start: new series read their last \(warm.history) from \(warm.source.redacted) (\(warm.credentials); \(step); at most \(Self.format(warm.queriesPerSecond)) queries/s)")
+        }
         return address
     }
 
-    /// Stops accepting, finishes requests in flight, then returns.
+    /// Stops accepting, finishes requests in flight, then stops warm start (series still
+    /// waiting for history are scored unwarmed), then returns.
     public func shutdown(gracePeriod: PromDuration = .seconds(10)) {
-        state.ready.store(false, ordering: .relaxed)
+        state.stopping.store(true, ordering: .relaxed)
         stopping.store(true, ordering: .relaxed)
         http.shutdown(gracePeriod: gracePeriod)
+        warmStart?.stop()
     }
+
+    /// What warm start has done so far; nil when it is off.
+    public var warmStartStatistics: WarmStartStatistics? { warmStart?.statistics }
 
     public var localAddress: HTTPSocketAddress? { http.localAddress }
 
@@ -142,27 +202,34 @@ public final class AIOpsServer: Sendable {
     /// Loads each workspace's snapshot, if any (before the server accepts writes). A file that
     /// cannot be read, or was written under other rules or shards, is moved to
     /// `<data>/damaged/` with a log line; the workspace then starts empty, the others load.
-    private func loadSnapshots() {
+    func loadSnapshots(_ workspaces: [Workspace]) {
         guard options.snapshotsEnabled, let data = options.dataDirectory else { return }
         let directory = SnapshotDirectory(dataDirectory: data)
-        let log = options.log
+        let logger = options.logger.with(component: "snapshot")
         for workspace in workspaces {
             let started = MonotonicClock.nanoseconds()
             switch directory.load(workspace: workspace.name) {
             case .none:
-                log("snapshot: workspace \(workspace.name): no snapshot in \(directory.workspaceDirectory(workspace.name))/, starting empty")
+                logger.info("workspace \(workspace.name): no snapshot in \(directory.workspaceDirectory(workspace.name))/, starting empty")
             case .damaged(let reason, let movedTo):
-                log("snapshot: workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
+                logger.error("workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
             case .loaded(let state, let bytes):
                 let now = clock.now()
-                if let reason = workspace.restore(state, notifier: notifier, now: now) {
-                    let movedTo = directory.moveToDamaged(workspace: workspace.name, reason: reason, now: now)
-                    log("snapshot: workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
+                let changes: Workspace.RuleChanges
+                switch workspace.restore(state, notifier: notifier, now: now) {
+                case .failure(let refusal):
+                    let movedTo = directory.moveToDamaged(workspace: workspace.name, reason: refusal.reason, now: now)
+                    logger.error("workspace \(workspace.name): \(directory.path(workspace: workspace.name)) refused (\(refusal.reason)); moved to \(movedTo ?? "nowhere (move failed)"); starting empty")
                     continue
+                case .success(let result):
+                    changes = result
                 }
                 let milliseconds = Double(MonotonicClock.nanoseconds() - started) / 1e6
                 let minutes = Double(max(0, now - state.created)) / 60_000
-                log("snapshot: workspace \(workspace.name): loaded \(state.seriesCount) series, \(state.openIncidentCount) open incident(s) (\(state.firingIncidentCount) firing) from \(directory.path(workspace: workspace.name)) (\(bytes) bytes in \(Self.format(milliseconds)) ms); taken \(Self.format(minutes)) minutes ago: lost up to \(Self.format(minutes)) minutes")
+                if !changes.fresh.isEmpty || !changes.gone.isEmpty {
+                    logger.info("workspace \(workspace.name): written under other rules; \(changes.description)")
+                }
+                logger.info("workspace \(workspace.name): loaded \(state.seriesCount) series, \(state.openIncidentCount) open incident(s) (\(state.firingIncidentCount) firing) from \(directory.path(workspace: workspace.name)) (\(bytes) bytes in \(Self.format(milliseconds)) ms); taken \(Self.format(minutes)) minutes ago: lost up to \(Self.format(minutes)) minutes")
             }
             loadUsage(workspace, directory: directory)
         }
@@ -179,24 +246,37 @@ public final class AIOpsServer: Sendable {
     private func loadUsage(_ workspace: Workspace, directory: SnapshotDirectory) {
         let path = Self.usagePath(directory, workspace.name)
         guard FileManager.default.fileExists(atPath: path) else { return }
+        let logger = options.logger.with(component: "snapshot")
         do {
             let bytes = try DurableFile.read(path)
             let (entries, created) = try UsageSnapshot.decode(bytes)
             let restored = workspace.restoreUsage(entries)
-            options.log("snapshot: workspace \(workspace.name): usage summaries of \(restored) series loaded from \(path), taken \(Self.format(Double(max(0, clock.now() - created)) / 60_000)) minutes ago")
+            logger.info("workspace \(workspace.name): usage summaries of \(restored) series loaded from \(path), taken \(Self.format(Double(max(0, clock.now() - created)) / 60_000)) minutes ago")
         } catch {
-            options.log("snapshot: workspace \(workspace.name): usage summaries in \(path) not loaded (\(error)); advice starts from what arrives")
+            logger.error("workspace \(workspace.name): usage summaries in \(path) not loaded (\(error)); advice starts from what arrives")
         }
     }
 
     /// Writes every workspace's snapshot now (and, for Pro workspaces, the day's backup).
     /// Each workspace's shard locks are held only while its state is copied.
     /// Call it at graceful shutdown after the notifier has stopped, so the notification log
-    /// saved is the final one. Does nothing when snapshots are off.
+    /// saved is the final one. Does nothing when snapshots are off. Runs at a lower CPU
+    /// priority than ingest (`BackgroundPriority`): on busy cores ingest keeps its pace.
     public func writeSnapshots() {
+        writeSnapshots(workspaces)
+    }
+
+    /// `writeSnapshots()` of these workspaces only.
+    func writeSnapshots(_ workspaces: [Workspace]) {
+        snapshotting.withLock { _ in writeSnapshotsHoldingLock(workspaces) }
+    }
+
+    /// `writeSnapshots(_:)` with `snapshotting` already held.
+    func writeSnapshotsHoldingLock(_ workspaces: [Workspace]) {
         guard options.snapshotsEnabled, let data = options.dataDirectory else { return }
         let directory = SnapshotDirectory(dataDirectory: data)
-        snapshotting.withLock { _ in
+        let logger = options.logger.with(component: "snapshot")
+        BackgroundPriority.run {
             for workspace in workspaces {
                 let started = MonotonicClock.nanoseconds()
                 let now = clock.now()
@@ -209,9 +289,9 @@ public final class AIOpsServer: Sendable {
                     let usagePath = Self.usagePath(directory, workspace.name)
                     try DurableFile.write(usage, to: usagePath, temporary: usagePath + ".tmp")
                     let done = MonotonicClock.nanoseconds()
-                    options.log("snapshot: workspace \(workspace.name): \(state.seriesCount) series, \(bytes) bytes (locks held \(Self.format(Double(copied - started) / 1e6)) ms, written in \(Self.format(Double(done - copied) / 1e6)) ms)")
+                    logger.info("workspace \(workspace.name): \(state.seriesCount) series, \(bytes) bytes (locks held \(Self.format(Double(copied - started) / 1e6)) ms, written in \(Self.format(Double(done - copied) / 1e6)) ms)")
                 } catch {
-                    options.log("snapshot: workspace \(workspace.name): not written: \(error.description); the previous snapshot stays")
+                    logger.error("workspace \(workspace.name): not written: \(error.description); the previous snapshot stays")
                 }
             }
         }
@@ -237,9 +317,20 @@ public final class AIOpsServer: Sendable {
     @discardableResult
     public func sendDueSummaries() -> [DailySummary] {
         let now = clock.now()
+        let current = workspaces
         let due = summariesDue.withLock { table -> [Workspace] in
-            let ready = workspaces.filter { (table[$0.name] ?? .max) <= now }
-            for workspace in ready { table[workspace.name] = workspace.advice.schedule.nextTime(after: now) }
+            var ready: [Workspace] = []
+            for workspace in current {
+                let schedule = workspace.advice.schedule
+                guard let entry = table[workspace.name], entry.schedule == schedule else {
+                    table[workspace.name] = (schedule.nextTime(after: now), schedule)
+                    continue
+                }
+                if entry.due <= now {
+                    ready.append(workspace)
+                    table[workspace.name] = (schedule.nextTime(after: now), schedule)
+                }
+            }
             return ready
         }
         var sent: [DailySummary] = []
@@ -252,7 +343,7 @@ public final class AIOpsServer: Sendable {
                 try notifier?.send([batch])
                 sent.append(summary)
             } catch {
-                options.log("daily summary: workspace \(workspace.name): not sent: \(error.description)")
+                options.logger.with(component: "summary").error("workspace \(workspace.name): daily summary not sent: \(error.description)")
             }
         }
         return sent
@@ -260,7 +351,7 @@ public final class AIOpsServer: Sendable {
 
     /// When `workspace`'s next daily summary is due (nil for an unknown workspace).
     public func nextSummary(of workspace: String) -> Timestamp? {
-        summariesDue.withLock { $0[workspace] }
+        summariesDue.withLock { $0[workspace]?.due }
     }
 
     private func scheduleDailySummaries() {
@@ -282,5 +373,14 @@ public final class AIOpsServer: Sendable {
             self.evictIdleSeries()
             self.startEviction()
         }
+    }
+}
+
+/// A workspace's shard as warm start sees it: its pipeline, under its lock.
+struct WarmStartPipelineShard: WarmStartShard {
+    let shard: PipelineShard
+
+    func withPipeline(_ body: (Pipeline) -> Void) {
+        shard.withLock { body($0.pipeline) }
     }
 }

@@ -10,7 +10,18 @@ public enum EmbeddedDefault {
     /// Loads the token from the data directory, creating both if needed.
     /// - Throws: `ConfigurationError` when the directory or token file cannot be written or read.
     public static func configuration(dataDirectory: String) throws(ConfigurationError) -> ServerConfiguration {
-        let path = (dataDirectory as NSString).appendingPathComponent("\(workspaceName).token")
+        try load(dataDirectory: dataDirectory).configuration
+    }
+
+    /// Where the token is kept.
+    public static func tokenPath(dataDirectory: String) -> String {
+        (dataDirectory as NSString).appendingPathComponent("\(workspaceName).token")
+    }
+
+    /// `configuration(dataDirectory:)`, and whether the token was created just now (the only
+    /// time `aiops serve` prints it; later starts say where it is kept).
+    public static func load(dataDirectory: String) throws(ConfigurationError) -> (configuration: ServerConfiguration, created: Bool) {
+        let path = tokenPath(dataDirectory: dataDirectory)
         let manager = FileManager.default
         do {
             try manager.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
@@ -20,13 +31,13 @@ public enum EmbeddedDefault {
         if let data = manager.contents(atPath: path),
            let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
            token.count >= 16 {
-            return ServerConfiguration(workspaces: [WorkspaceConfiguration(name: workspaceName, plan: .hobby, token: token)])
+            return (ServerConfiguration(workspaces: [WorkspaceConfiguration(name: workspaceName, plan: .hobby, token: token)]), false)
         }
         let token = randomToken()
         guard manager.createFile(atPath: path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
             throw ConfigurationError(file: path, path: "", reason: "cannot write the workspace token")
         }
-        return ServerConfiguration(workspaces: [WorkspaceConfiguration(name: workspaceName, plan: .hobby, token: token)])
+        return (ServerConfiguration(workspaces: [WorkspaceConfiguration(name: workspaceName, plan: .hobby, token: token)]), true)
     }
 
     /// 32 hex characters from the system's secure generator.
@@ -39,6 +50,16 @@ public enum EmbeddedDefault {
             out += String(repeating: "0", count: 16 - hex.count) + hex
         }
         return out
+    }
+
+    /// The block a user pastes into `prometheus.yml` when the token is not printed: Prometheus
+    /// reads it from the file itself.
+    public static func remoteWriteSnippet(url: String, credentialsFile: String) -> String {
+        """
+        remote_write:
+          - url: \(url)
+            authorization: { credentials_file: \(credentialsFile) }
+        """
     }
 
     /// The block a user pastes into `prometheus.yml`.

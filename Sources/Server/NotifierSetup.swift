@@ -10,9 +10,21 @@ public enum NotifierSetup {
     ///   description is redacted), or an outbox that cannot be opened.
     public static func make(
         configuration: ServerConfiguration, rules: RuleSet, dataDirectory: String?,
+        minimumSendInterval: Double = 1,
         transport: any WebhookTransport = URLSessionWebhookTransport(), clock: any WallClock = SystemClock(),
         textSink: any NotificationSink = StdoutNotificationSink(), log: DeliveryLog = .standardError
     ) throws(DeliveryError) -> Notifier {
+        let workspaces = try Self.workspaces(configuration: configuration, rules: rules)
+        return try Notifier(
+            configuration: NotifierConfiguration(workspaces: workspaces, dataDirectory: dataDirectory, minimumSendInterval: minimumSendInterval),
+            renderer: ReportNotificationRenderer(), transport: transport, clock: clock, textSink: textSink, log: log)
+    }
+
+    /// Each workspace's notification settings: policy (defaults, the file's `notifications`,
+    /// the workspace's), the rules' `notify` overrides, and its webhook checked against the
+    /// allow-list. What `make` starts with and a reload hands to `Notifier.reconfigure`.
+    /// - Throws: `DeliveryError` for a webhook URL that is malformed or not allowed.
+    public static func workspaces(configuration: ServerConfiguration, rules: RuleSet) throws(DeliveryError) -> [NotifierWorkspace] {
         var ruleOverrides: [String: NotifyOverrides] = [:]
         for rule in rules.rules { if let notify = rule.notify { ruleOverrides[rule.name] = notify } }
         let allowed = Set(configuration.allowedWebhookHosts ?? [])
@@ -23,8 +35,6 @@ public enum NotifierSetup {
             if let url = workspace.slack?.webhookURL { webhook = try WebhookURL(url, allowedHosts: allowed) }
             workspaces.append(NotifierWorkspace(name: workspace.name, policy: policy, ruleOverrides: ruleOverrides, webhook: webhook))
         }
-        return try Notifier(
-            configuration: NotifierConfiguration(workspaces: workspaces, dataDirectory: dataDirectory),
-            renderer: ReportNotificationRenderer(), transport: transport, clock: clock, textSink: textSink, log: log)
+        return workspaces
     }
 }

@@ -24,7 +24,7 @@ import Rules
 /// `slack`, `limits`, `notifications`, `dailySummary`, `pricing` and `scaling` are optional; a
 /// workspace's `limits` override its plan's defaults key by key, its `notifications` override
 /// the file's.
-public struct ServerConfiguration: Sendable, Codable, Equatable {
+public struct ServerConfiguration: Sendable, Equatable {
     public var workspaces: [WorkspaceConfiguration]
     public var adminToken: String?
     /// Hosts besides `hooks.slack.com` that webhooks may point at (a loopback receiver, a proxy).
@@ -38,57 +38,53 @@ public struct ServerConfiguration: Sendable, Codable, Equatable {
         self.notifications = notifications
     }
 
-    /// Reads and validates a config file.
-    /// - Throws: `ConfigurationError` naming the file and the offending key path.
+    /// Reads and validates a config file (see `ServerConfiguration+JSON.swift`).
+    /// - Throws: `ConfigurationError` naming the file, the line and the offending key path.
     public static func load(path: String) throws(ConfigurationError) -> ServerConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigurationError(file: path, path: "", reason: "cannot read the file")
         }
-        let configuration: ServerConfiguration
-        do {
-            configuration = try JSONDecoder().decode(ServerConfiguration.self, from: data)
-        } catch let error as DecodingError {
-            throw ConfigurationError(file: path, decoding: error)
-        } catch {
-            throw ConfigurationError(file: path, path: "", reason: "\(error)")
-        }
-        try configuration.validate(file: path)
-        return configuration
+        return try parse(Array(data), file: path)
     }
 
-    /// Checks what JSON decoding cannot: unique names and tokens, token strength, names.
-    public func validate(file: String) throws(ConfigurationError) {
+    /// Checks what the types cannot: unique names and tokens, token strength, names.
+    /// - Parameter lines: the line of each key path, when the configuration was read from a
+    ///   file, so that the error can say where.
+    public func validate(file: String, lines: [String: Int] = [:]) throws(ConfigurationError) {
+        func fail(_ path: String, _ reason: String) -> ConfigurationError {
+            ConfigurationError(file: file, line: lines[path], path: path, reason: reason)
+        }
         if workspaces.isEmpty {
-            throw ConfigurationError(file: file, path: "workspaces", reason: "declare at least one workspace")
+            throw fail("workspaces", "declare at least one workspace")
         }
         var names = Set<String>()
         var tokens = Set<String>()
         for (index, workspace) in workspaces.enumerated() {
             let at = "workspaces[\(index)]"
             if !WorkspaceConfiguration.isValidName(workspace.name) {
-                throw ConfigurationError(file: file, path: at + ".name", reason: "\"\(workspace.name)\" is not a valid name (lower-case letters, digits and '-', 1 to 63 characters)")
+                throw fail(at + ".name", "\"\(workspace.name)\" is not a valid name (lower-case letters, digits and '-', 1 to 63 characters)")
             }
             if WorkspaceConfiguration.reservedNames.contains(workspace.name) {
-                throw ConfigurationError(file: file, path: at + ".name", reason: "\"\(workspace.name)\" is reserved (the data directory's \(workspace.name)/ folder)")
+                throw fail(at + ".name", "\"\(workspace.name)\" is reserved (the data directory's \(workspace.name)/ folder)")
             }
             if !names.insert(workspace.name).inserted {
-                throw ConfigurationError(file: file, path: at + ".name", reason: "workspace \"\(workspace.name)\" is declared twice")
+                throw fail(at + ".name", "workspace \"\(workspace.name)\" is declared twice")
             }
             if workspace.token.count < 16 {
-                throw ConfigurationError(file: file, path: at + ".token", reason: "the token must be at least 16 characters")
+                throw fail(at + ".token", "the token must be at least 16 characters")
             }
             if !tokens.insert(workspace.token).inserted || workspace.token == adminToken {
-                throw ConfigurationError(file: file, path: at + ".token", reason: "the token is used twice")
+                throw fail(at + ".token", "the token is used twice")
             }
         }
         if let adminToken, adminToken.count < 16 {
-            throw ConfigurationError(file: file, path: "adminToken", reason: "the token must be at least 16 characters")
+            throw fail("adminToken", "the token must be at least 16 characters")
         }
     }
 }
 
 /// One workspace: a Kubernetes namespace's metrics, its plan, token and Slack webhook.
-public struct WorkspaceConfiguration: Sendable, Codable, Equatable {
+public struct WorkspaceConfiguration: Sendable, Equatable {
     public var name: String
     public var plan: Plan
     /// The remote-write bearer token that selects this workspace. A secret: never logged.
@@ -138,7 +134,7 @@ public struct WorkspaceConfiguration: Sendable, Codable, Equatable {
 }
 
 /// Where a workspace's reports go.
-public struct SlackConfiguration: Sendable, Codable, Equatable {
+public struct SlackConfiguration: Sendable, Equatable {
     /// A secret: never logged, printed or exported.
     public var webhookURL: String
 
@@ -147,41 +143,32 @@ public struct SlackConfiguration: Sendable, Codable, Equatable {
     }
 }
 
-/// A config file that cannot be used: which file, which key, why.
+/// A config file that cannot be used: which file, which line and key, why.
 public struct ConfigurationError: Error, Sendable, CustomStringConvertible, Equatable {
     public var file: String
+    /// 1-based line of the offending key or value, when known.
+    public var line: Int?
     /// A key path such as `workspaces[1].limits.activeSeries`, or "" for the whole file.
     public var path: String
     public var reason: String
+    /// Further problems found in the same pass, in file order.
+    public var more: [ConfigurationError]
 
-    public init(file: String, path: String, reason: String) {
+    public init(file: String, line: Int? = nil, path: String, reason: String, more: [ConfigurationError] = []) {
         self.file = file
+        self.line = line
         self.path = path
         self.reason = reason
+        self.more = more
     }
 
-    init(file: String, decoding error: DecodingError) {
-        func render(_ codingPath: [CodingKey]) -> String {
-            var out = ""
-            for key in codingPath {
-                if let index = key.intValue { out += "[\(index)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
-            }
-            return out
-        }
-        switch error {
-        case .keyNotFound(let key, let context):
-            self.init(file: file, path: render(context.codingPath + [key]), reason: "missing required key")
-        case .typeMismatch(_, let context), .valueNotFound(_, let context):
-            self.init(file: file, path: render(context.codingPath), reason: context.debugDescription)
-        case .dataCorrupted(let context):
-            let underlying = (context.underlyingError as NSError?)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            self.init(file: file, path: render(context.codingPath), reason: underlying ?? context.debugDescription)
-        @unknown default:
-            self.init(file: file, path: "", reason: "\(error)")
-        }
-    }
-
+    /// `file:line: path: reason`, the parts that are known; one line per problem.
     public var description: String {
-        path.isEmpty ? "\(file): \(reason)" : "\(file): \(path): \(reason)"
+        var out = file
+        if let line { out += ":\(line)" }
+        if !path.isEmpty { out += ": " + path }
+        out += ": " + reason
+        for other in more { out += "\n" + other.description }
+        return out
     }
 }

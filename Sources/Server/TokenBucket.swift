@@ -6,8 +6,8 @@ import AIOpsCore
 ///
 /// Not thread-safe: held inside the workspace's lock.
 public struct TokenBucket: Sendable {
-    public let rate: Double
-    public let burst: Double
+    public private(set) var rate: Double
+    public private(set) var burst: Double
     private var tokens: Double
     private var updated: Timestamp
 
@@ -31,6 +31,15 @@ public struct TokenBucket: Sendable {
         }
         let missing = min(need, burst) - tokens
         return max(1, Int((missing / rate).rounded(.up)))
+    }
+
+    /// Changes the rate and size (a reload changed the plan or limits). The tokens held stay,
+    /// up to the new size, so a change neither grants a burst nor takes one away.
+    public mutating func reconfigure(rate: Int, burst: Int, now: Timestamp) {
+        refill(now: now)
+        self.rate = Double(max(rate, 1))
+        self.burst = Double(max(burst, 1))
+        tokens = min(tokens, self.burst)
     }
 
     private mutating func refill(now: Timestamp) {

@@ -1,6 +1,7 @@
 import AIOpsCore
 import Delivery
 import Pipeline
+import Rules
 import Snapshots
 
 extension Workspace {
@@ -16,40 +17,98 @@ extension Workspace {
         let sizes = shards.map { shard in shard.withLock { $0.pipeline.captureSizes } }
         var images = sizes.map { Pipeline.Image.reserved(for: $0) }
         var log: NotificationScheduler.Log?
+        var rules: [Rule] = []
         withAllShardLocks(from: 0) { pipelines in
             for index in pipelines.indices { pipelines[index].capture(into: &images[index]) }
+            rules = pipelines[0].rules
             log = notifier?.notificationLog(workspace: name)
         }
-        return WorkspaceState(workspace: name, created: now, rulesFingerprint: rulesFingerprint, shards: images, notifications: log)
+        return WorkspaceState(
+            workspace: name, created: now, rulesFingerprint: RulesFingerprint.of(rules), rules: RuleIdentity.of(rules),
+            shards: images, notifications: log)
+    }
+
+    /// How a snapshot's rules compare with the running ones (by `Rule.fingerprint`).
+    struct RuleChanges: Sendable, Equatable {
+        /// Running rules the snapshot had too: their bindings keep their state.
+        var unchanged: [String] = []
+        /// Running rules that are new or changed: their bindings start fresh.
+        var fresh: [String] = []
+        /// The snapshot's rules that are gone or changed: their bindings were dropped.
+        var gone: [String] = []
+        var bindings = Pipeline.RebindSummary()
+
+        init(previous: [RuleIdentity], current: [Rule]) {
+            let before = Set(previous.map(\.fingerprint))
+            let now = Set(current.map(\.fingerprint))
+            for rule in current { if before.contains(rule.fingerprint) { unchanged.append(rule.name) } else { fresh.append(rule.name) } }
+            gone = previous.filter { !now.contains($0.fingerprint) }.map(\.name)
+        }
+
+        /// `rules: 3 unchanged kept their state; new or changed (fresh): cpu; gone or changed: old-cpu; ...`
+        var description: String {
+            var text = "rules: \(unchanged.count) unchanged kept their state"
+            text += fresh.isEmpty ? "" : "; new or changed (start fresh): \(fresh.joined(separator: ", "))"
+            text += gone.isEmpty ? "" : "; gone or changed (dropped): \(gone.joined(separator: ", "))"
+            text += "; bindings \(bindings.kept) kept, \(bindings.fresh) fresh, \(bindings.dropped) dropped"
+            if !bindings.resolved.isEmpty || bindings.cancelled > 0 {
+                text += "; \(bindings.resolved.count) firing incident(s) of dropped bindings resolved, \(bindings.cancelled) pending forgotten"
+            }
+            return text
+        }
     }
 
     /// Restores a snapshot into this workspace's fresh pipelines (before it accepts writes).
-    /// Series are noted as arriving `now`, so a long downtime does not make them idle.
-    /// - Returns: why it was refused (nothing restored), or nil.
-    func restore(_ state: WorkspaceState, notifier: Notifier?, now: Timestamp) -> String? {
-        guard state.rulesFingerprint == rulesFingerprint else {
-            return "written under other rules (a rule was added, removed, reordered or its selector, detector or timing changed)"
+    /// Bindings of rules whose `Rule.fingerprint` is unchanged keep their state; new or
+    /// changed rules start fresh; firing incidents of rules that are gone resolve (notified
+    /// after the notification log is restored, so the log knows them). Series are noted as
+    /// arriving `now`, so a long downtime does not make them idle. A version 1 snapshot (no
+    /// per-rule fingerprints) is restored only under the very rules it was written with.
+    /// - Returns: how the rules compared, or why it was refused (nothing restored).
+    func restore(_ state: WorkspaceState, notifier: Notifier?, now: Timestamp) -> Result<RuleChanges, RestoreRefusal> {
+        let current = rules
+        let previous: [RuleIdentity]
+        if let identities = state.rules, !identities.isEmpty {
+            previous = identities
+        } else if state.rulesFingerprint == RulesFingerprint.of(current) {
+            previous = RuleIdentity.of(current)
+        } else {
+            return .failure(RestoreRefusal(reason: "written under other rules by a format version 1 file, which has no per-rule fingerprints (a rule was added, removed, reordered or its selector, detector or timing changed)"))
         }
         guard state.shards.count == shards.count else {
-            return "written with \(state.shards.count) shard(s), the server runs \(shards.count)"
+            return .failure(RestoreRefusal(reason: "written with \(state.shards.count) shard(s), the server runs \(shards.count)"))
         }
+        var changes = RuleChanges(previous: previous, current: current)
+        let fingerprints = previous.map(\.fingerprint)
         var problem: String?
+        let types = metricTypes.withLock { $0 }
         withAllShardLocks(from: 0) { pipelines in
             for (index, pipeline) in pipelines.enumerated() {
-                if let reason = pipeline.problem(restoring: state.shards[index]) {
+                if let reason = pipeline.problem(restoring: state.shards[index], ruleCount: fingerprints.count) {
                     problem = "shard \(index): \(reason)"
                     return
                 }
             }
             for (index, pipeline) in pipelines.enumerated() {
-                pipeline.restore(state.shards[index])
+                let summary = pipeline.restore(state.shards[index], ruleFingerprints: fingerprints, typeOf: { types.type(ofSeries: $0) }, at: now)
+                changes.bindings.add(summary)
                 for ref in pipeline.store.allSeries { pipeline.noteArrival(ref, at: now) }
             }
         }
-        if problem == nil, let log = state.notifications, let notifier {
+        if let problem { return .failure(RestoreRefusal(reason: problem)) }
+        // The stores' slots now hold the snapshot's series: the usage summaries find theirs again.
+        for shard in shards { shard.withLock { $0.usage.forgetSlots() } }
+        if let log = state.notifications, let notifier {
             try? notifier.restoreNotificationLog(log, workspace: name)
         }
-        return problem
+        let sink = shards[0].withLock { $0.pipeline.sink }
+        for incident in changes.bindings.resolved { sink?.handle(.resolved(incident)) }
+        return .success(changes)
+    }
+
+    /// Why a snapshot was not restored.
+    struct RestoreRefusal: Error, Sendable {
+        var reason: String
     }
 
     /// Runs `body` with the pipelines of shards `index...` locked, in shard order (the one
@@ -60,5 +119,16 @@ extension Workspace {
             return
         }
         shards[index].withLock { box in withAllShardLocks(from: index + 1, pipelines + [box.pipeline], body) }
+    }
+}
+
+extension Pipeline.RebindSummary {
+    /// Adds another shard's counts.
+    mutating func add(_ other: Pipeline.RebindSummary) {
+        kept += other.kept
+        fresh += other.fresh
+        dropped += other.dropped
+        resolved += other.resolved
+        cancelled += other.cancelled
     }
 }

@@ -10,13 +10,10 @@ import Synchronization
 /// One workspace at run time: its pipelines (series sharded across locks, as Prometheus'
 /// `stripeSeries` does), its rate limiter and its counters.
 ///
-/// A request takes each lock it needs once, never once per sample.
+/// A request takes each lock it needs once, never once per sample. A reload changes the
+/// plan, limits and rules in place (`reconfigure`): the series and what was learned stay.
 public final class Workspace: Sendable {
     public let name: String
-    public let plan: Plan
-    public let limits: WorkspaceLimits
-    /// The bearer token (a secret: never logged).
-    let token: [UInt8]
     /// Series `s` lives in shard `s.stableHash % shards.count`.
     let shards: [PipelineShard]
     let bucket: Mutex<TokenBucket>
@@ -25,22 +22,26 @@ public final class Workspace: Sendable {
     /// is created. Lock order: a shard's lock may be held when taking this one, never the
     /// reverse.
     let metricTypes: Mutex<MetricTypeTable>
-    /// `RulesFingerprint` of the pipelines' rules: a snapshot written under other rules is refused.
-    let rulesFingerprint: UInt64
-    /// Whether advice is part of the plan, prices, scaling policy, daily summary time.
-    public let advice: AdviceSettings
+    /// Plan, limits and advice settings, read once per request; replaced by a reload.
+    let settings: Mutex<Settings>
+
+    struct Settings: Sendable {
+        var plan: Plan
+        var limits: WorkspaceLimits
+        /// Whether advice is part of the plan, prices, scaling policy, daily summary time.
+        var advice: AdviceSettings
+    }
 
     /// - Parameters:
     ///   - shardCount: locks the series are spread over (1 is fine below ~1M samples/s).
     ///   - sink: told about firing and resolved incidents (the notifier).
     public init(configuration: WorkspaceConfiguration, rules: RuleSet, shardCount: Int = 1, sink: (any IncidentSink)?, now: Timestamp) {
         name = configuration.name
-        plan = configuration.plan
-        limits = configuration.effectiveLimits
-        token = Array(configuration.token.utf8)
+        let limits = configuration.effectiveLimits
+        settings = Mutex(Settings(plan: configuration.plan, limits: limits, advice: configuration.adviceSettings))
         let count = max(1, shardCount)
-        let perShard = (limits.activeSeries + count - 1) / count
-        advice = configuration.adviceSettings
+        let perShard = Self.seriesPerShard(limits, shards: count)
+        let advice = configuration.adviceSettings
         var shards: [PipelineShard] = []
         for _ in 0..<count {
             let pipeline = Pipeline(rules: rules, configuration: PipelineConfiguration(maxSeries: perShard), sink: sink)
@@ -49,29 +50,37 @@ public final class Workspace: Sendable {
             shards.append(PipelineShard(pipeline, usage: usage))
         }
         self.shards = shards
-        rulesFingerprint = shards[0].withLock { RulesFingerprint.of($0.pipeline.rules) }
         // Families are fewer than series; the table keeps at most twice this many.
         metricTypes = Mutex(MetricTypeTable(capacity: max(1, min(limits.activeSeries, 100_000))))
         bucket = Mutex(TokenBucket(rate: limits.samplesPerSecond, burst: limits.burstSamples, now: now))
     }
 
-    /// Whether `candidate` is this workspace's token, compared in constant time.
-    func accepts(token candidate: UnsafeRawBufferPointer) -> Bool {
-        TokenComparison.matches(token, candidate)
+    public var plan: Plan { settings.withLock { $0.plan } }
+    /// Whether advice is part of the plan, prices, scaling policy, daily summary time.
+    public var advice: AdviceSettings { settings.withLock { $0.advice } }
+    public var limits: WorkspaceLimits { settings.withLock { $0.limits } }
+
+    static func seriesPerShard(_ limits: WorkspaceLimits, shards: Int) -> Int {
+        (limits.activeSeries + shards - 1) / shards
     }
+
+    /// The rules the pipelines run (`auto` last).
+    public var rules: [Rule] { shards[0].withLock { $0.pipeline.rules } }
+
+    /// `RulesFingerprint` of the pipelines' rules.
+    var rulesFingerprint: UInt64 { RulesFingerprint.of(rules) }
 
     /// Series held across all shards.
     public var activeSeries: Int {
         shards.reduce(0) { total, shard in total + shard.withLock { $0.pipeline.store.seriesCount } }
     }
-
     /// Open incidents (pending and firing) and recently resolved ones, newest last.
     public func incidents() -> (open: [Incident], resolved: [Incident]) {
         var open: [Incident] = []
         var resolved: [Incident] = []
         for shard in shards {
             shard.withLock {
-                open += $0.pipeline.openIncidents
+                open += $0.pipeline.currentIncidents()
                 resolved += $0.pipeline.recentlyResolved
             }
         }
@@ -108,16 +117,26 @@ public final class Workspace: Sendable {
 /// One lock and the pipeline it guards, with the advice module's usage summaries of its series.
 ///
 /// `@unchecked Sendable` is sound because `pipeline` and `usage` (non-Sendable classes) are
-/// only reached through `withLock`, which holds `lock` for the whole access and never lets
-/// them escape.
+/// only reached, and `pipeline` replaced, through `withLock` / `replace`, which hold `lock`
+/// for the whole access and never let them escape.
 final class PipelineShard: @unchecked Sendable {
     private let lock = Mutex(())
-    private let pipeline: Pipeline  // protected by lock
+    private var pipeline: Pipeline  // protected by lock
     private let usage: UsageRecorder  // protected by lock
 
     init(_ pipeline: Pipeline, usage: UsageRecorder) {
         self.pipeline = pipeline
         self.usage = usage
+    }
+
+    /// Replaces the pipeline by what `body` makes of the current one, under the lock (a
+    /// reload: ingest into this shard waits meanwhile).
+    func replace<R>(_ body: (Pipeline) -> (Pipeline, R)) -> R {
+        lock.withLock { _ in
+            let (next, result) = body(pipeline)
+            pipeline = next
+            return result
+        }
     }
 
     func withLock<R>(_ body: (PipelineBox) throws -> R) rethrows -> R {

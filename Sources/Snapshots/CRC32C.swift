@@ -1,5 +1,14 @@
-/// CRC-32C (Castagnoli, the polynomial iSCSI, ext4 and Prometheus' TSDB use), table-driven,
-/// eight bytes per step ("slicing by 8").
+#if arch(x86_64)
+import _Builtin_intrinsics.intel
+#endif
+
+/// CRC-32C (Castagnoli, the polynomial iSCSI, ext4 and Prometheus' TSDB use).
+///
+/// On x86-64 the SSE 4.2 `crc32` instruction computes it, eight bytes an instruction (about
+/// 0.1 ns a byte: the checksums of a million-series snapshot, 3 GB, cost 0.3 s instead of 3 s);
+/// elsewhere, and as the reference the tests hold it to, a table-driven loop, eight bytes per
+/// step ("slicing by 8"). Package.swift passes `-msse4.2` to this module on x86-64 hosts: every
+/// x86-64 CPU since 2008 has the instruction (x86-64-v2).
 ///
 /// Reflected polynomial `0x82F63B78`, initial value and final XOR `0xFFFFFFFF`:
 /// `CRC32C.checksum("123456789")` is `0xE3069283`.
@@ -23,8 +32,39 @@ public enum CRC32C {
 
     /// The CRC-32C of `bytes`, continuing from `crc` (the checksum of what came before;
     /// 0 to start).
-    /// - Complexity: O(n), about 1 ns per byte in release builds.
+    /// - Complexity: O(n).
+    @inline(__always)
     public static func checksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
+        #if arch(x86_64)
+        return hardwareChecksum(bytes, continuing: crc)
+        #else
+        return referenceChecksum(bytes, continuing: crc)
+        #endif
+    }
+
+    #if arch(x86_64)
+    /// The `crc32` instruction, 8 bytes at a time, then the tail byte by byte.
+    static func hardwareChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32) -> UInt32 {
+        guard let base = bytes.baseAddress else { return crc }
+        var c = UInt64(~crc)
+        var i = 0
+        let n = bytes.count
+        while i + 8 <= n {
+            c = _mm_crc32_u64(c, base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian)
+            i += 8
+        }
+        var c32 = UInt32(truncatingIfNeeded: c)
+        while i < n {
+            c32 = _mm_crc32_u8(c32, base.load(fromByteOffset: i, as: UInt8.self))
+            i += 1
+        }
+        return ~c32
+    }
+    #endif
+
+    /// The table-driven CRC: the reference the instruction is tested against, and the
+    /// implementation on other architectures. About 1 ns per byte in release builds.
+    public static func referenceChecksum(_ bytes: UnsafeRawBufferPointer, continuing crc: UInt32 = 0) -> UInt32 {
         var crc = ~crc
         guard let base = bytes.baseAddress else { return ~crc }
         return table.withUnsafeBufferPointer { t in

@@ -2,22 +2,15 @@ import AIOpsCore
 import Foundation
 import Rules
 
-/// A hash of what a pipeline's bindings depend on in its rules: their order, names,
-/// selectors, detectors and incident timing. A snapshot taken under other rules is refused
-/// (its bindings would point at the wrong rules); advice and notification settings may change.
+/// A hash of what a pipeline's bindings depend on in its whole rule list: the rules' order
+/// and each rule's `Rule.fingerprintParts`. Format version 1 snapshots carry only this; version
+/// 2 also carries each rule's own `Rule.fingerprint`, so that a restart under changed rules
+/// keeps the bindings of the rules that did not change.
 public enum RulesFingerprint {
     public static func of(_ rules: [Rule]) -> UInt64 {
         var hasher = StableHasher()
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         for rule in rules {
-            for part in [
-                rule.name, rule.selector.description,
-                (try? encoder.encode(rule.detector)).map { String(decoding: $0, as: UTF8.self) } ?? "?",
-                String(rule.threshold.bitPattern), String(rule.forDuration.milliseconds), String(rule.resolveAfter.milliseconds),
-                rule.transform?.rawValue ?? "-",
-                (try? encoder.encode(rule.limit)).map { String(decoding: $0, as: UTF8.self) } ?? "-",
-            ] {
+            for part in rule.fingerprintParts {
                 hasher.combine(part.utf8)
                 hasher.combineSeparator()
             }

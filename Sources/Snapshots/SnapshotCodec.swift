@@ -12,18 +12,20 @@ public enum SnapshotCodec {
     /// The file's bytes for `state`.
     /// - Parameter layouts: the plain-data layouts to record (this build's by default).
     /// - Complexity: O(size of the state), plus a CRC pass over it.
-    public static func encode(_ state: WorkspaceState, layouts: [StateLayout] = Pipeline.stateLayouts) -> [UInt8] {
+    /// - Parameter version: the format version to write; 1 (no per-rule fingerprints) only for
+    ///   tests of reading old files.
+    public static func encode(_ state: WorkspaceState, layouts: [StateLayout] = Pipeline.stateLayouts, version: UInt32 = SnapshotFormat.version) -> [UInt8] {
         let sectionCount = 2 + 4 * state.shards.count
         var file = ByteWriter()
         // One buffer for the whole file, sized up front: the sections are written in place
         // (no per-section copy), their lengths and checksums patched in afterwards.
         file.bytes.reserveCapacity(SnapshotFormat.headerBytes + 4096 + state.shards.reduce(0) { $0 + estimatedBytes($1) })
         file.bytes.append(contentsOf: SnapshotFormat.magic)
-        file.u32(SnapshotFormat.version)
+        file.u32(version)
         file.u32(UInt32(sectionCount))
         file.u32(0)
         file.u32(CRC32C.checksum(file.bytes))
-        section(.meta, &file) { meta(state, layouts: layouts, &$0) }
+        section(.meta, &file) { meta(state, layouts: layouts, version: version, &$0) }
         for shard in state.shards {
             section(.store, &file) { store(shard.store, &$0) }
             section(.bindings, &file) { bindings(shard, &$0) }
@@ -76,7 +78,9 @@ public enum SnapshotCodec {
         return try result.get()
     }
 
-    static func decode(_ raw: UnsafeRawBufferPointer, layouts: [StateLayout]) throws(SnapshotError) -> WorkspaceState {
+    /// The state the bytes at `raw` hold (a mapped file: see `DurableFile.withMapped`); nothing
+    /// of the result points into `raw`.
+    public static func decode(_ raw: UnsafeRawBufferPointer, layouts: [StateLayout] = Pipeline.stateLayouts) throws(SnapshotError) -> WorkspaceState {
         guard raw.count >= SnapshotFormat.magic.count, Array(raw[0..<SnapshotFormat.magic.count]) == SnapshotFormat.magic else {
             throw raw.count < SnapshotFormat.magic.count ? .truncated(section: "header", offset: raw.count) : .badMagic
         }
@@ -87,7 +91,7 @@ public enum SnapshotCodec {
         _ = try header.u32()
         let headerCRC = try header.u32()
         guard CRC32C.checksum(UnsafeRawBufferPointer(rebasing: raw[0..<20])) == headerCRC else { throw .badChecksum(section: "header", offset: 0) }
-        guard version == SnapshotFormat.version else { throw .unsupportedVersion(version) }
+        guard SnapshotFormat.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
 
         // Frame every section and check its checksum before interpreting any of them.
         var sections: [(tag: SnapshotFormat.Tag, range: Range<Int>)] = []
@@ -120,6 +124,14 @@ public enum SnapshotCodec {
             throw .layoutMismatch(type: "architecture", file: architecture, build: SnapshotFormat.architecture)
         }
         let fingerprint = try meta.u64()
+        var rules: [RuleIdentity]?
+        if version >= 2 {
+            let count = Int(try meta.u32())
+            guard count <= raw.count else { throw .malformed(section: "META", reason: "\(count) rules") }
+            var identities: [RuleIdentity] = []
+            for _ in 0..<count { identities.append(RuleIdentity(name: try meta.string(), fingerprint: try meta.u64())) }
+            rules = identities
+        }
         let shardCount = Int(try meta.u32())
         let layoutCount = Int(try meta.u32())
         var written: [StateLayout] = []
@@ -160,16 +172,24 @@ public enum SnapshotCodec {
                 throw .malformed(section: "NOTE", reason: "\(error)")
             }
         }
-        return WorkspaceState(workspace: workspace, created: created, rulesFingerprint: fingerprint, shards: shards, notifications: log)
+        return WorkspaceState(workspace: workspace, created: created, rulesFingerprint: fingerprint, rules: rules, shards: shards, notifications: log)
     }
 
     // MARK: Sections
 
-    static func meta(_ state: WorkspaceState, layouts: [StateLayout], _ w: inout ByteWriter) {
+    static func meta(_ state: WorkspaceState, layouts: [StateLayout], version: UInt32, _ w: inout ByteWriter) {
         w.i64(state.created)
         w.string(state.workspace)
         w.string(SnapshotFormat.architecture)
         w.u64(state.rulesFingerprint)
+        if version >= 2 {
+            let rules = state.rules ?? []
+            w.u32(UInt32(rules.count))
+            for rule in rules {
+                w.string(rule.name)
+                w.u64(rule.fingerprint)
+            }
+        }
         w.u32(UInt32(state.shards.count))
         w.u32(UInt32(layouts.count))
         for layout in layouts {

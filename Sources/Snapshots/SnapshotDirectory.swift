@@ -50,17 +50,28 @@ public struct SnapshotDirectory: Sendable {
         let path = path(workspace: workspace)
         unlink("\(workspaceDirectory(workspace))/.state.snap.tmp")  // an interrupted write: never renamed, never valid
         guard access(path, F_OK) == 0 else { return .none }
-        let bytes: [UInt8]
-        do throws(DurableFile.Failure) { bytes = try DurableFile.read(path) } catch {
-            return .damaged(reason: error.description, movedTo: moveToDamaged(workspace: workspace, reason: error.description))
-        }
-        do throws(SnapshotError) {
-            let state = try SnapshotCodec.decode(bytes, layouts: layouts)
-            guard state.workspace == workspace else {
-                throw SnapshotError.incompatible("written for workspace \(state.workspace)")
+        // Mapped, not read: the decoder copies each section once, straight into its arrays.
+        let outcome: Result<(WorkspaceState, Int), SnapshotError>
+        do {
+            outcome = try DurableFile.withMapped(path) { raw in
+                do throws(SnapshotError) {
+                    let state = try SnapshotCodec.decode(raw, layouts: layouts)
+                    guard state.workspace == workspace else {
+                        throw SnapshotError.incompatible("written for workspace \(state.workspace)")
+                    }
+                    return .success((state, raw.count))
+                } catch {
+                    return .failure(error)
+                }
             }
-            return .loaded(state, bytes: bytes.count)
         } catch {
+            let reason = (error as? DurableFile.Failure)?.description ?? "\(error)"
+            return .damaged(reason: reason, movedTo: moveToDamaged(workspace: workspace, reason: reason))
+        }
+        switch outcome {
+        case .success(let (state, bytes)):
+            return .loaded(state, bytes: bytes)
+        case .failure(let error):
             return .damaged(reason: error.description, movedTo: moveToDamaged(workspace: workspace, reason: error.description))
         }
     }

@@ -5,7 +5,10 @@ public enum SnapshotFormat {
     /// The format version this build writes and reads. Bump it when the framing or a
     /// section's field-by-field encoding changes; a plain-data type's layout change is caught
     /// by its `StateLayout` instead.
-    public static let version: UInt32 = 1
+    public static let version: UInt32 = 2
+    /// Versions this build reads: 1 (no per-rule fingerprints: loadable only under the very
+    /// rules it was written with) and 2.
+    public static let readableVersions: ClosedRange<UInt32> = 1...2
     /// Bytes of the file header: magic, version, section count, reserved, header CRC.
     public static let headerBytes = 24
     /// Bytes of a section header: tag, CRC, length.

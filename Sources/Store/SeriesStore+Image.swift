@@ -95,7 +95,7 @@ extension SeriesStore {
     public func restore(_ image: Image) {
         precondition(image.problem(ringCapacity: ringCapacity) == nil, "restore of an inconsistent store image")
         let n = image.slotCount
-        while slotCapacity < n { grow() }
+        if slotCapacity < n { grow(to: n) }
         image.timestamps.withUnsafeBufferPointer { timestamps.update(from: $0.baseAddress!, count: $0.count) }
         image.values.withUnsafeBufferPointer { values.update(from: $0.baseAddress!, count: $0.count) }
         for slot in 0..<n {

@@ -255,8 +255,12 @@ public final class SeriesStore {
         labelSets.indices.compactMap { labelSets[$0] == nil ? nil : SeriesRef($0) }
     }
 
-    func grow() {
-        let newCapacity = slotCapacity * 2
+    func grow() { grow(to: slotCapacity * 2) }
+
+    /// Reallocates the rings and slot states for `newCapacity` slots at once (a restore of a
+    /// million series must not double its way there, copying gigabytes each time).
+    func grow(to newCapacity: Int) {
+        precondition(newCapacity >= slotCapacity)
         let newTimestamps = UnsafeMutablePointer<Int64>.allocate(capacity: newCapacity * ringCapacity)
         let newValues = UnsafeMutablePointer<Double>.allocate(capacity: newCapacity * ringCapacity)
         newTimestamps.update(from: timestamps, count: slotCapacity * ringCapacity)

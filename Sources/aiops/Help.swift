@@ -9,6 +9,8 @@ enum Help {
                                          receive Prometheus remote write and report anomalies
       aiops replay FILE... [options]     run metric files through the pipeline at full speed
       aiops rules check [DIR|FILE]       validate rule files
+      aiops restore --data DIR --workspace NAME [--list | --date YYYY-MM-DD]
+                                         put a Pro workspace's daily backup back as its snapshot
       aiops evaluate DATA_DIR --windows WINDOWS.json
                                          score the detectors on labeled data (NAB scoring)
       aiops evaluate SCENARIO_DIR [--baseline FILE] [--write-baseline FILE]
@@ -74,7 +76,10 @@ enum Help {
 
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
-                       [--body-memory BYTES] [--snapshot-interval DURATION]
+                       [--body-memory BYTES] [--snapshot-interval DURATION] [--slack-min-interval DURATION]
+                       [--log.format logfmt|json] [--log.level LEVEL]
+                       [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
+                        [--warm-bearer-token-file FILE | --warm-basic-auth-file FILE] [--warm-ignore-label NAME]...]
 
     A Prometheus remote-write target (1.0 and 2.0): every sample is stored and scored as it
     arrives, incidents fire by the rules, and reports go to each workspace's Slack webhook
@@ -83,17 +88,25 @@ enum Help {
     workspace's state (series, detectors, incidents, notification log) is snapshotted to
     DIR/<workspace>/state.snap, loaded again at the next start.
 
+    SIGHUP (or POST /-/reload with the admin token) reloads the config file and the rules
+    without a restart: plans, limits, tokens, webhooks and notification policy change in
+    place, workspaces are added and removed, rules that did not change keep what they have
+    learned, new or changed rules start fresh. A config or rule file with an error is refused
+    with the same errors as at start, and the running configuration stays.
+
     Each workspace gets a daily summary at its 'dailySummary' time (default 09:00 UTC): the
     last 24 hours' incidents, what is open, risks ahead, and for Pro the scaling and cost
     advice also served at GET /api/v1/recommendations (usage summaries kept in
     DIR/<workspace>/usage.snap). GET /api/v1/summary shows it as it would be sent now.
 
     Options:
-      --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6)
+      --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6);
+                          --web.listen-address is the same option under Prometheus' name
       --data DIR          state: the embedded workspace's token, the notification outbox,
                           snapshots (default ./aiops-data)
       --config FILE       workspaces, plans, tokens, webhooks, limits (JSON; see README). Without
                           it, one workspace 'dev-workspace' (Hobby) with a token kept in DIR
+                          (printed once, when it is created)
       --rules DIR         rule files (default ./rules, else the rules shipped beside the binary)
       --threads N         event loop threads (default: one per core)
       --shards N          locks each workspace's series are spread over (default 1)
@@ -103,8 +116,38 @@ enum Help {
       --snapshot-interval DURATION
                           how often every workspace's state is snapshotted, as well as at
                           shutdown (default 5m; 0 turns snapshots off: none loaded or written)
+      --slack-min-interval DURATION
+                          time between two posts to one Slack webhook (default 1s, Slack's limit);
+                          N instances sharing a webhook (README, "Scale-out") set N seconds
+      --log.format FORMAT logfmt (default) or json; every line on standard error has ts (RFC 3339,
+                          UTC), level and component
+      --log.level LEVEL   debug, info (default), warn or error: the lowest level written
 
-    Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /healthz, GET /readyz.
+    Warm start (off unless --warm-from is given):
+      --warm-from URL     a Prometheus-compatible HTTP API (Prometheus, VictoriaMetrics, Thanos,
+                          Mimir: the base URL, e.g. http://prometheus:9090). Each new series'
+                          last days are read from it with /api/v1/query_range, in the background,
+                          batched by metric name, and replayed through its detectors before its
+                          live samples are scored (they wait in its ring meanwhile, at most 64
+                          of them). Series loaded from a snapshot are not read again. A failure
+                          leaves the series to warm up from its live samples; /metrics counts
+                          aiops_warm_start_series_total{result="ok|empty|failed"}.
+      --warm-days N       days of history to read (default 7: the weekly profile's span)
+      --warm-step DURATION
+                          step for a series whose second sample has not come within 2 minutes
+                          (default 15s; otherwise a series is read at its own scrape step)
+      --warm-rate Q       queries per second at most (default 5)
+      --warm-bearer-token-file FILE
+                          send 'Authorization: Bearer <the file's content>'
+      --warm-basic-auth-file FILE
+                          send basic auth from the file's 'user:password'
+                          (credentials are never logged, and refused inside the URL)
+      --warm-ignore-label NAME
+                          a label the live series carry but the source does not, e.g. one of
+                          Prometheus' external_labels; left out of queries (repeatable)
+
+    Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /-/healthy,
+    GET /-/ready (503 until the snapshots are loaded), POST /-/reload, GET /healthz, GET /readyz.
     """
 
     static let evaluate = """
@@ -143,6 +186,16 @@ enum Help {
                           scenario corpus: write which cases pass now to FILE (after comparing
                           with --baseline, when both are given)
       --quiet             no progress lines on standard error
+    """
+
+    static let restore = """
+    Usage: aiops restore --data DIR --workspace NAME [--list | --date YYYY-MM-DD]
+
+    Pro workspaces keep the first snapshot of each UTC day in DIR/NAME/backups/ for 7 days.
+    --list (or no --date) lists them; --date puts that day's backup back as DIR/NAME/state.snap
+    (checked to decode whole first, written durably), so the next 'aiops serve --data DIR'
+    resumes from it. Stop 'aiops serve' first: a running one would overwrite it with its next
+    snapshot. Exit status: 0 done, 1 no such backup or it does not decode, 2 usage error.
     """
 
     static let rules = """

@@ -123,6 +123,10 @@ enum ReplayCommand {
                     failures += 1
                 }
             }
+            // The text output carries the note; JSON and payload lines stay machine-readable.
+            var printsText = format != "json"
+            if case .dryRun = slack { printsText = false }
+            if !printsText, let note = ReplayText.seriesNote(result) { Console.progress("\(file): \(note)") }
             switch (slack, format) {
             case (.dryRun, _):
                 for line in slackReplay.payloadLines(batches) { print(line) }

@@ -4,6 +4,9 @@ import Foundation
 import HTTPServer
 import Rules
 import Server
+#if canImport(Glibc)
+import Glibc
+#endif
 
 enum ServeCommand {
     /// `1048576`, `512KiB`, `64MiB`, `2GiB` (also `KB`/`MB`/`GB`, taken as powers of 1024).
@@ -19,11 +22,15 @@ enum ServeCommand {
     }
 
     static func run(_ arguments: [String]) -> Int32 {
-        // Block SIGINT/SIGTERM before any thread starts, so they reach the waiter below.
-        let signals = SignalWaiter()
+        // Block SIGINT/SIGTERM/SIGHUP before any thread starts, so they reach the waiter below.
+        let signals = SignalWaiter(signals: [SIGINT, SIGTERM, SIGHUP])
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: ["listen", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval"], flags: ["help"])
+            parsed = try ArgumentParser.parse(
+                arguments,
+                valued: Set(["listen", "web.listen-address", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval", "slack-min-interval",
+                             "log.format", "log.level"]).union(warmStartOptionNames),
+                flags: ["help"])
         } catch {
             Console.error("\(error); see 'aiops serve --help'")
             return 2
@@ -36,8 +43,33 @@ enum ServeCommand {
             Console.error("serve takes no positional arguments; see 'aiops serve --help'")
             return 2
         }
+        var logger = Logger()
+        if let text = parsed.value("log.format") {
+            guard let format = Logger.Format(rawValue: text) else {
+                Console.error("--log.format must be logfmt or json, not '\(text)'")
+                return 2
+            }
+            logger.format = format
+        }
+        if let text = parsed.value("log.level") {
+            guard let level = Logger.Level(name: text) else {
+                Console.error("--log.level must be debug, info, warn or error, not '\(text)'")
+                return 2
+            }
+            logger.level = level
+        }
+        let log = logger.with(component: "serve")
         var options = AIOpsServer.Options()
-        if let listen = parsed.value("listen") { options.listen = listen }
+        options.logger = logger
+        switch (parsed.value("listen"), parsed.value("web.listen-address")) {
+        case (let listen?, let web?) where listen != web:
+            Console.error("--listen and --web.listen-address name two addresses ('\(listen)', '\(web)'); give one")
+            return 2
+        case (let listen?, _), (nil, let listen?):
+            options.listen = listen
+        case (nil, nil):
+            break
+        }
         if let text = parsed.value("threads") {
             guard let threads = Int(text), threads > 0 else {
                 Console.error("--threads must be a positive number")
@@ -66,27 +98,49 @@ enum ServeCommand {
             }
             options.snapshotInterval = interval
         }
+        switch warmStartOptions(parsed) {
+        case .success(let warm): options.warmStart = warm
+        case .failure(let status): return status.code
+        }
+        // Slack allows about one post per second per webhook; N instances sharing one webhook
+        // (README, "Scale-out") each take N seconds between posts to share it.
+        var slackInterval = 1.0
+        if let text = parsed.value("slack-min-interval") {
+            guard let interval = PromDuration(parsing: text), interval.milliseconds > 0 else {
+                Console.error("--slack-min-interval must be a duration such as 1s or 2s")
+                return 2
+            }
+            slackInterval = Double(interval.milliseconds) / 1000
+        }
         let dataDirectory = parsed.value("data") ?? "aiops-data"
         options.dataDirectory = dataDirectory
-        options.log = { line in Console.progress("aiops: " + line) }
-        let configuration: ServerConfiguration
-        let embedded = parsed.value("config") == nil
-        do {
-            if let path = parsed.value("config") {
-                configuration = try ServerConfiguration.load(path: path)
-            } else {
-                configuration = try EmbeddedDefault.configuration(dataDirectory: dataDirectory)
+        let rulesPath = parsed.value("rules") ?? RulesLocator.defaultDirectory()
+        if rulesPath == nil { log.warn("no rules directory found; every series gets the built-in 'auto' rule") }
+        let source = ConfigurationSource(configFile: parsed.value("config"), rulesPath: rulesPath, dataDirectory: dataDirectory)
+        options.source = source
+        // The embedded workspace's token is printed only when it is created here.
+        var tokenCreated = false
+        if source.configFile == nil {
+            do {
+                tokenCreated = try EmbeddedDefault.load(dataDirectory: dataDirectory).created
+            } catch {
+                log.error("\(error)")
+                return 1
             }
+        }
+        let configuration: ServerConfiguration
+        let rules: RuleSet
+        do {
+            (configuration, rules) = try source.load()
         } catch {
-            Console.error("\(error)")
+            for line in error.lines { log.error(line) }
             return 1
         }
-        guard let rules = RulesLocator.load(parsed.value("rules")) else { return 1 }
         let notifier: Notifier
         do {
-            notifier = try NotifierSetup.make(configuration: configuration, rules: rules, dataDirectory: dataDirectory)
+            notifier = try NotifierSetup.make(configuration: configuration, rules: rules, dataDirectory: dataDirectory, minimumSendInterval: slackInterval, log: DeliveryLog(logger: logger))
         } catch {
-            Console.error("\(error)")
+            log.error("\(error)")
             return 1
         }
         let server: AIOpsServer
@@ -95,38 +149,63 @@ enum ServeCommand {
             server = try AIOpsServer(configuration: configuration, rules: rules, options: options, notifier: notifier)
             address = try server.start()
         } catch {
-            Console.error("cannot serve: \(error)")
+            log.error("cannot serve: \(error)")
             notifier.shutdown()
             return 1
         }
         let base = "http://\(address)"
-        var banner = "aiops \(AIOpsServer.version) listening on \(base) with \(rules.rules.count) rules; data in \(dataDirectory)/\n"
+        log.info("aiops \(AIOpsServer.version) listening on \(base) with \(rules.rules.count) rules; data in \(dataDirectory)/")
         for workspace in configuration.workspaces {
             let reports = workspace.slack == nil ? "reports to standard output" : "reports to its Slack webhook"
-            banner += "workspace \(workspace.name) (\(workspace.plan.rawValue)): \(reports)\n"
+            log.info("workspace \(workspace.name) (\(workspace.plan.rawValue)): \(reports)")
         }
-        if embedded, let workspace = configuration.workspaces.first {
-            banner += """
+        if source.configFile == nil, let workspace = configuration.workspaces.first {
+            let tokenPath = EmbeddedDefault.tokenPath(dataDirectory: dataDirectory)
+            let absolute = URL(fileURLWithPath: tokenPath).standardizedFileURL.path
+            if tokenCreated {
+                Console.write(toDescriptor: 1, """
 
-            Paste this into your prometheus.yml (the token is kept in \(dataDirectory)/\(EmbeddedDefault.workspaceName).token):
+                    Created the workspace \(workspace.name) with a new token, kept in \(tokenPath) (printed only this once).
+                    Paste this into your prometheus.yml:
 
-            \(EmbeddedDefault.remoteWriteSnippet(url: base + "/api/v1/write", token: workspace.token))
+                    \(EmbeddedDefault.remoteWriteSnippet(url: base + "/api/v1/write", token: workspace.token))
 
-            Then watch:  curl -H 'Authorization: Bearer \(workspace.token)' \(base)/metrics
-                         curl -H 'Authorization: Bearer \(workspace.token)' \(base)/api/v1/incidents
+                    Then watch:  curl -H 'Authorization: Bearer \(workspace.token)' \(base)/metrics
+                                 curl -H 'Authorization: Bearer \(workspace.token)' \(base)/api/v1/incidents
 
-            """
+
+                    """)
+            } else {
+                log.info("workspace \(workspace.name): its token is kept in \(tokenPath) (not printed)")
+                Console.write(toDescriptor: 1, """
+
+                    For prometheus.yml (Prometheus reads the token from the file):
+
+                    \(EmbeddedDefault.remoteWriteSnippet(url: base + "/api/v1/write", credentialsFile: absolute))
+
+                    Then watch:  curl -H "Authorization: Bearer $(cat \(tokenPath))" \(base)/metrics
+
+
+                    """)
+            }
         }
-        Console.write(toDescriptor: 1, banner + "\n")
-        let signal = signals.wait()
-        Console.progress("aiops: received signal \(signal); finishing requests in flight")
+        var signal: Int32
+        repeat {
+            signal = signals.wait()
+            if signal == SIGHUP {
+                log.info("received SIGHUP; reloading configuration and rules")
+                // Logged by the server, success or refusal; the running configuration stays on error.
+                _ = try? server.reload()
+            }
+        } while signal == SIGHUP
+        log.info("received \(signal == SIGINT ? "SIGINT" : signal == SIGTERM ? "SIGTERM" : "signal \(signal)"); finishing requests in flight")
         server.shutdown()
         let flushed = notifier.flush(timeout: 10)
         notifier.shutdown()
         // After the notifier stopped: the notification log saved is the final one.
         server.writeSnapshots()
         if flushed.pending > 0 || flushed.givenUp > 0 {
-            Console.progress("aiops: \(flushed.pending) notifications still pending (kept in the outbox), \(flushed.givenUp) given up")
+            log.warn("\(flushed.pending) notifications still pending (kept in the outbox), \(flushed.givenUp) given up")
         }
         return 0
     }

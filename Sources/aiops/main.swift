@@ -22,6 +22,8 @@ case "evaluate":
     status = EvaluateCommand.run(Array(arguments.dropFirst()))
 case "rules":
     status = RulesCommand.run(Array(arguments.dropFirst()))
+case "restore":
+    status = RestoreCommand.run(Array(arguments.dropFirst()))
 default:
     Console.error("unknown command '\(arguments[0])'; see 'aiops --help'")
     status = 2

@@ -40,12 +40,15 @@ import Testing
         }
     }
 
-    @Test func decodesFromTheWorkspaceConfig() throws {
-        let decoded = try JSONDecoder().decode(DailySummarySchedule.self, from: Data(#"{"at": "07:30", "timeZone": "America/New_York"}"#.utf8))
-        #expect(decoded.hour == 7 && decoded.minute == 30 && decoded.timeZone.identifier == "America/New_York")
-        let defaults = try JSONDecoder().decode(DailySummarySchedule.self, from: Data("{}".utf8))
-        #expect(defaults == .default)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(DailySummarySchedule.self, from: Data(#"{"timeZone": "Nowhere"}"#.utf8)) }
+    @Test func readsFromTheWorkspaceConfig() throws {
+        var reader = JSONReader()
+        let decoded = DailySummarySchedule(json: try JSONParser.parse(Array(#"{"at": "07:30", "timeZone": "America/New_York"}"#.utf8)), path: "dailySummary", reader: &reader)
+        #expect(decoded?.hour == 7 && decoded?.minute == 30 && decoded?.timeZone.identifier == "America/New_York")
+        #expect(DailySummarySchedule(json: try JSONParser.parse(Array("{}".utf8)), path: "dailySummary", reader: &reader) == .default)
+        #expect(reader.errors.isEmpty)
+        #expect(DailySummarySchedule(json: try JSONParser.parse(Array("{\n\"timeZone\": \"Nowhere\"}".utf8)), path: "dailySummary", reader: &reader) == nil)
+        #expect(reader.errors.map(\.path) == ["dailySummary.timeZone"])
+        #expect(reader.errors.first?.line == 2)
     }
 }
 
@@ -59,25 +62,32 @@ import Testing
         #expect(Pricing(coreHour: 1, gibHour: 1, currency: "EUR").format(0.456) == "0.46 EUR")
     }
 
-    @Test func decodingKeepsDefaultsAndRefusesNegativePrices() throws {
-        let partial = try JSONDecoder().decode(Pricing.self, from: Data(#"{"coreHour": 0.04}"#.utf8))
-        #expect(partial.coreHour == 0.04 && partial.gibHour == Pricing.default.gibHour)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(Pricing.self, from: Data(#"{"gibHour": -1}"#.utf8)) }
+    @Test func readingKeepsDefaultsAndRefusesNegativePrices() throws {
+        var reader = JSONReader()
+        let partial = Pricing(json: try JSONParser.parse(Array(#"{"coreHour": 0.04}"#.utf8)), path: "pricing", reader: &reader)
+        #expect(partial?.coreHour == 0.04 && partial?.gibHour == Pricing.default.gibHour)
+        #expect(Pricing(json: try JSONParser.parse(Array(#"{"gibHour": -1, "coreHours": 1}"#.utf8)), path: "pricing", reader: &reader) == nil)
+        #expect(reader.errors.map(\.path) == ["pricing.coreHours", "pricing.gibHour"])
+        #expect(reader.errors.first?.reason.contains("did you mean \"coreHour\"") == true)
     }
 }
 
 @Suite struct ScalingPolicyTests {
-    @Test func decodesLoadsAndRefusesBadValues() throws {
+    @Test func readsLoadsAndRefusesBadValues() throws {
         let json = #"{"targetUtilisation": 0.6, "lead": "45m", "loads": [{"namespace": "shop", "deployment": "checkout", "series": "http_requests_total{service=\"checkout\"}", "perReplica": 120}]}"#
-        let policy = try JSONDecoder().decode(ScalingPolicy.self, from: Data(json.utf8))
+        var reader = JSONReader()
+        let policy = try #require(ScalingPolicy(json: try JSONParser.parse(Array(json.utf8)), path: "scaling", reader: &reader))
         #expect(policy.targetUtilisation == 0.6)
         #expect(policy.lead == .minutes(45))
         #expect(policy.minReplicas == 2)
         #expect(policy.loads.first?.selector.metricName == "http_requests_total")
-        for bad in [#"{"targetUtilisation": 1.5}"#, #"{"lead": "soon"}"#, #"{"minReplicas": 0}"#,
-                    #"{"loads": [{"namespace": "a", "deployment": "b", "series": "x{", "perReplica": 1}]}"#,
-                    #"{"loads": [{"namespace": "a", "deployment": "b", "series": "x", "perReplica": 0}]}"#] {
-            #expect(throws: DecodingError.self) { try JSONDecoder().decode(ScalingPolicy.self, from: Data(bad.utf8)) }
+        for (bad, path) in [(#"{"targetUtilisation": 1.5}"#, "scaling.targetUtilisation"), (#"{"lead": "soon"}"#, "scaling.lead"), (#"{"minReplicas": 0}"#, "scaling.minReplicas"),
+                            (#"{"loads": [{"namespace": "a", "deployment": "b", "series": "x{", "perReplica": 1}]}"#, "scaling.loads[0].series"),
+                            (#"{"loads": [{"namespace": "a", "deployment": "b", "series": "x", "perReplica": 0}]}"#, "scaling.loads[0].perReplica"),
+                            (#"{"loads": [{"namespace": "a", "series": "x", "perReplica": 1}]}"#, "scaling.loads[0].deployment")] {
+            var reader = JSONReader()
+            #expect(ScalingPolicy(json: try JSONParser.parse(Array(bad.utf8)), path: "scaling", reader: &reader) == nil)
+            #expect(reader.errors.map(\.path) == [path], "\(bad)")
         }
     }
 }

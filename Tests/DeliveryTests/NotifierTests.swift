@@ -1,6 +1,7 @@
 import AIOpsCore
 import Foundation
 import Incidents
+import Synchronization
 import Testing
 @testable import Delivery
 
@@ -97,5 +98,43 @@ import Testing
         }
         #expect(notifier.flush(timeout: 5) == FlushResult(completed: true, delivered: 0, givenUp: 0, pending: 0))
         #expect(transport.bodies.isEmpty)
+    }
+}
+
+/// Reminders ask the workspace for the incidents' current facts.
+@Suite struct ReminderFactsTests {
+    /// `<kind> <rule>: <id>=<observed>`, so a test sees which facts were rendered.
+    struct ObservedRenderer: NotificationRenderer {
+        func line(_ batch: NotificationBatch) -> String {
+            "\(batch.kind.rawValue) \(batch.rule): " + batch.incidents.map { "\($0.id)=\(Int($0.observed))" }.joined(separator: ",")
+        }
+        func slackPayload(for batch: NotificationBatch) -> [UInt8] { Array(line(batch).utf8) }
+        func text(for batch: NotificationBatch) -> String { line(batch) }
+    }
+
+    @Test func aReminderShowsTheFactsTheWorkspaceHasNow() throws {
+        let clock = ManualClock()
+        let transport = ScriptedTransport()
+        let policy = NotificationPolicy(groupWait: .zero, repeatInterval: .hours(4))
+        let configuration = NotifierConfiguration(
+            workspaces: [NotifierWorkspace(name: "team", policy: policy, webhook: try WebhookURL("https://hooks.slack.com/services/T1/B2/c"))],
+            retry: RetryPolicy(jitter: 0), minimumSendInterval: 0)
+        let notifier = try Notifier(configuration: configuration, renderer: ObservedRenderer(), transport: transport, clock: clock, log: .silent)
+        defer { notifier.shutdown() }
+        let asked = Mutex<[Set<String>]>([])
+        notifier.setCurrentIncidents(workspace: "team") { ids in
+            asked.withLock { $0.append(ids) }
+            var current = makeIncident("a")
+            current.observed = 7
+            return [current]
+        }
+        notifier.handle(.firing(makeIncident("a")))
+        notifier.tick()
+        #expect(transport.waitForPosts(1))
+        clock.advance(by: 4 * 3_600_000)
+        notifier.tick()
+        #expect(transport.waitForPosts(2))
+        #expect(transport.bodies == ["firing memory-leak: a=1", "reminder memory-leak: a=7"])
+        #expect(asked.withLock { $0 } == [["a"]], "asked once, when the reminder was due, for the incidents it names")
     }
 }

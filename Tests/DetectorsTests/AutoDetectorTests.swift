@@ -247,4 +247,30 @@ import Testing
         // The weekends before it are normal once the week is known.
         #expect(!out[(15 * 48)..<(holiday * 48)].contains { $0.score >= 0.5 && $0.detector == .seasonal })
     }
+
+    /// The holiday of the scenario corpus came in the third week, the first the weekly profile
+    /// judges: its hours of residuals must not widen the weekly σ they are judged against.
+    @Test func aHolidayInTheFirstJudgedWeekDoesNotWidenTheWeeklyBand() {
+        let holiday = 2 * 7 + 2  // the third Wednesday
+        let signal = Self.weekly(days: 21, seed: 52) { $0 % 7 >= 5 || $0 == holiday }
+        var week = WeekProfile()
+        var shape = PhaseProfile()
+        var before = 0.0
+        var after = 0.0
+        for (i, (t, x)) in zip(signal.times, signal.values).enumerated() {
+            let reading = shape.read(x, at: t)
+            let sigma = shape.sigma(floor: 1e-6)
+            let r = week.residual(x, level: shape.level, at: t)
+            let weekSigma = week.sigma(floor: 1e-6)
+            if i == holiday * 48 + 14 { before = weekSigma }   // 07:00, before the day's peak
+            if i == holiday * 48 + 40 { after = weekSigma }    // 20:00, after it
+            week.observe(x, level: shape.level, at: t, residual: r.value, ready: r.ready,
+                         sigma: weekSigma, daily: reading.residual, dailySigma: sigma)
+            shape.observe(x, at: t, reading: reading, sigma: sigma)
+        }
+        #expect(before > 0)
+        #expect(after < 1.5 * before, "weekly σ \(before) -> \(after) over the holiday")
+        let out = signal.run(.auto)
+        #expect(out.maxScore((holiday * 48)..<((holiday + 1) * 48)) >= 0.5)
+    }
 }

@@ -73,12 +73,12 @@ import Testing
     @Test(arguments: [
         ("timestamp,value\n2024-04-05 19:34:38,1\n2024-04-05 19:35:38,1,7\n", 3, FixtureError.Code.syntax, "expected 2 columns (timestamp,value), found 3"),
         ("2024-04-05 19:34:38\n", 1, .syntax, "expected 2 columns (timestamp,value), found 1"),
-        ("timestamp,value\n2024-13-05 19:34:38,1\n", 2, .timestamp, "invalid timestamp \"2024-13-05 19:34:38\""),
-        ("1,1\nyesterday,1\n", 2, .timestamp, "invalid timestamp \"yesterday\""),
-        ("1,1\n,1\n", 2, .timestamp, "invalid timestamp \"\""),
+        ("timestamp,value\n2024-13-05 19:34:38,1\n", 2, .timestamp, "column 6: impossible date-time \"2024-13-05 19:34:38\": month 13 is out of range (01 to 12)"),
+        ("1,1\nyesterday,1\n", 2, .timestamp, "column 1: invalid timestamp \"yesterday\""),
+        ("1,1\n,1\n", 2, .timestamp, "column 1: invalid timestamp \"\""),
         ("1,1\n2,one\n", 2, .value, "invalid value \"one\""),
         ("1,1\n2,\n", 2, .value, "invalid value \"\""),
-        ("timestamp,value\ntimestamp,value\n", 2, .timestamp, "invalid timestamp \"timestamp\""),
+        ("timestamp,value\ntimestamp,value\n", 2, .timestamp, "column 1: invalid timestamp \"timestamp\""),
     ])
     func malformedRows(text: String, line: Int, code: FixtureError.Code, reason: String) {
         #expect {
@@ -88,6 +88,37 @@ import Testing
             return error.file == "bad.csv" && error.line == line && error.code == code && error.reason.hasPrefix(reason)
                 && error.description.hasPrefix("bad.csv:\(line): ")
         }
+    }
+
+    /// A date that does not exist is an error naming file, line, column and why, never read
+    /// as the day after (2026-02-29 used to become 2026-03-01).
+    @Test(arguments: [
+        ("timestamp,value\n2026-02-28 23:00:00,1\n2026-02-29 00:00:00,2\n", 3,
+         "column 9: impossible date-time \"2026-02-29 00:00:00\": February 2026 has 28 days (2026 is not a leap year)"),
+        ("2026-04-31T10:00:00Z,1\n", 1, "column 9: impossible date-time \"2026-04-31T10:00:00Z\": April 2026 has 30 days"),
+        ("  \"2026-06-30 24:00:00\" , 1\n", 1, "column 15: impossible date-time \"2026-06-30 24:00:00\": hour 24 is out of range (00 to 23)"),
+        ("2026-06-30T23:60:00.5+02:00,1\n", 1, "column 15: impossible date-time \"2026-06-30T23:60:00.5+02:00\": minute 60 is out of range (00 to 59)"),
+        ("2016-12-31T23:59:60Z,1\n", 1, "column 18: impossible date-time \"2016-12-31T23:59:60Z\": second 60 (a leap second) is not supported"),
+        ("2026-01-00,1\n", 1, "column 9: impossible date-time \"2026-01-00\": day 00 is out of range (01 to 31)"),
+        ("2026-01-10T10:00:00+25:00,1\n", 1, "column 21: impossible date-time \"2026-01-10T10:00:00+25:00\": offset hour 25 is out of range (00 to 23)"),
+        ("1900-02-29 00:00:00,1\n", 1, "column 9: impossible date-time \"1900-02-29 00:00:00\": February 1900 has 28 days (1900 is not a leap year)"),
+    ])
+    func impossibleDatesAreErrors(text: String, line: Int, reason: String) {
+        #expect(throws: FixtureError(file: "d.csv", line: line, code: .timestamp, reason: reason)) {
+            _ = try FixtureReader.parse(text: text, name: "d.csv")
+        }
+    }
+
+    @Test func leapDaysThatExistAreRead() throws {
+        let series = try FixtureReader.parse(text: "2024-02-29 12:00:00,1\n2000-02-29T00:00:00Z,2\n2024-12-31 23:59:59.5,3\n", name: "l.csv")
+        #expect(series[0].timestamps == [
+            TimeFormat.days(fromCivil: 2024, 2, 29) * 86_400_000 + 43_200_000,
+            TimeFormat.days(fromCivil: 2000, 2, 29) * 86_400_000,
+            TimeFormat.days(fromCivil: 2024, 12, 31) * 86_400_000 + 86_399_500,
+        ])
+        #expect(TimeFormat.parse("2026-02-29") == nil)
+        #expect(TimeFormat.parse("2024-02-29") != nil)
+        #expect(TimeFormat.parseHTTPDate("Mon, 31 Apr 2026 10:00:00 GMT") == nil)
     }
 
     @Test func headerOnlyIsEmpty() {

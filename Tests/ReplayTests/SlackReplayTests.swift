@@ -58,6 +58,23 @@ import Testing
         #expect(replay.batches.contains { $0.kind == .reminder })
     }
 
+    /// A reminder four hours on says how the leak stands then, not what it said when it
+    /// fired: the incident's facts as of the last sample before the reminder was due.
+    @Test func remindersCarryTheFactsOfTheirOwnTime() throws {
+        let (slack, replay) = try Self.replay()
+        let index = try #require(replay.batches.firstIndex { $0.kind == .reminder })
+        let reminder = replay.batches[index]
+        let now = reminder.incidents[0]
+        let firing = try #require(replay.batches.first { $0.kind == .firing && $0.incidents.contains { $0.id == now.id } })
+        let then = try #require(firing.incidents.first { $0.id == now.id })
+        #expect(now.lastSeen >= then.lastSeen + 3 * 3_600_000)
+        #expect(now.lastSeen <= reminder.decidedAt && reminder.decidedAt - now.lastSeen <= 5 * 60_000, "the sample before the reminder was due")
+        #expect(now.observed > then.observed, "the heap grew meanwhile")
+        let payload = slack.payloadLines([reminder])[0]
+        #expect(payload.contains("Now, as of \(TimeFormat.rfc3339(now.lastSeen))"))
+        #expect(payload.contains("Since \(TimeFormat.rfc3339(now.start))"))
+    }
+
     @Test func postedToAFakeSlackExactlyThePayloadsOfTheDryRun() throws {
         let (slack, replay) = try Self.replay()
         let server = try FakeSlackServer()

@@ -28,14 +28,16 @@ import Testing
         return [first, second]
     }
 
-    @Test func reminderSaysStillFiringSinceAndWhenTheValuesAreFrom() throws {
+    /// "Since" is when the anomaly started, as in every message; the firing time is given
+    /// apart, and the values are the incident's latest, with when they are from.
+    @Test func reminderSaysSinceWhenFiredAndHowItStandsNow() throws {
         let message = builder.reminder(TestIncidents.leak(), workspace: "prod-eu", now: Self.later)
         try expectPayload(message, #"""
         {
-          "text": "CRITICAL (still firing): container-memory-leak — container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api — since 2026-11-26T17:10:00Z (4h 50m)",
+          "text": "CRITICAL (still firing): container-memory-leak — container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api — since 2026-11-26T17:00:00Z (5h), now 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m",
           "blocks": [
             {"type": "header", "text": {"type": "plain_text", "emoji": true, "text": ":red_circle: CRITICAL (still firing): container-memory-leak"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api\nStill firing since 2026-11-26T17:10:00Z (4h 50m). Values as of 2026-11-26T18:00:00Z: 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m."}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api\nSince 2026-11-26T17:00:00Z (5h), fired 2026-11-26T17:10:00Z. Now, as of 2026-11-26T18:00:00Z: 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m."}},
             {"type": "context", "elements": [
               {"type": "mrkdwn", "text": ":book: <https://runbooks.example.com/memory-leak?team=shop&amp;lang=en|Runbook>"},
               {"type": "mrkdwn", "text": "Workspace prod-eu"},
@@ -57,10 +59,11 @@ import Testing
             {"type": "context", "elements": [
               {"type": "mrkdwn", "text": "Metric container_memory_working_set_bytes"},
               {"type": "mrkdwn", "text": "Workspace prod-eu"},
-              {"type": "mrkdwn", "text": "Firing since 2026-11-26T17:10:00Z (4h 50m)"},
+              {"type": "mrkdwn", "text": "Since 2026-11-26T17:00:00Z (5h)"},
+              {"type": "mrkdwn", "text": "Fired 2026-11-26T17:10:00Z"},
               {"type": "mrkdwn", "text": "2 series"}
             ]},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "• namespace=shop pod=api-7d9f container=api — firing since 2026-11-26T17:10:00Z (4h 50m); as of 2026-11-26T18:00:00Z: 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m\n• namespace=shop pod=api-c container=api — firing since 2026-11-26T17:10:00Z (4h 50m); as of 2026-11-26T18:00:00Z: 1.30 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "• namespace=shop pod=api-7d9f container=api — since 2026-11-26T17:00:00Z (5h); now, as of 2026-11-26T18:00:00Z: 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m\n• namespace=shop pod=api-c container=api — since 2026-11-26T17:00:00Z (5h); now, as of 2026-11-26T18:00:00Z: 1.30 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m"}},
             {"type": "context", "elements": [
               {"type": "mrkdwn", "text": ":book: <https://runbooks.example.com/memory-leak?team=shop&amp;lang=en|Runbook>"}
             ]}
@@ -81,7 +84,7 @@ import Testing
               {"type": "mrkdwn", "text": "Workspace prod-eu"},
               {"type": "mrkdwn", "text": "2 series"}
             ]},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "• namespace=shop pod=api-7d9f container=api — lasted 55m (2026-11-26T17:00:00Z to 2026-11-26T17:55:00Z), normal again\n• namespace=shop pod=api-c container=api — lasted 1h (2026-11-26T17:00:00Z to 2026-11-26T18:00:00Z), series went away"}}
+            {"type": "section", "text": {"type": "mrkdwn", "text": "• namespace=shop pod=api-7d9f container=api — lasted 55m (since 2026-11-26T17:00:00Z, to 2026-11-26T17:55:00Z), normal again\n• namespace=shop pod=api-c container=api — lasted 1h (since 2026-11-26T17:00:00Z, to 2026-11-26T18:00:00Z), series went away"}}
           ]
         }
         """#)
@@ -155,8 +158,9 @@ import Testing
         #expect(text == """
         CRITICAL (still firing) container-memory-leak [prod-eu]
           series    container_memory_working_set_bytes{container="api", namespace="shop", node="worker-3", pod="api-7d9f"}
-          since     2026-11-26T17:10:00Z (4h 50m)
-          as of     2026-11-26T18:00:00Z: 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m
+          since     2026-11-26T17:00:00Z (5h)
+          fired     2026-11-26T17:10:00Z
+          now       as of 2026-11-26T18:00:00Z: 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m
 
         """)
     }

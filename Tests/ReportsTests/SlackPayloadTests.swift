@@ -34,6 +34,7 @@ import Testing
             {"type": "section", "fields": [
               {"type": "mrkdwn", "text": "*Detector*\nleak, peak score 0.97"},
               {"type": "mrkdwn", "text": "*Since*\n2026-11-26T17:00:00Z (1h)"},
+              {"type": "mrkdwn", "text": "*Fired*\n2026-11-26T17:10:00Z"},
               {"type": "mrkdwn", "text": "*Observed*\n1.50 GiB"},
               {"type": "mrkdwn", "text": "*Growth*\n+45.2 MiB/h"},
               {"type": "mrkdwn", "text": "*Limit*\n2.00 GiB, reached in 3h 20m"}
@@ -93,6 +94,7 @@ import Testing
               {"type": "mrkdwn", "text": "Metric container_memory_working_set_bytes"},
               {"type": "mrkdwn", "text": "Workspace prod-eu"},
               {"type": "mrkdwn", "text": "Since 2026-11-26T17:00:00Z (1h)"},
+              {"type": "mrkdwn", "text": "Fired 2026-11-26T17:10:00Z"},
               {"type": "mrkdwn", "text": "3 series"}
             ]},
             {"type": "section", "text": {"type": "mrkdwn", "text": "• namespace=shop pod=api-7d9f container=api — 1.50 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m\n• namespace=shop pod=api-b container=api — 1.40 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m\n• namespace=shop pod=api-c container=api — 1.30 GiB, +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m"}},
@@ -137,7 +139,7 @@ import Testing
           "text": "RESOLVED: container-memory-leak — container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api — lasted 55m, normal again",
           "blocks": [
             {"type": "header", "text": {"type": "plain_text", "emoji": true, "text": ":white_check_mark: RESOLVED: container-memory-leak"}},
-            {"type": "section", "text": {"type": "mrkdwn", "text": "container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api\nLasted 55m (2026-11-26T17:00:00Z to 2026-11-26T17:55:00Z), peak score 0.97, normal again."}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": "container_memory_working_set_bytes namespace=shop pod=api-7d9f container=api\nLasted 55m (since 2026-11-26T17:00:00Z, fired 2026-11-26T17:10:00Z, to 2026-11-26T17:55:00Z), peak score 0.97, normal again."}},
             {"type": "context", "elements": [
               {"type": "mrkdwn", "text": "Workspace prod-eu"},
               {"type": "mrkdwn", "text": "Incident container-memory-leak/api-7d9f/1795708800000"}

@@ -13,6 +13,7 @@ import Testing
         CRITICAL container-memory-leak [prod-eu]
           series    container_memory_working_set_bytes{container="api", namespace="shop", node="worker-3", pod="api-7d9f"}
           since     2026-11-26T17:00:00Z (1h), leak, peak score 0.97
+          fired     2026-11-26T17:10:00Z
           observed  1.50 GiB
           growth    +45.2 MiB/h, limit 2.00 GiB, reached in 3h 20m
           recent    ▁▁▁▁▁▂▄▅▅▇▇█  last 1h 50m; min 1.00 GiB, max 1.50 GiB
@@ -62,7 +63,7 @@ import Testing
         #expect(renderer.render(incident, workspace: "", now: TestIncidents.now) == """
         RESOLVED container-memory-leak
           series    container_memory_working_set_bytes{container="api", namespace="shop", node="worker-3", pod="api-7d9f"}
-          lasted    55m (2026-11-26T17:00:00Z to 2026-11-26T17:55:00Z), peak score 0.97, series went away
+          lasted    55m (since 2026-11-26T17:00:00Z, fired 2026-11-26T17:10:00Z, to 2026-11-26T17:55:00Z), peak score 0.97, series went away
 
         """)
     }

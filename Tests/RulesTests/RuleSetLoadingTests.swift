@@ -40,7 +40,7 @@ struct ShippedRulesTests {
         ])
         for rule in set.rules {
             #expect(!rule.advice.steps.isEmpty, "\(rule.name) has steps")
-            #expect(rule.advice.runbookURL?.hasPrefix("https://runbooks.aiops.dev/") == true, "\(rule.name) has a runbook")
+            #expect(rule.advice.runbookURL == nil, "\(rule.name) links no made-up runbook site")
         }
     }
 
@@ -122,7 +122,7 @@ struct RuleDirectoryTests {
             let result = RuleSet.check(directory: dir)
             #expect(result.ruleSet == nil)
             #expect(result.errors.map(\.description) == [
-                "\(dir)/1.json:2: rule \"a\": threshold 3.0 is out of range (0, 1]",
+                "\(dir)/1.json:2: rule \"a\": threshold: expected a number in (0, 1], found 3",
                 "\(dir)/2.json:3: invalid JSON at column 14: expected a quoted key, found \",\"",
                 "\(dir)/3.json:1: rule \"a\": duplicate rule name (first defined at \(dir)/1.json:2)",
             ])

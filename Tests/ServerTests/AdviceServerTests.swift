@@ -132,7 +132,7 @@ import Testing
         #expect(settings.schedule.atText == "07:45" && settings.schedule.timeZone.identifier == "Europe/Berlin")
         #expect(settings.pricing.coreHour == 0.04 && settings.pricing.gibHour == 0.005)
         #expect(settings.scaling.targetUtilisation == 0.6)
-        let plain = try Self.load(Self.workspace(#""slack": null"#)).workspaces[0].adviceSettings
+        let plain = try Self.load(Self.workspace(#""limits": {"activeSeries": 100}"#)).workspaces[0].adviceSettings
         #expect(plain.schedule == .default && plain.pricing == .default && plain.scaling == .default)
     }
 

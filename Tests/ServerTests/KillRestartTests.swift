@@ -96,7 +96,7 @@ import Glibc
                 child.signal(SIGKILL)
             } else {
                 child.signal(SIGTERM)
-                #expect(child.log.contains("snapshot: workspace team-a: \(seriesCount) series"), "\(child.log)")
+                #expect(child.log.contains("component=snapshot msg=\"workspace team-a: \(seriesCount) series"), "\(child.log)")
             }
             #expect(!FileManager.default.fileExists(atPath: directory + "/data/damaged"), "nothing refused after cycle \(cycle)")
         }

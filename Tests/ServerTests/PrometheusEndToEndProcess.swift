@@ -39,9 +39,11 @@ final class PrometheusEndToEndProcess {
         return value == "true" || value == "1"
     }
 
-    /// Writes `configuration` (YAML) and launches Prometheus on a free loopback port.
+    /// Writes `configuration` (YAML) and launches Prometheus on a free loopback port, its
+    /// TSDB in `directory/data` (blocks placed there beforehand are served).
+    /// - Parameter extraArguments: more flags, e.g. `--storage.tsdb.retention.time=30d`.
     /// - Throws: `StartError` when the process cannot be launched or exits at once.
-    init(binary: String, directory: String, configuration: String) throws {
+    init(binary: String, directory: String, configuration: String, extraArguments: [String] = []) throws {
         self.directory = directory
         logPath = directory + "/prometheus.log"
         let configPath = directory + "/prometheus.yml"
@@ -65,7 +67,31 @@ final class PrometheusEndToEndProcess {
             // On SIGTERM Prometheus flushes what it has not sent; bound that (default 1 m).
             "--storage.remote.flush-deadline=5s",
             "--log.level=info",
-        ]
+        ] + extraArguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        do {
+            try process.run()
+        } catch {
+            throw StartError(reason: "cannot launch \(binary): \(error)", logTail: "")
+        }
+    }
+
+    /// Another binary of the ecosystem (vmagent, Alertmanager) run the same way: `arguments`
+    /// as given, its log in `directory/<name>.log`; `webPort` is what the caller chose.
+    init(binary: String, directory: String, name: String, webPort: Int, arguments: [String]) throws {
+        self.directory = directory
+        logPath = directory + "/\(name).log"
+        self.webPort = webPort
+        guard FileManager.default.createFile(atPath: logPath, contents: nil),
+              let log = FileHandle(forWritingAtPath: logPath) else {
+            throw StartError(reason: "cannot create \(logPath)", logTail: "")
+        }
+        defer { try? log.close() }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = log
         process.standardError = log

@@ -49,6 +49,87 @@ import Testing
         }
     }
 
+    /// The problem the config reader reports for `json`, as printed.
+    func problem(_ json: String) -> String {
+        do {
+            _ = try ServerConfiguration.parse(Array(json.utf8), file: "aiops.json")
+            return ""
+        } catch {
+            return error.description
+        }
+    }
+
+    /// The issue's examples, each refused with the file, the line, the key path and what was
+    /// expected.
+    @Test(arguments: [
+        // An unknown key used to be ignored: reports silently went to stdout.
+        ("""
+        {"workspaces": [
+          {"name": "a", "plan": "pro", "token": "0123456789abcdef",
+           "slak": {"webhookURL": "https://hooks.slack.com/services/T/B/X"}}
+        ]}
+        """, #"aiops.json:3: workspaces[0].slak: unknown key (did you mean "slack"?)"#),
+        ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\"}],\n \"adminTokn\": \"x\"}",
+         #"aiops.json:2: adminTokn: unknown key (did you mean "adminToken"?)"#),
+        ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\", \"colour\": 1}]}",
+         "aiops.json:1: workspaces[0].colour: unknown key (expected one of name, plan, token, slack, limits, notifications, dailySummary, pricing, scaling)"),
+        // A trailing comma, which the rule files always refused.
+        ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\",}]}",
+         #"aiops.json:1: invalid JSON at column 74: trailing comma before "}" (JSON allows none)"#),
+        // A bad enum value lists the allowed ones.
+        ("{\"workspaces\": [\n{\"name\": \"a\", \"plan\": \"gold\", \"token\": \"0123456789abcdef\"}]}",
+         #"aiops.json:2: workspaces[0].plan: expected one of hobby, pro, found "gold""#),
+        ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"Hobby\", \"token\": \"0123456789abcdef\"}]}",
+         #"aiops.json:1: workspaces[0].plan: expected one of hobby, pro, found "Hobby" (did you mean "hobby"?)"#),
+        // Type errors say which key expected what.
+        ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\",\n \"limits\": {\"activeSeries\": 1.5}}]}",
+         "aiops.json:2: workspaces[0].limits.activeSeries: expected a whole number of at least 1, found 1.5"),
+        ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": 1234567890123456}]}",
+         "aiops.json:1: workspaces[0].token: expected a string, found 1234567890123456"),
+        ("{\"notifications\": {\"groupWait\": 30},\n \"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\"}]}",
+         #"aiops.json:1: notifications.groupWait: expected a duration such as "30s", "5m" or "1h30m", found 30"#),
+        ("{\"workspaces\": {}}", "aiops.json:1: workspaces: expected an array of workspace objects, found an object"),
+        ("{}", "aiops.json:1: workspaces: missing required key"),
+        // Checks after reading name the line too.
+        ("{\"workspaces\": [\n{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\"},\n{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdeg\"}]}",
+         #"aiops.json:3: workspaces[1].name: workspace "a" is declared twice"#),
+    ])
+    func refusesWithFileLineAndKeyPath(json: String, expected: String) {
+        #expect(problem(json) == expected)
+    }
+
+    @Test func reportsEveryProblemOfOnePass() {
+        let text = problem("""
+        {"workspaces": [
+          {"name": "a", "plan": "gold", "token": "0123456789abcdef",
+           "limits": {"activeSeries": -1, "burst": 5}}
+        ]}
+        """)
+        #expect(text == """
+        aiops.json:2: workspaces[0].plan: expected one of hobby, pro, found "gold"
+        aiops.json:3: workspaces[0].limits.activeSeries: expected a whole number of at least 1, found -1
+        aiops.json:3: workspaces[0].limits.burst: unknown key (did you mean "burstSamples"?)
+        """)
+    }
+
+    /// Every config the project shows or ships stays valid: the README's example and the
+    /// fuzz corpus' seeds.
+    @Test func documentedConfigsAreValid() throws {
+        let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let readme = try String(contentsOf: repo.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.range(of: "## Configuration of `aiops serve`"))
+        let fence = try #require(readme.range(of: "```json\n", range: section.upperBound..<readme.endIndex))
+        let end = try #require(readme.range(of: "```", range: fence.upperBound..<readme.endIndex))
+        let example = try ServerConfiguration.parse(Array(readme[fence.upperBound..<end.lowerBound].utf8), file: "README.md")
+        #expect(example.workspaces.first?.slack?.webhookURL.hasPrefix("https://hooks.slack.com/") == true)
+        #expect(example.notifications?.repeatInterval == .hours(4))
+        let corpus = repo.appendingPathComponent("Fuzz/Corpus/config").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: corpus) {
+            let data = try #require(FileManager.default.contents(atPath: corpus + "/" + name))
+            #expect(throws: Never.self, "\(name)") { try ServerConfiguration.parse(Array(data), file: name) }
+        }
+    }
+
     @Test func embeddedDefaultKeepsItsTokenAcrossRestarts() throws {
         let dir = NSTemporaryDirectory() + "aiops-data-\(UUID().uuidString)"
         let first = try EmbeddedDefault.configuration(dataDirectory: dir)

@@ -27,7 +27,7 @@ import Testing
         }
     }
 
-    func start(data: String, slack: FakeSlackServer, clock: ManualClock, logged: LogLines) throws -> Instance {
+    func start(data: String, slack: FakeSlackServer, clock: ManualClock, logged: LogLines, rulesJSON: String = TestServer.rulesJSON) throws -> Instance {
         let configuration = ServerConfiguration(
             workspaces: [
                 WorkspaceConfiguration(name: "team-a", plan: .pro, token: TestServer.tokenA, slack: SlackConfiguration(webhookURL: slack.url())),
@@ -35,7 +35,7 @@ import Testing
             ],
             allowedWebhookHosts: ["127.0.0.1"],
             notifications: NotifyOverrides(groupWait: .zero, groupInterval: .zero, repeatInterval: .hours(4), sendResolved: true))
-        let rules = try RuleSet.parse(TestServer.rulesJSON, file: "test.json")
+        let rules = try RuleSet.parse(rulesJSON, file: "test.json")
         let notifier = try NotifierSetup.make(
             configuration: configuration, rules: rules, dataDirectory: data, clock: clock, textSink: CapturingSink(), log: .silent)
         var options = AIOpsServer.Options()
@@ -134,6 +134,51 @@ import Testing
         #expect(second.server.workspaces[1].activeSeries == 1)
         #expect(!FileManager.default.fileExists(atPath: path))
         #expect(SnapshotsCheck.backups(data + "/damaged").contains { $0.hasPrefix("team-a-") && $0.hasSuffix(".snap") })
+    }
+}
+
+extension SnapshotServerTests {
+    /// A restart under changed rules: the snapshot loads, the unchanged rule keeps its series'
+    /// state and its firing incident (not notified again), the new rule starts fresh, and a
+    /// log line says which is which. (Before format version 2 the whole file was refused.)
+    @Test func restartUnderChangedRulesKeepsTheUnchangedOnes() throws {
+        let slack = try FakeSlackServer()
+        defer { slack.stop() }
+        let data = NSTemporaryDirectory() + "aiops-snapshot-rules-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let clock = ManualClock(1_800_000_000_000)
+        let t0 = clock.now() - 1_800_000
+        let logged = LogLines()
+        let first = try start(data: data, slack: slack, clock: clock, logged: logged)
+        var samples = (0..<60).map { (t0 + Int64($0) * 10_000, 40.0 + Double($0 % 5)) }
+        samples.append((t0 + 60 * 10_000, 4000))
+        #expect(try first.client.write([queue("payments", samples)]).status == 204)
+        waitFor(slack, count: 1)
+        try #require(slack.requests.count == 1)
+        let firing = try activeIncidents(first.client)
+        first.stop()
+
+        // queue-spike unchanged (now second); a new rule first.
+        let changed = """
+        {"rules": [
+          {"name": "queue-low", "selector": "queue_depth", "detector": {"kind": "ewma", "direction": "down", "warmup": 20}},
+          \(TestServer.rulesJSON.components(separatedBy: "\n").dropFirst().dropLast().joined(separator: "\n"))
+        ]}
+        """
+        clock.advance(by: 60_000)
+        let second = try start(data: data, slack: slack, clock: clock, logged: logged, rulesJSON: changed)
+        defer { second.server.shutdown(gracePeriod: .seconds(2)); second.notifier.shutdown() }
+        let lines = logged.lines.withLock { $0 }
+        #expect(lines.contains { $0.contains("workspace team-a: written under other rules; rules: 2 unchanged kept their state; new or changed (start fresh): queue-low; bindings 1 kept, 1 fresh, 0 dropped") }, "\(lines)")
+        #expect(lines.contains { $0.contains("workspace team-a: loaded 1 series, 1 open incident(s) (1 firing)") }, "\(lines)")
+        #expect(!FileManager.default.fileExists(atPath: data + "/damaged"), "nothing refused")
+        #expect(second.server.workspaces[0].rules.map(\.name) == ["queue-low", "queue-spike", "auto"])
+        let active = try activeIncidents(second.client)
+        #expect(active.map { $0["id"] as? String } == firing.map { $0["id"] as? String }, "the firing incident survived")
+        // Still anomalous under the warm detector: no second firing message.
+        #expect(try second.client.write([queue("payments", [(t0 + 61 * 10_000, 4100)])]).status == 204)
+        Thread.sleep(forTimeInterval: 1.5)
+        #expect(slack.requests.count == 1, "\(slack.requests.map(\.body))")
     }
 }
 

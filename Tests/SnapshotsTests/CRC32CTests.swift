@@ -27,4 +27,20 @@ import Testing
         }
         #expect(~reference == whole)
     }
+
+    @Test func theInstructionAgreesWithTheTableAtEveryLengthAndAlignment() {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<4200).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        bytes.withUnsafeBytes { all in
+            for start in 0..<9 {
+                for length in [0, 1, 3, 7, 8, 9, 15, 16, 17, 63, 64, 65, 1000, 4096] {
+                    let slice = UnsafeRawBufferPointer(rebasing: all[start..<(start + length)])
+                    for seed: UInt32 in [0, 0xDEAD_BEEF] {
+                        #expect(CRC32C.checksum(slice, continuing: seed) == CRC32C.referenceChecksum(slice, continuing: seed),
+                                "start \(start), length \(length), seed \(seed)")
+                    }
+                }
+            }
+        }
+    }
 }

@@ -1,66 +1,23 @@
-import AIOpsCore
-
-/// A JSON value that remembers where it was written, so rule errors can name a line.
-///
-/// `JSONDecoder` reports neither lines nor duplicate keys, so rule files are read with this
-/// small parser (RFC 8259, plus a leading byte order mark) and then walked by hand; only the
-/// `detector` object goes through `JSONDecoder`, so that `DetectorSpec` owns its keys.
-struct JSONNode {
-    struct Member {
-        var key: String
-        /// 1-based line of the key.
-        var line: Int
-        var value: JSONNode
-    }
-
-    enum Value {
-        case object([Member])
-        case array([JSONNode])
-        case string(String)
-        case number(Double)
-        case bool(Bool)
-        case null
-    }
-
-    var value: Value
-    /// 1-based line where the value starts.
-    var line: Int
-    /// The value's bytes in the source, e.g. to hand an object to `JSONDecoder`.
-    var byteRange: Range<Int>
-
-    /// What kind of value this is, for "expected a string, found a number" messages.
-    var typeName: String {
-        switch value {
-        case .object: return "an object"
-        case .array: return "an array"
-        case .string: return "a string"
-        case .number: return "a number"
-        case .bool: return "a boolean"
-        case .null: return "null"
-        }
-    }
-
-    /// The member `key` of an object, or nil.
-    func member(_ key: String) -> Member? {
-        if case .object(let members) = value {
-            return members.first { $0.key == key }
-        }
-        return nil
-    }
-}
-
 /// A JSON syntax error with its position.
-struct JSONSyntaxError: Error {
-    var line: Int
-    var column: Int
-    var reason: String
+public struct JSONSyntaxError: Error, Equatable, Sendable {
+    /// 1-based line.
+    public var line: Int
+    /// 1-based byte column.
+    public var column: Int
+    public var reason: String
+
+    public init(line: Int, column: Int, reason: String) {
+        self.line = line
+        self.column = column
+        self.reason = reason
+    }
 }
 
 /// Parses UTF-8 JSON into `JSONNode`s: the tree and the lines are kept here, the bytes are
-/// read by `JSONScanner`.
-struct JSONParser {
+/// read by `JSONScanner`. Strict RFC 8259: no trailing commas, no comments, no duplicate keys.
+public struct JSONParser {
     /// Deeper nesting is rejected rather than risk the stack on hostile input.
-    static let maxDepth = 64
+    public static let maxDepth = 64
 
     private var scanner: JSONScanner
 
@@ -69,7 +26,8 @@ struct JSONParser {
     }
 
     /// Parses one document: a single value and nothing but whitespace after it.
-    static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
+    /// - Throws: the first syntax error, with its line and column.
+    public static func parse(_ bytes: [UInt8]) throws(JSONSyntaxError) -> JSONNode {
         var parser = JSONParser(bytes)
         parser.scanner.skipWhitespace()
         let node = try parser.parseValue(depth: 0)
@@ -81,6 +39,7 @@ struct JSONParser {
         guard depth < JSONParser.maxDepth else { throw error("nesting deeper than \(JSONParser.maxDepth) levels") }
         let start = scanner.offset
         let startLine = scanner.line
+        let startColumn = scanner.column
         guard let first = scanner.peek() else { throw error("expected a value, found the end of the file") }
         let value: JSONNode.Value
         switch first {
@@ -104,7 +63,7 @@ struct JSONParser {
         default:
             throw error("expected a value, found \(describe(start))")
         }
-        return JSONNode(value: value, line: startLine, byteRange: start..<scanner.offset)
+        return JSONNode(value: value, line: startLine, column: startColumn, byteRange: start..<scanner.offset)
     }
 
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> [JSONNode.Member] {
@@ -113,6 +72,7 @@ struct JSONParser {
         if scanner.consume(UInt8(ascii: "}")) { return members }
         repeat {
             scanner.skipWhitespace()
+            if scanner.peek() == UInt8(ascii: "}"), !members.isEmpty { throw error("trailing comma before \"}\" (JSON allows none)") }
             guard scanner.peek() == UInt8(ascii: "\"") else {
                 throw error("expected a quoted key, found \(describe(scanner.offset))")
             }
@@ -127,7 +87,7 @@ struct JSONParser {
             }
             scanner.skipWhitespace()
             let value = try parseValue(depth: depth + 1)
-            members.append(JSONNode.Member(key: key, line: keyLine, value: value))
+            members.append(JSONNode.Member(key: key, line: keyLine, column: keyColumn, value: value))
         } while try scan { (s: inout JSONScanner) throws(JSONScanError) in try s.nextItem(closing: UInt8(ascii: "}")) }
         return members
     }
@@ -138,6 +98,7 @@ struct JSONParser {
         if scanner.consume(UInt8(ascii: "]")) { return elements }
         repeat {
             scanner.skipWhitespace()
+            if scanner.peek() == UInt8(ascii: "]"), !elements.isEmpty { throw error("trailing comma before \"]\" (JSON allows none)") }
             elements.append(try parseValue(depth: depth + 1))
         } while try scan { (s: inout JSONScanner) throws(JSONScanError) in try s.nextItem(closing: UInt8(ascii: "]")) }
         return elements
