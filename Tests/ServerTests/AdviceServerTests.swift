@@ -182,3 +182,26 @@ import Testing
         #expect(logged.lines.withLock { $0 }.contains { $0.contains("usage summaries of 6 series loaded") })
     }
 }
+
+@Suite struct AdviceReloadTests {
+    @Test func aPlanChangeByReloadOpensTheRecommendationsAndMovesTheSummary() throws {
+        let server = try ReloadTests.Reloadable(config: ReloadTests.configFile(planA: "hobby", others: []), rules: ReloadTests.rulesFile())
+        defer { server.stop() }
+        #expect(try server.client.get("/api/v1/recommendations", token: TestServer.tokenA).status == 403)
+        let start = server.clock.now()  // 2027-01-15T08:00:00Z
+        #expect(server.server.nextSummary(of: "team-a") == start + 3_600_000)
+        // Pro, with the summary at 18:00 in Tokyo (09:00 UTC) and a load rule.
+        let config = ReloadTests.configFile(planA: "pro", others: []).replacingOccurrences(
+            of: #""token": "\#(TestServer.tokenA)"}"#,
+            with: #""token": "\#(TestServer.tokenA)", "dailySummary": {"at": "18:30", "timeZone": "Asia/Tokyo"}, "scaling": {"loads": [{"namespace": "shop", "deployment": "web", "series": "http_requests_total", "perReplica": 50}]}}"#)
+        try server.write(config: config)
+        let answer = try server.reload()
+        #expect(answer.status == 200, "\(answer.bodyText)")
+        #expect(try server.client.get("/api/v1/recommendations", token: TestServer.tokenA).status == 200)
+        let teamA = try #require(server.server.workspaces.first)
+        #expect(teamA.advice.includesAdvice && teamA.advice.scaling.loads.count == 1)
+        // The next check schedules it at the new time (18:30 JST is 09:30 UTC), and sends nothing yet.
+        #expect(server.server.sendDueSummaries().isEmpty)
+        #expect(server.server.nextSummary(of: "team-a") == start + 90 * 60_000)
+    }
+}
