@@ -88,23 +88,30 @@ enum AdviceBenchmark {
         note(String(format: "advice.summary.100k: %d series, %d summarised, filled in %.1f s, %.0f MB of summaries", series, recorder.entryCount, filled, Double(recorder.approximateBytes) / 1e6))
         let settings = AdviceSettings(includesAdvice: true)
         var findings = 0
-        var copySeconds: [Double] = []
+        var parts: [[Double]] = [[], [], [], []]  // copy, analysis + summary, Slack, JSON
         var bytes = 0
-        let values = Harness.measure(runs: options.quick ? 1 : 3) {
-            Harness.seconds {
+        let values = Harness.measure(runs: options.quick ? 1 : 5) {
+            var times = [Double](repeating: 0, count: 4)
+            let total = Harness.seconds {
                 var extract: UsageExtract?
-                copySeconds.append(Harness.seconds { extract = recorder.extract(at: now) })
-                let summary = settings.summary(workspace: "bench", at: now, incidents: [], extracts: [extract!], forecast: nil)
-                let rendered = summary.rendered()
-                let json = AdviceJSON.serialize(AdviceJSON.object(summary.advice!))
-                findings = summary.advice!.findings.count
-                bytes = rendered.slackPayload.count + json.utf8.count
+                times[0] = Harness.seconds { extract = recorder.extract(at: now) }
+                var summary: DailySummary?
+                times[1] = Harness.seconds { summary = settings.summary(workspace: "bench", at: now, incidents: [], extracts: [extract!], forecast: nil) }
+                var rendered: (slackPayload: [UInt8], text: String)?
+                times[2] = Harness.seconds { rendered = summary!.rendered() }
+                var json = ""
+                times[3] = Harness.seconds { json = AdviceJSON.serialize(AdviceJSON.object(summary!.advice!)) }
+                findings = summary!.advice!.findings.count
+                bytes = rendered!.slackPayload.count + json.utf8.count
             }
+            for index in 0..<4 { parts[index].append(times[index]) }
+            return total
         }
-        copySeconds.sort()
+        let medians = parts.map { $0.sorted()[$0.count / 2] }
         report.add(BenchmarkResult(
             name: summaryName, unit: "s", values: values,
-            extra: [("series", Double(series)), ("findings", Double(findings)), ("copy_s", copySeconds[copySeconds.count / 2]), ("output_bytes", Double(bytes))],
+            extra: [("series", Double(series)), ("findings", Double(findings)), ("copy_s", medians[0]), ("analysis_s", medians[1]),
+                    ("slack_s", medians[2]), ("json_s", medians[3]), ("output_bytes", Double(bytes))],
             note: "\(deployments) Deployments × \(replicas) pods, 8 days of hourly samples; copy + analysis + summary + Slack + JSON"))
     }
 

@@ -9,9 +9,14 @@ public struct AdviceReport: Sendable {
     public var pricing: Pricing
     public var scaling: ScalingPolicy
     /// Every workload seen, findings or not, in `WorkloadID` order.
-    public var workloads: [WorkloadReport]
+    public var workloads: [WorkloadReport] {
+        didSet { findings = Self.sortedFindings(workloads) }
+    }
     /// Pods with usage but no owner series (kube-state-metrics missing): not advised on.
     public var unattributedPods: Int
+    /// All findings: scaling and risks first, then under-provisioned, idle and
+    /// over-provisioned by saving. Sorted once, when `workloads` is set.
+    public private(set) var findings: [Finding]
 
     public init(generatedAt: Timestamp, windowStart: Timestamp, pricing: Pricing, scaling: ScalingPolicy, workloads: [WorkloadReport] = [], unattributedPods: Int = 0) {
         self.generatedAt = generatedAt
@@ -20,11 +25,10 @@ public struct AdviceReport: Sendable {
         self.scaling = scaling
         self.workloads = workloads
         self.unattributedPods = unattributedPods
+        self.findings = Self.sortedFindings(workloads)
     }
 
-    /// All findings: scaling and risks first, then under-provisioned, idle and
-    /// over-provisioned by saving.
-    public var findings: [Finding] {
+    static func sortedFindings(_ workloads: [WorkloadReport]) -> [Finding] {
         workloads.flatMap(\.findings).sorted { a, b in
             if a.kind.order != b.kind.order { return a.kind.order < b.kind.order }
             if (a.monthlySaving ?? 0) != (b.monthlySaving ?? 0) { return (a.monthlySaving ?? 0) > (b.monthlySaving ?? 0) }
@@ -34,7 +38,7 @@ public struct AdviceReport: Sendable {
 
     /// The saving of applying every over-provisioned and idle finding, per month.
     public var monthlySaving: Double {
-        workloads.flatMap(\.findings).reduce(0) { $0 + max(0, $1.monthlySaving ?? 0) }
+        findings.reduce(0) { $0 + max(0, $1.monthlySaving ?? 0) }
     }
 
     /// Days of data the window spans at `generatedAt`.

@@ -55,6 +55,9 @@ public struct DailySummary: Sendable {
             }
         }
         self.risks = risks
+        let findings = advice?.findings ?? []
+        scalingFindings = findings.filter { $0.kind == .predictiveScaling || $0.kind == .underProvisioned }
+        costFindings = findings.filter { $0.kind == .overProvisioned || $0.kind == .idle }
     }
 
     /// More severe first, then longer-lasting (open ones until `at`), then earlier.
@@ -74,13 +77,8 @@ public struct DailySummary: Sendable {
     }
 
     /// Advice findings the summary shows: scaling and under-provisioning, then cost.
-    public var scalingFindings: [Finding] {
-        (advice?.findings ?? []).filter { $0.kind == .predictiveScaling || $0.kind == .underProvisioned }
-    }
-
-    public var costFindings: [Finding] {
-        (advice?.findings ?? []).filter { $0.kind == .overProvisioned || $0.kind == .idle }
-    }
+    public private(set) var scalingFindings: [Finding] = []
+    public private(set) var costFindings: [Finding] = []
 
     /// Nothing happened, nothing is open, nothing threatens and nothing is advised.
     public var isQuiet: Bool {
