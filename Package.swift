@@ -54,6 +54,8 @@ let package = Package(
         .target(name: "Reports", dependencies: ["AIOpsCore", "Incidents"]),
         // deliver: webhook client, notification policy, durable outbox.
         .target(name: "Delivery", dependencies: ["AIOpsCore", "Incidents", "Reports"]),
+        // advice: per-series usage summaries, workload rollup, rightsizing, predictive scaling, daily summary.
+        .target(name: "Advice", dependencies: ["AIOpsCore", "Store", "Incidents", "Rules", "Reports"], swiftSettings: hotPath),
         // Durable state: snapshots of a workspace's pipelines and notification log.
         .target(name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"], swiftSettings: crc32Instruction),
         // Warm start: new series' history read from a Prometheus-compatible API, replayed
@@ -68,15 +70,15 @@ let package = Package(
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
-        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport"], swiftSettings: hotPath),
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport", "Advice"], swiftSettings: hotPath),
         // aiops replay: fixtures through the pipeline at full speed.
-        .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
+        .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Advice"]),
         // aiops evaluate: NAB scoring.
         .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules"]),
-        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "WarmStart"]),
+        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "WarmStart", "Advice"]),
         .executableTarget(
             name: "aiops-bench",
-            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "WarmStart", "ScoreExport"],
+            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "WarmStart", "ScoreExport", "Advice"],
             path: "Benchmarks/aiops-bench"
         ),
 
@@ -90,12 +92,13 @@ let package = Package(
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Rules"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
+        .testTarget(name: "AdviceTests", dependencies: ["Advice", "Store", "Incidents", "Rules", "Reports", "Fixtures", "Replay"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Pipeline", "Rules", "Delivery", "Fixtures"]),
         .testTarget(name: "WarmStartTests", dependencies: ["WarmStart", "Pipeline", "Rules", "HTTPServer", "Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
         .testTarget(name: "AlertTargetsTests", dependencies: ["AlertTargets", "Delivery", "Incidents", "Rules"]),
         .testTarget(name: "ScoreExportTests", dependencies: ["ScoreExport", "Pipeline", "Rules", "RemoteWrite", "Delivery"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Pipeline", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Pipeline", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport", "Advice"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
     ],

@@ -173,7 +173,9 @@ public final class SilenceStore: Sendable {
     /// has carried it since.
     /// - Complexity: O(incidents x silences x matchers).
     public func admit(_ batch: NotificationBatch, now: Timestamp) -> NotificationBatch? {
-        state.withLock { state -> NotificationBatch? in
+        // The daily summary is about the workspace, not an incident: silences do not mute it.
+        if batch.kind == .summary { return batch }
+        return state.withLock { state -> NotificationBatch? in
             let active = state.silences.values.filter { $0.state(at: now) == .active }
             var kept: [Incident] = []
             for incident in batch.incidents {
@@ -187,6 +189,8 @@ public final class SilenceStore: Sendable {
                         state.mutedFiring.remove(incident.id)
                         kept.append(incident)
                     }
+                case .summary:
+                    kept.append(incident)
                 case .resolved:
                     let neverTold = state.mutedFiring.remove(incident.id) != nil
                     if muted || neverTold {

@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import Fixtures
 import Foundation
@@ -26,17 +27,19 @@ public struct Replayer {
     ///   - metric: the identity of a single-series CSV (default: the file's base name).
     ///   - sink: also told about every event as it happens (e.g. a notifier).
     ///   - keepScores: keep one score per input row (for `--scores` and evaluation).
+    ///   - summaries: also keeps usage summaries and composes daily summaries on event time.
     /// - Throws: `FixtureError` naming file, line and reason.
     ///   - notifications: the notification policy on event time, told about every event and
     ///     moved along as the samples' time passes its deadlines; its reminders read the
     ///     pipeline's current facts.
     public func replay(
-        path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false
+        path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
+        summaries: DailySummaryReplay? = nil
     ) throws(FixtureError) -> ReplayResult {
         let bytes = try FixtureReader.readFile(path)
         let format = FixtureFormat.detect(name: path, bytes: bytes)
         let series = try FixtureReader.parse(bytes, name: path, format: format, metric: metric)
-        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores)
+        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores, summaries: summaries)
         if format == .csv, metric?.metricName.isEmpty ?? true {
             result.seriesNamedAfterFile = series.first?.labels.metricName
         }
@@ -45,7 +48,8 @@ public struct Replayer {
 
     /// Replays series already read.
     public func replay(
-        series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false
+        series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
+        summaries: DailySummaryReplay? = nil
     ) -> ReplayResult {
         let recorder = IncidentRecorder()
         let fanOut = FanOutSink(recorder, sink, notifications)
@@ -72,7 +76,9 @@ public struct Replayer {
                 deadline = notifications.nextDeadline ?? .max
             }
             guard let ref = refs[sample.seriesIndex] else { continue }
+            summaries?.advance(to: sample.timestamp, pipeline: pipeline)
             let outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
+            summaries?.record(ref, timestamp: sample.timestamp, value: sample.value, outcome: outcome)
             if let notifications, pipeline.statistics.incidentsFired + pipeline.statistics.incidentsResolved != transitions {
                 // An event may have opened a group: its deadline is new.
                 transitions = pipeline.statistics.incidentsFired + pipeline.statistics.incidentsResolved
@@ -85,9 +91,11 @@ public struct Replayer {
             }
         }
         let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
-        return ReplayResult(
+        var result = ReplayResult(
             file: name, series: series, scores: scores, mergedOrder: order, outcomes: outcomes, samples: samples,
             incidents: recorder.incidents, open: pipeline.currentIncidents(), seconds: elapsed)
+        if let summaries, let end = result.lastTimestamp { result.advice = summaries.advice(at: end, pipeline: pipeline) }
+        return result
     }
 }
 
@@ -107,6 +115,8 @@ public struct ReplayResult: Sendable {
     /// Incidents still open (pending or firing) when the file ended.
     public var open: [Incident]
     public var seconds: Double
+    /// With `DailySummaryReplay`: the advice at the file's last sample.
+    public var advice: AdviceReport?
     /// The series name a CSV file's series got from the file's name (no `--metric` name
     /// given), so the output can say so and how to set another; nil otherwise.
     public var seriesNamedAfterFile: String?

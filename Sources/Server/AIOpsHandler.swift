@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import Delivery
 import Foundation
@@ -6,8 +7,9 @@ import Incidents
 import Synchronization
 import WarmStart
 
-/// Routes requests: `POST /api/v1/write`, `GET /api/v1/incidents`, `GET /metrics`, the health
-/// endpoints (`/-/healthy`, `/-/ready`, `/healthz`, `/readyz`) and `POST /-/reload`. The token
+/// Routes requests: `POST /api/v1/write`, `GET /api/v1/incidents`, `GET /api/v1/summary`,
+/// `GET /api/v1/recommendations` (Pro), `GET /metrics`, the health endpoints (`/-/healthy`,
+/// `/-/ready`, `/healthz`, `/readyz`) and `POST /-/reload`. The token
 /// (`Authorization: Bearer ...`) decides the workspace.
 struct AIOpsHandler: HTTPHandler {
     let endpoint: RemoteWriteEndpoint
@@ -56,10 +58,20 @@ struct AIOpsHandler: HTTPHandler {
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
             guard let workspace = authenticate(request, routing) else { return unauthorized() }
             return incidentsResponse(workspace)
+        case "/api/v1/recommendations":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
+            guard workspace.plan.includesAdvice else { return proOnly(request.path, feature: "scaling and cost advice", workspace: workspace) }
+            return recommendationsResponse(workspace)
+        case "/api/v1/summary":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
+            return summaryResponse(workspace)
         case "/":
             return HTTPResponse(status: 200, text: """
                 aiops \(AIOpsServer.version): remote-write target with anomaly detection.
-                POST /api/v1/write  GET /api/v1/incidents  GET /metrics  GET /-/healthy  GET /-/ready  POST /-/reload
+                POST /api/v1/write  GET /api/v1/incidents  GET /api/v1/summary  GET /api/v1/recommendations
+                GET /metrics  GET /-/healthy  GET /-/ready  POST /-/reload
                 GET|POST /api/v1/silences  DELETE /api/v1/silences/ID  GET /federate?match[]=...
 
                 """)
@@ -172,6 +184,43 @@ struct AIOpsHandler: HTTPHandler {
     }
 }
 
+extension AIOpsHandler {
+    /// 403 for a Hobby workspace asking for a Pro feature: the body says which plan offers it.
+    func proOnly(_ path: String, feature: String, workspace: Workspace) -> HTTPResponse {
+        metrics.count(code: 403, reason: "plan")
+        let object: [String: Any] = [
+            "status": "error", "errorType": "plan", "plan": Plan.pro.rawValue, "workspacePlan": workspace.plan.rawValue,
+            "error": "\(path) (\(feature)) is part of the Pro plan; workspace \(workspace.name) is on the \(workspace.plan.title) plan",
+        ]
+        return HTTPResponse(status: 403, headers: [("Content-Type", "application/json")], text: AdviceJSON.serialize(object) + "\n")
+    }
+
+    /// The workspace's scaling and cost advice now (`AdviceJSON`).
+    func recommendationsResponse(_ workspace: Workspace) -> HTTPResponse {
+        let now = endpoint.clock.now()
+        var data: Any = NSNull()
+        if let report = workspace.adviceReport(at: now, forecast: state.forecast) { data = AdviceJSON.object(report) }
+        let object: [String: Any] = ["status": "success", "workspace": workspace.name, "data": data]
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], text: AdviceJSON.serialize(object) + "\n")
+    }
+
+    /// The daily summary as it would be sent now: its time, the Slack message, and the text.
+    func summaryResponse(_ workspace: Workspace) -> HTTPResponse {
+        let summary = workspace.dailySummary(at: endpoint.clock.now(), forecast: state.forecast)
+        let message = DailySummarySlackBuilder().message(for: summary)
+        let slack: Any = (try? message.jsonData()).flatMap { try? JSONSerialization.jsonObject(with: $0) } ?? NSNull()
+        let object: [String: Any] = [
+            "status": "success", "workspace": workspace.name,
+            "data": [
+                "at": TimeFormat.rfc3339(summary.at), "plan": workspace.plan.rawValue,
+                "next": TimeFormat.rfc3339(workspace.advice.schedule.nextTime(after: summary.at)),
+                "slack": slack, "text": DailySummaryTextRenderer().render(summary),
+            ] as [String: Any],
+        ]
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], text: AdviceJSON.serialize(object) + "\n")
+    }
+}
+
 /// What the handler shares with the server: routing, readiness, reload status, the HTTP
 /// server's stats, the notifier.
 final class ServerState: Sendable {
@@ -180,6 +229,8 @@ final class ServerState: Sendable {
     /// Set when shutdown begins: `/-/ready` is 503 again.
     let stopping = Atomic<Bool>(false)
     let notifier: Notifier?
+    /// Per-series forecasts for predictive scaling; nil: the usage summaries' daily profile.
+    let forecast: ForecastProvider?
     let warmStart: WarmStartScheduler?
     /// Alertmanagers, silences, scores remote write.
     let alerting: ServerAlerting?
@@ -189,8 +240,9 @@ final class ServerState: Sendable {
     private let server = Mutex<HTTPServer?>(nil)
     private let reloader = Mutex<(@Sendable () -> Result<[String], ReloadError>)?>(nil)
 
-    init(notifier: Notifier?, routing: Routing, started: Timestamp, warmStart: WarmStartScheduler? = nil, alerting: ServerAlerting? = nil) {
+    init(notifier: Notifier?, routing: Routing, started: Timestamp, warmStart: WarmStartScheduler? = nil, alerting: ServerAlerting? = nil, forecast: ForecastProvider? = nil) {
         self.notifier = notifier
+        self.forecast = forecast
         self.warmStart = warmStart
         self.alerting = alerting
         self.routing = Mutex(routing)

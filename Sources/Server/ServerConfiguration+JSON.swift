@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import AlertTargets
 import Rules
@@ -77,7 +78,7 @@ extension ServerConfiguration {
 }
 
 extension WorkspaceConfiguration {
-    static let jsonKeys = ["name", "plan", "token", "slack", "limits", "notifications", "alertmanagers", "remoteWrite"]
+    static let jsonKeys = ["name", "plan", "token", "slack", "limits", "notifications", "alertmanagers", "remoteWrite", "dailySummary", "pricing", "scaling"]
 
     /// One element of `workspaces`, or nil when a required key is missing or wrong.
     static func read(_ node: JSONNode, path: String, reader: inout JSONReader, lines: inout [String: Int]) -> WorkspaceConfiguration? {
@@ -91,6 +92,9 @@ extension WorkspaceConfiguration {
         var notifications: NotifyOverrides?
         var alertmanagers: [AlertmanagerConfiguration]?
         var remoteWrite: ScoreRemoteWriteConfiguration?
+        var dailySummary: DailySummarySchedule?
+        var pricing: Pricing?
+        var scaling: ScalingPolicy?
         for member in members {
             let at = JSONReader.path(path, member.key)
             let value = member.value
@@ -110,6 +114,9 @@ extension WorkspaceConfiguration {
                     if let alertmanager = AlertmanagerConfiguration.read(element, path: elementPath, reader: &reader) { alertmanagers?.append(alertmanager) }
                 }
             case "remoteWrite": remoteWrite = ScoreRemoteWriteConfiguration.read(value, path: at, reader: &reader)
+            case "dailySummary": dailySummary = DailySummarySchedule(json: value, path: at, reader: &reader)
+            case "pricing": pricing = Pricing(json: value, path: at, reader: &reader)
+            case "scaling": scaling = ScalingPolicy(json: value, path: at, reader: &reader)
             default: notifications = NotifyOverrides(json: value, path: at, reader: &reader)
             }
         }
@@ -117,7 +124,7 @@ extension WorkspaceConfiguration {
         guard reader.errors.count == errorsBefore, let name, let plan, let token else { return nil }
         return WorkspaceConfiguration(
             name: name, plan: plan, token: token, slack: slack, limits: limits, notifications: notifications,
-            alertmanagers: alertmanagers, remoteWrite: remoteWrite)
+            alertmanagers: alertmanagers, remoteWrite: remoteWrite, dailySummary: dailySummary, pricing: pricing, scaling: scaling)
     }
 }
 

@@ -24,6 +24,7 @@ enum Help {
     static let replay = """
     Usage: aiops replay FILE... [--rules DIR] [--metric 'name{labels}'] [--format text|json] [--scores OUT.csv]
                         [--slack-dry-run | --slack URL [--allow-webhook-host HOST]...] [--quiet]
+                        [--daily-summary [--plan pro|hobby] [--summary-at HH:MM] [--time-zone ZONE]]
 
     Runs each file through the same pipeline as 'aiops serve', with event time from the file,
     and prints the incidents. Formats: CSV 'timestamp,value' (RFC 3339, 'YYYY-MM-DD HH:MM:SS'
@@ -60,6 +61,14 @@ enum Help {
     messages on), with each rule's 'notify' overrides, applied on the file's event time; what
     still waits when a file ends is sent then. Each file is scheduled on its own, and every
     message names the workspace 'replay'.
+    Daily summaries:
+      --daily-summary     also compose the workspace's daily summary at each --summary-at (default
+                          09:00) of --time-zone (an IANA name, default UTC) in the file's event
+                          time: the last 24 hours' incidents, what is still open, risks ahead, and
+                          (--plan pro, the default) scaling and cost advice from the usage seen so
+                          far (7 days at most). Printed after each file's incidents (--format json:
+                          one object per summary), or with --slack-dry-run / --slack sent as Slack
+                          messages in event-time order with the incident reports.
     The webhook URL is a secret and is never printed, not even in errors. A malformed URL or
     a host not allowed is a usage error (status 2); a message that could not be delivered
     makes the status 1, with the reason (e.g. 'no_service') on standard error.
@@ -85,6 +94,11 @@ enum Help {
     place, workspaces are added and removed, rules that did not change keep what they have
     learned, new or changed rules start fresh. A config or rule file with an error is refused
     with the same errors as at start, and the running configuration stays.
+
+    Each workspace gets a daily summary at its 'dailySummary' time (default 09:00 UTC): the
+    last 24 hours' incidents, what is open, risks ahead, and for Pro the scaling and cost
+    advice also served at GET /api/v1/recommendations (usage summaries kept in
+    DIR/<workspace>/usage.snap). GET /api/v1/summary shows it as it would be sent now.
 
     Options:
       --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6);
