@@ -41,6 +41,8 @@ let package = Package(
         .target(name: "Incidents", dependencies: ["AIOpsCore", "Rules"], swiftSettings: hotPath),
         // The one code path replay and serve share.
         .target(name: "Pipeline", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents"], swiftSettings: hotPath),
+        // forecast: the next hours of every warm series from its detector's seasonal state.
+        .target(name: "Forecasting", dependencies: ["AIOpsCore", "Detectors", "Rules", "Pipeline"]),
         // report: Slack Block Kit and plain text.
         .target(name: "Reports", dependencies: ["AIOpsCore", "Incidents"]),
         // deliver: webhook client, notification policy, durable outbox.
@@ -50,12 +52,12 @@ let package = Package(
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
-        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots"], swiftSettings: hotPath),
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "Forecasting"], swiftSettings: hotPath),
         // aiops replay: fixtures through the pipeline at full speed.
         .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
-        // aiops evaluate: NAB scoring.
-        .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules"]),
-        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules"]),
+        // aiops evaluate: NAB scoring, the scenario corpus, the forecast backtest.
+        .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules", "Forecasting", "Store"]),
+        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "Forecasting", "Pipeline", "Fixtures"]),
         .executableTarget(
             name: "aiops-bench",
             dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots"],
@@ -70,6 +72,7 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Detectors"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Rules"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Rules"]),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "Detectors", "Pipeline", "Rules"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Pipeline", "Rules", "Delivery", "Fixtures"]),

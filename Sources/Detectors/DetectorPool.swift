@@ -99,6 +99,27 @@ public final class DetectorPool {
         return leak[Int(handle.index)].windowPoints(spec: spec)
     }
 
+    /// The forecast basis of the state `handle` names (see `ForecastBasis`): for a seasonal or
+    /// auto state whose seasonal profile is warm; nil for the other kinds and before.
+    /// - Complexity: O(profile buckets); allocates the profiles' arrays.
+    public func forecastBasis(_ handle: Handle, spec: DetectorSpec) -> ForecastBasis? {
+        switch handle.kind {
+        case .seasonal: return seasonal[Int(handle.index)].forecastBasis(spec: spec)
+        case .auto: return auto[Int(handle.index)].forecastBasis()
+        case .ewma, .leak: return nil
+        }
+    }
+
+    /// Whether `forecastBasis` would return a basis, without building it.
+    /// - Complexity: O(1).
+    public func isForecastWarm(_ handle: Handle, spec: DetectorSpec) -> Bool {
+        switch handle.kind {
+        case .seasonal: return seasonal[Int(handle.index)].isForecastWarm(spec: spec)
+        case .auto: return auto[Int(handle.index)].isForecastWarm
+        case .ewma, .leak: return false
+        }
+    }
+
     static func slot(_ kind: DetectorKind) -> Int {
         switch kind {
         case .ewma: return 0

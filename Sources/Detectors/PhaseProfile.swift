@@ -22,6 +22,8 @@ struct PhaseProfile: Sendable {
     static let fitRate = 0.005
     /// The profile is in use when its mean square residual is below this fraction of the level's.
     static let strongFraction = 0.3
+    /// The level's time constant: it moves dt / (86,400 + dt) toward each sample (`observe`).
+    static let levelSeconds = 86_400.0
 
     var profile = InlineArray<48, Float>(repeating: 0)
     /// Bit k: bucket k has been visited.
@@ -50,6 +52,9 @@ struct PhaseProfile: Sendable {
         var low: Double
         var high: Double
         var ready: Bool
+        /// The profile at `t` read linearly between bucket centres (without the level): the
+        /// shape a forecast follows.
+        var shape: Double = 0
     }
 
     @inline(__always)
@@ -65,7 +70,8 @@ struct PhaseProfile: Sendable {
     /// subscript read inside it another copy of the array (Swift 6.3); in place it reads three floats.
     mutating func read(_ x: Double, at t: Timestamp) -> Reading {
         guard samples > 0 else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
-        let k = Self.bucket(t)
+        let phase = ((t % Self.dayMs) + Self.dayMs) % Self.dayMs
+        let k = Int(phase * Int64(Self.buckets) / Self.dayMs)
         let km = k == 0 ? Self.buckets - 1 : k - 1
         let kp = k + 1 == Self.buckets ? 0 : k + 1
         let mask: UInt64 = (1 << UInt64(k)) | (1 << UInt64(km)) | (1 << UInt64(kp))
@@ -74,7 +80,13 @@ struct PhaseProfile: Sendable {
         let y = x - level
         let residual = y > hi ? y - hi : (y < lo ? y - lo : 0)
         let ready = t - first >= Self.dayMs && visited & mask == mask
-        return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready)
+        // The fraction of the way from this bucket's centre to the next one's (negative: to the previous).
+        let f = Double(phase * Int64(Self.buckets) - Int64(k) * Self.dayMs) / Double(Self.dayMs) - 0.5
+        // Toward a neighbour not visited yet (a series sampled hourly visits every other
+        // bucket), the bucket's own value.
+        let toward = f >= 0 ? (visited & (1 << UInt64(kp)) != 0 ? c : b) : (visited & (1 << UInt64(km)) != 0 ? a : b)
+        let shape = b + abs(f) * (toward - b)
+        return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready, shape: shape)
     }
 
     /// The residual's σ: its winsorised root mean square once 50 samples are scored (the
@@ -152,5 +164,28 @@ struct PhaseProfile: Sendable {
         }
         let dayRate = dt / (86_400 + dt)
         level += max(dayRate, 1 / Double(samples)) * (x - level)
+    }
+
+    /// The buckets as Doubles, an unvisited one as the mean of its nearest visited neighbours
+    /// (a series sampled hourly visits every other half hour).
+    func profileValues() -> [Double] {
+        let array = profile
+        let values = (0..<Self.buckets).map { Double(array[$0]) }
+        return Self.filled(values, visited: { self.visited & (1 << UInt64($0)) != 0 })
+    }
+
+    /// `values` with every unvisited entry replaced by the mean of the nearest visited one on
+    /// each side (cyclically); unchanged when none is visited.
+    static func filled(_ values: [Double], visited: (Int) -> Bool) -> [Double] {
+        let n = values.count
+        guard (0..<n).contains(where: visited) else { return values }
+        var out = values
+        for k in 0..<n where !visited(k) {
+            var before = k, after = k
+            repeat { before = before == 0 ? n - 1 : before - 1 } while !visited(before)
+            repeat { after = after + 1 == n ? 0 : after + 1 } while !visited(after)
+            out[k] = (values[before] + values[after]) / 2
+        }
+        return out
     }
 }

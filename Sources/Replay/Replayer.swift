@@ -26,14 +26,23 @@ public struct Replayer {
     ///   - metric: the identity of a single-series CSV (default: the file's base name).
     ///   - sink: also told about every event as it happens (e.g. a notifier).
     ///   - keepScores: keep one score per input row (for `--scores` and evaluation).
+    ///   - observer: sees the pipeline after every sample and at the end.
     /// - Throws: `FixtureError` naming file, line and reason.
-    public func replay(path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, keepScores: Bool = false) throws(FixtureError) -> ReplayResult {
+    public func replay(
+        path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, keepScores: Bool = false, observer: (any ReplayObserver)? = nil
+    ) throws(FixtureError) -> ReplayResult {
         let series = try FixtureReader.read(path: path, metric: metric)
-        return replay(series: series, name: path, sink: sink, keepScores: keepScores)
+        return replay(series: series, name: path, sink: sink, keepScores: keepScores, observer: observer)
     }
 
     /// Replays series already read.
-    public func replay(series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, keepScores: Bool = false) -> ReplayResult {
+    /// - Parameter observer: called after every sample of a series the pipeline holds, and once
+    ///   at the end with the pipeline as the file leaves it (forecasts and their backtest read
+    ///   the state there).
+    public func replay(
+        series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, keepScores: Bool = false,
+        observer: (any ReplayObserver)? = nil
+    ) -> ReplayResult {
         let recorder = IncidentRecorder()
         let fanOut = FanOutSink(recorder, sink)
         let pipeline = Pipeline(rules: rules, configuration: configuration, sink: fanOut)
@@ -51,16 +60,26 @@ public struct Replayer {
             guard let ref = refs[sample.seriesIndex] else { continue }
             let outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
             outcomes[Int(outcome.rawValue)] += 1
+            observer?.observe(sample, ref: ref, outcome: outcome, pipeline: pipeline)
             if keepScores {
                 scores[sample.seriesIndex][sample.row] = pipeline.lastScore
                 if series.count > 1 { order.append((Int32(sample.seriesIndex), Int32(sample.row))) }
             }
         }
+        observer?.finish(pipeline: pipeline, refs: refs)
         let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
         return ReplayResult(
             file: name, series: series, scores: scores, mergedOrder: order, outcomes: outcomes, samples: samples,
             incidents: recorder.incidents, open: pipeline.openIncidents, seconds: elapsed)
     }
+}
+
+/// Sees a replay's pipeline sample by sample (e.g. a forecast backtest) and at the end.
+public protocol ReplayObserver: AnyObject {
+    /// After `sample` of the series `ref` went through `pipeline` with `outcome`.
+    func observe(_ sample: FixtureSample, ref: SeriesRef, outcome: SampleOutcome, pipeline: Pipeline)
+    /// After the last sample; `refs` parallel to the replayed series (nil: refused).
+    func finish(pipeline: Pipeline, refs: [SeriesRef?])
 }
 
 /// What one file's replay produced.

@@ -131,6 +131,13 @@ enum Help {
       --quiet             no progress lines on standard error
     """
 
+    static let forecast = """
+    Usage: aiops forecast FILE... [--rules DIR] [--metric 'name{labels}'] [--match SELECTOR]...
+                          [--hours N] [--step DURATION] [--format text|json|csv] [--quiet]
+
+    TODO
+    """
+
     static let rules = """
     Usage: aiops rules check [DIR|FILE]
 

@@ -1,0 +1,108 @@
+import AIOpsCore
+
+/// What a forecast needs that a detector's mean-based state does not give: a robust level,
+/// the spread of the value around it, and how far the level moves in a day.
+///
+/// Two running medians, of the value and of its difference from the detector's seasonal
+/// expectation (its slow level plus profile), are the level of a flat forecast and the offset
+/// of a seasonal one; the model whose mean absolute deviation is lower is in use (by 20 % to
+/// switch to the seasonal one, 10 % to keep it). Absolute errors are what a forecast is judged
+/// by (MASE), and the median is what minimises them: on a series with spikes, or one that sits
+/// at 0 between bursts, a mean, and a profile of means, is pulled toward values that rarely
+/// happen, so a series whose profile does not beat the flat median is forecast flat.
+///
+/// The interval: running 10 % and 90 % quantiles of the value around the level in use (the
+/// empirical residual distribution's own, so a skewed series gets a skewed interval), and the
+/// mean absolute change of that level from one UTC midnight to the next, over about a week,
+/// which the forecaster adds for horizons beyond the tracker's own lag.
+///
+/// Every quantile is a stochastic-approximation one (q moves up by η·p when the value is above
+/// it and down by η·(1 − p) otherwise, so it settles where a fraction p lies below) with a
+/// step η of its model's mean absolute deviation times the per-sample weight of a 6-hour
+/// average: it follows a change within hours, whatever the series' scale or sample rate, and
+/// a spike moves it by one step only.
+///
+/// Memory: 56 bytes inline (spreads as `Float`: they are relative quantities; levels as
+/// `Double`, which a large offset needs). `observe` is O(1): comparisons and multiply-adds.
+struct ForecastTracker: Sendable, BitwiseCopyable {
+    /// The averaging time of the levels and quantiles; also how far the level lags.
+    static let seconds = 21_600.0
+    /// The interval's quantiles: an 80 % interval.
+    static let lowQuantile = 0.1
+    static let highQuantile = 0.9
+    static let dayMs: Int64 = 86_400_000
+
+    /// Running medians of the value and of the value minus the seasonal expectation.
+    var flatLevel: Double = 0
+    var seasonalOffset: Double = 0
+    /// The level in use at the last UTC midnight (NaN before one is known).
+    var snapshot: Double = .nan
+    /// EW mean absolute deviations from each median (winsorised at 6 once warm).
+    var flatScale: Float = 0
+    var seasonalScale: Float = 0
+    /// The 10 % and 90 % quantiles of the value's deviation from the level in use.
+    var low: Float = 0
+    var high: Float = 0
+    /// EW mean absolute change of the level in use from one midnight to the next.
+    var drift: Float = 0
+    var samples: Int32 = 0
+    /// Days since the Unix epoch of the last sample, and midnights measured into `drift`.
+    var day: Int32 = 0
+    var days: UInt16 = 0
+    /// Whether the seasonal model is in use.
+    var seasonal = false
+
+    /// Learns from a sample.
+    /// - Parameters:
+    ///   - x: the value.
+    ///   - expected: the detector's seasonal expectation for it (slow level plus profile),
+    ///     read before the sample.
+    ///   - level: the detector's slow level, the part of `expected` a seasonal forecast
+    ///     starts from (its change from one midnight to the next is the drift).
+    ///   - dt: seconds since the previous sample (capped by the caller after a gap).
+    @inline(__always)
+    mutating func observe(_ x: Double, expected: Double, level: Double, at t: Timestamp, dt: Double) {
+        let today = Int32(truncatingIfNeeded: t / Self.dayMs)
+        if today != day {
+            day = today
+            if samples > 0 {
+                let current = seasonal ? level + seasonalOffset : flatLevel
+                if snapshot.isFinite {
+                    days &+= 1
+                    let d = Double(drift)
+                    drift = Float(d + max(1 / 7, 1 / Double(days)) * (abs(current - snapshot) - d))
+                }
+                snapshot = current
+            }
+        }
+        samples &+= 1
+        let y = x - expected
+        if samples == 1 {
+            flatLevel = x
+            seasonalOffset = y
+            return
+        }
+        let ef = x - flatLevel
+        let es = y - seasonalOffset
+        let w = max(dt / (Self.seconds + dt), 1 / Double(samples))
+        let warm = samples > 50
+        var fs = Double(flatScale), ss = Double(seasonalScale)
+        fs += w * (min(abs(ef), warm ? 6 * fs : .infinity) - fs)
+        ss += w * (min(abs(es), warm ? 6 * ss : .infinity) - ss)
+        flatScale = Float(fs)
+        seasonalScale = Float(ss)
+        seasonal = ss < (seasonal ? 0.9 : 0.8) * fs
+        let etaFlat = w * fs
+        let etaSeasonal = w * ss
+        flatLevel += ef > 0 ? etaFlat : (ef < 0 ? -etaFlat : 0)
+        seasonalOffset += es > 0 ? etaSeasonal : (es < 0 ? -etaSeasonal : 0)
+        let e = seasonal ? es : ef
+        let eta = seasonal ? etaSeasonal : etaFlat
+        let lo = Double(low), hi = Double(high)
+        low = Float(lo + (e > lo ? Self.lowQuantile * eta : -(1 - Self.lowQuantile) * eta))
+        high = Float(hi + (e > hi ? Self.highQuantile * eta : -(1 - Self.highQuantile) * eta))
+    }
+
+    /// The mean absolute deviation of the model in use.
+    var scale: Double { Double(seasonal ? seasonalScale : flatScale) }
+}
