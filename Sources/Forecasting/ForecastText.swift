@@ -29,11 +29,8 @@ public enum ForecastText {
         return out
     }
 
-    /// Four significant digits, plain.
+    /// Four significant digits (`%g`: exponent form below 1e-4 and from 1e4 on).
     static func number(_ value: Double) -> String {
-        guard value.isFinite else { return "\(value)" }
-        let magnitude = abs(value)
-        if magnitude != 0 && (magnitude >= 1e6 || magnitude < 1e-3) { return String(format: "%.4g", value) }
-        return String(format: "%.4g", value)
+        String(format: "%.4g", value)
     }
 }

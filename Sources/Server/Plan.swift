@@ -5,6 +5,14 @@ public enum Plan: String, Sendable, Codable, CaseIterable {
     /// A dedicated node, "full AIOps suite".
     case pro
 
+    /// The name users see: "Hobby", "Pro".
+    public var displayName: String {
+        switch self {
+        case .hobby: return "Hobby"
+        case .pro: return "Pro"
+        }
+    }
+
     /// The plan's default limits; a workspace's `limits` override them key by key.
     public var defaultLimits: WorkspaceLimits {
         switch self {

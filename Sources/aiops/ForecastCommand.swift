@@ -35,7 +35,12 @@ enum ForecastCommand {
         do {
             request = try ForecastRequest(hours: parsed.value("hours"), step: parsed.value("step"), match: parsed.values("match"))
         } catch {
-            Console.error("\(error)")
+            // The request's parameters are the command's options.
+            var message = error.description
+            for (parameter, option) in [("hours:", "--hours:"), ("step:", "--step:"), ("match[]:", "--match:")] where message.hasPrefix(parameter) {
+                message = option + message.dropFirst(parameter.count)
+            }
+            Console.error(message)
             return 2
         }
         var metric: Labels?
@@ -67,7 +72,9 @@ enum ForecastCommand {
         switch format {
         case "json": print(ForecastJSON.document(forecasts, truncated: false))
         case "csv": print(ForecastText.csv(forecasts), terminator: "")
-        default: print(ForecastText.render(forecasts), terminator: "")
+        default:
+            if forecasts.isEmpty && failures == 0 { print("no series has a forecast (it needs two days of data under the auto rule or a seasonal rule)") }
+            print(ForecastText.render(forecasts), terminator: "")
         }
         if !parsed.has("quiet") && !notWarm.isEmpty {
             Console.progress("no forecast (seasonal state not warm: under two days of data, or no seasonal or auto detector): " + notWarm.joined(separator: ", "))
