@@ -48,9 +48,12 @@ import Foundation
 /// Warm-up: nothing scores before `warmup` samples and one day of event time, so the range,
 /// the scale and the records have seen a whole daily cycle before anything counts as unusual.
 ///
-/// Memory: inline, 1,128 bytes (the weekly profile 416 of them, three tails 144), the largest
-/// detector state, so the size of `SeriesDetector`'s storage; `update` is O(1) and allocates
-/// nothing.
+/// Forecasts: `ForecastTracker` (a running median and quantiles) learns from every sample
+/// after the first day; `forecastBasis()` hands out the level, the shape and the interval.
+///
+/// Memory: inline, 1,184 bytes (the weekly profile 416 of them, three tails 144, the forecast
+/// tracker 56), the largest detector state, so the size of `SeriesDetector`'s storage;
+/// `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
     /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.

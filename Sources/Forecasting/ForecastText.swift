@@ -1,16 +1,19 @@
 import AIOpsCore
 import Foundation
+import Rules
 
 /// Forecasts as a readable table and as CSV, for `aiops forecast`.
 public enum ForecastText {
-    /// Per series a header line and one line per point: time, value, interval.
+    /// Per series a header line and one line per point: time, value, interval, in the unit
+    /// the metric's name implies (`ValueFormatter`: bytes, seconds, cores, `/s` for a rate).
     public static func render(_ forecasts: [SeriesForecast]) -> String {
         var out = ""
         for forecast in forecasts {
             let of = forecast.transform == .rate ? "per-second rate of " : ""
+            let formatter = ValueFormatter(metric: forecast.labels.metricName, transform: forecast.transform)
             out += "\(of)\(forecast.labels) (\(forecast.rule)): from \(TimeFormat.rfc3339(forecast.origin)), \(Int(forecast.coverage * 100))% interval\n"
             for point in forecast.points {
-                out += "  \(TimeFormat.rfc3339(point.timestamp))  \(number(point.value))  [\(number(point.lower)), \(number(point.upper))]\n"
+                out += "  \(TimeFormat.rfc3339(point.timestamp))  \(formatter.format(point.value))  [\(formatter.format(point.lower)), \(formatter.format(point.upper))]\n"
             }
         }
         return out
@@ -27,10 +30,5 @@ public enum ForecastText {
             }
         }
         return out
-    }
-
-    /// Four significant digits (`%g`: exponent form below 1e-4 and from 1e4 on).
-    static func number(_ value: Double) -> String {
-        String(format: "%.4g", value)
     }
 }

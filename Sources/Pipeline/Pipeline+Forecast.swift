@@ -25,7 +25,8 @@ extension Pipeline {
     /// The forecast basis of a series: the first of its bindings whose detector keeps a warm
     /// seasonal state (a seasonal rule's, or the auto rule's); nil when none does (a series
     /// only EWMA or leak rules watch, or one not yet two days old).
-    /// - Complexity: O(bindings of the series + profile buckets); allocates the basis.
+    /// - Complexity: O(bindings of the series) plus the basis: O(profile buckets²) for the
+    ///   auto detector's (`WobbleCorrection`), O(buckets) for a seasonal one; allocates it.
     public func forecastSource(of ref: SeriesRef) -> ForecastSource? {
         for index in forecastBindings(of: ref) {
             let binding = bindings[index]

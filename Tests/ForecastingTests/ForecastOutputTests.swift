@@ -88,8 +88,8 @@ import Testing
     @Test func textAndCSV() {
         #expect(ForecastText.render([Self.forecast]) == """
             per-second rate of http_requests_total{job="api"} (auto): from 2026-03-01T23:59:00Z, 80% interval
-              2026-03-02T00:00:00Z  12.5  [10, 15.25]
-              2026-03-02T01:00:00Z  13  [10.5, 16]
+              2026-03-02T00:00:00Z  12.5/s  [10/s, 15.25/s]
+              2026-03-02T01:00:00Z  13/s  [10.5/s, 16/s]
 
             """)
         #expect(ForecastText.csv([Self.forecast]) == """
