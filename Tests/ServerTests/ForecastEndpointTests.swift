@@ -120,3 +120,18 @@ import Testing
         #expect(((try Self.json(empty)["data"] as? [String: Any])?["result"] as? [Any])?.isEmpty == true)
     }
 }
+
+@Suite struct QueryParametersTests {
+    @Test func decodesPercentPlusAndRepeats() throws {
+        let query = try QueryParameters("match%5B%5D=up%7Bjob%3D%22a+b%22%7D&match[]=x&hours=&step")
+        #expect(query.values("match[]") == ["up{job=\"a b\"}", "x"])
+        #expect(query.value("hours") == "")
+        #expect(query.value("step") == "")
+        #expect(query.value("limit") == nil)
+    }
+
+    @Test(arguments: ["a=%", "a=%4", "a=%zz", "a=%ff"])
+    func refusesBadEscapes(_ text: String) {
+        #expect(throws: QueryParameters.Malformed.self) { try QueryParameters(text) }
+    }
+}
