@@ -76,7 +76,7 @@ struct ForecastTracker: Sendable, BitwiseCopyable {
                 if snapshot.isFinite {
                     days &+= 1
                     let d = Double(drift)
-                    drift = Float(d + max(1 / 7, 1 / Double(days)) * (abs(current - snapshot) - d))
+                    drift = Float(d + Swift.max(1 / 7, 1 / Double(days)) * ((current - snapshot).magnitude - d))
                 }
                 snapshot = current
             }
@@ -90,10 +90,13 @@ struct ForecastTracker: Sendable, BitwiseCopyable {
         }
         let ef = x - flatLevel
         let es = y - seasonalOffset
-        let w = max(dt / (Self.seconds + dt), 1 / Double(samples))
+        // Comparisons and `.magnitude` written out: the generic `max` and `abs` were not
+        // inlined into the detectors' large update functions (a call each, per sample).
+        let rate = dt / (Self.seconds + dt)
+        let w = samples > 1000 ? rate : Swift.max(rate, 1 / Double(samples))
         var fs = Double(flatScale), ss = Double(seasonalScale)
-        fs += w * (abs(ef) - fs)
-        ss += w * (abs(es) - ss)
+        fs += w * (ef.magnitude - fs)
+        ss += w * (es.magnitude - ss)
         flatScale = Float(fs)
         seasonalScale = Float(ss)
         seasonal = ss < (seasonal ? 0.9 : 0.8) * fs

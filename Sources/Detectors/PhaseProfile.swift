@@ -52,8 +52,9 @@ struct PhaseProfile: Sendable {
         var low: Double
         var high: Double
         var ready: Bool
-        /// The profile at `t` read linearly between bucket centres (without the level): the
-        /// shape a forecast follows.
+        /// The bucket's own value (without the level): what a forecast's tracker compares the
+        /// value with (the forecast reads between bucket centres; the mean of that over a
+        /// bucket is about the bucket's value, so the tracker's median offset does not mind).
         var shape: Double = 0
     }
 
@@ -70,8 +71,7 @@ struct PhaseProfile: Sendable {
     /// subscript read inside it another copy of the array (Swift 6.3); in place it reads three floats.
     mutating func read(_ x: Double, at t: Timestamp) -> Reading {
         guard samples > 0 else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
-        let phase = ((t % Self.dayMs) + Self.dayMs) % Self.dayMs
-        let k = Int(phase * Int64(Self.buckets) / Self.dayMs)
+        let k = Self.bucket(t)
         let km = k == 0 ? Self.buckets - 1 : k - 1
         let kp = k + 1 == Self.buckets ? 0 : k + 1
         let mask: UInt64 = (1 << UInt64(k)) | (1 << UInt64(km)) | (1 << UInt64(kp))
@@ -80,13 +80,7 @@ struct PhaseProfile: Sendable {
         let y = x - level
         let residual = y > hi ? y - hi : (y < lo ? y - lo : 0)
         let ready = t - first >= Self.dayMs && visited & mask == mask
-        // The fraction of the way from this bucket's centre to the next one's (negative: to the previous).
-        let f = Double(phase * Int64(Self.buckets) - Int64(k) * Self.dayMs) / Double(Self.dayMs) - 0.5
-        // Toward a neighbour not visited yet (a series sampled hourly visits every other
-        // bucket), the bucket's own value.
-        let toward = f >= 0 ? (visited & (1 << UInt64(kp)) != 0 ? c : b) : (visited & (1 << UInt64(km)) != 0 ? a : b)
-        let shape = b + abs(f) * (toward - b)
-        return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready, shape: shape)
+        return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready, shape: b)
     }
 
     /// The residual's σ: its winsorised root mean square once 50 samples are scored (the
