@@ -234,9 +234,9 @@ struct AutoDetector: Sendable {
         }
 
         // Forecast state: the value against the expectation of the profile a forecast would use.
-        if shape.centred {
+        if shape.centred && forecast.isDue(t) {
             let useWeek = weekReading.ready && week.scored > WeekProfile.warmSamples && week.explains
-            forecast.observe(x, expected: useWeek ? x - weekReading.value : shape.level + reading.shape, level: shape.level, at: t, dt: dt)
+            forecast.observe(x, expected: useWeek ? x - weekReading.value : shape.level + shape.bucketValue(at: t), level: shape.level, at: t)
         }
 
         // Learn.

@@ -52,10 +52,6 @@ struct PhaseProfile: Sendable {
         var low: Double
         var high: Double
         var ready: Bool
-        /// The bucket's own value (without the level): what a forecast's tracker compares the
-        /// value with (the forecast reads between bucket centres; the mean of that over a
-        /// bucket is about the bucket's value, so the tracker's median offset does not mind).
-        var shape: Double = 0
     }
 
     @inline(__always)
@@ -80,7 +76,17 @@ struct PhaseProfile: Sendable {
         let y = x - level
         let residual = y > hi ? y - hi : (y < lo ? y - lo : 0)
         let ready = t - first >= Self.dayMs && visited & mask == mask
-        return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready, shape: b)
+        return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready)
+    }
+
+    /// The bucket's own value at `t` (without the level): what a forecast's tracker compares
+    /// the value with. (The forecast reads between bucket centres; over a bucket that averages
+    /// to about the bucket's value, so the tracker's median offset does not mind.) Apart from
+    /// `read`, whose `Reading` stays small enough to come back in registers.
+    /// `mutating` so the profile is read in place (see `read`).
+    @inline(__always)
+    mutating func bucketValue(at t: Timestamp) -> Double {
+        Double(profile[Self.bucket(t)])
     }
 
     /// The residual's σ: its winsorised root mean square once 50 samples are scored (the

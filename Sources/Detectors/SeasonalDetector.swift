@@ -156,7 +156,9 @@ struct SeasonalDetector: Sendable {
         let e2 = x - level2 - sD - sW
         model = chooseModel(period: spec.period, elapsed: elapsed, span: span)
         // Forecasts: the value against the slow levels the profiles learn against.
-        forecast.observe(x, expected: model == 2 ? weekLevel + sD + sW : slowLevel + sD, level: model == 2 ? weekLevel : slowLevel, at: t, dt: dtEff)
+        if forecast.isDue(t) {
+            forecast.observe(x, expected: model == 2 ? weekLevel + sD + sW : slowLevel + sD, level: model == 2 ? weekLevel : slowLevel, at: t)
+        }
 
         let expected: Double, spread: Double, residual: Double
         switch model {

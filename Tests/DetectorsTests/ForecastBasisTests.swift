@@ -30,7 +30,7 @@ import Testing
         var rng = SplitMix64(seed: 7)
         var tracker = ForecastTracker()
         for i in 0..<(4 * Self.day) {
-            tracker.observe(100 + 5 * rng.gaussian(), expected: 0, level: 0, at: Self.start + Int64(i) * 300_000, dt: 300)
+            tracker.observe(100 + 5 * rng.gaussian(), expected: 0, level: 0, at: Self.start + Int64(i) * 300_000)
         }
         #expect(abs(tracker.flatLevel - 100) < 1)
         // A normal law's 10 % and 90 % quantiles are ∓1.2816 σ = ∓6.4.
@@ -44,7 +44,7 @@ import Testing
     @Test func trackerIgnoresSpikes() {
         var tracker = ForecastTracker()
         for i in 0..<(3 * Self.day) {
-            tracker.observe(i % 20 == 0 ? 1000 : 0, expected: 0, level: 0, at: Self.start + Int64(i) * 300_000, dt: 300)
+            tracker.observe(i % 20 == 0 ? 1000 : 0, expected: 0, level: 0, at: Self.start + Int64(i) * 300_000)
         }
         #expect(abs(tracker.flatLevel) < 5)
         #expect(tracker.high < 100)
@@ -56,7 +56,7 @@ import Testing
         var tracker = ForecastTracker()
         for i in 0..<(3 * Self.day) {
             let seconds = Double(i) * 300
-            tracker.observe(Self.wave(seconds) + rng.gaussian(), expected: Self.wave(seconds), level: 100, at: Self.start + Int64(i) * 300_000, dt: 300)
+            tracker.observe(Self.wave(seconds) + rng.gaussian(), expected: Self.wave(seconds), level: 100, at: Self.start + Int64(i) * 300_000)
         }
         #expect(tracker.seasonal)
         #expect(abs(tracker.seasonalOffset) < 0.5)
@@ -67,9 +67,25 @@ import Testing
     @Test func trackerMeasuresTheDailyDrift() {
         var tracker = ForecastTracker()
         for i in 0..<(8 * Self.day) {
-            tracker.observe(Double(10 * (i / Self.day)), expected: 0, level: 0, at: Self.start + Int64(i) * 300_000, dt: 300)
+            tracker.observe(Double(10 * (i / Self.day)), expected: 0, level: 0, at: Self.start + Int64(i) * 300_000)
         }
         #expect(abs(Double(tracker.drift) - 10) < 1)
+    }
+
+    /// At 15-second steps the tracker learns from one sample a minute, and still finds the median.
+    @Test func trackerLearnsOncePerMinute() {
+        var rng = SplitMix64(seed: 11)
+        var tracker = ForecastTracker()
+        var learned = 0
+        for i in 0..<(2 * 5760) {  // two days at 15 s
+            let t = Self.start + Int64(i) * 15_000
+            guard tracker.isDue(t) else { continue }
+            tracker.observe(20 + rng.gaussian(), expected: 0, level: 0, at: t)
+            learned += 1
+        }
+        #expect(learned == 2 * 1440)
+        #expect(Int(tracker.samples) == learned)
+        #expect(abs(tracker.flatLevel - 20) < 0.3)
     }
 
     // MARK: WobbleCorrection
