@@ -48,8 +48,9 @@ import Foundation
 /// Warm-up: nothing scores before `warmup` samples and one day of event time, so the range,
 /// the scale and the records have seen a whole daily cycle before anything counts as unusual.
 ///
-/// Forecasts: `ForecastTracker` (a running median and quantiles) learns from every sample
-/// after the first day; `forecastBasis()` hands out the level, the shape and the interval.
+/// Forecasts: `ForecastTracker` (running medians and quantiles) learns from the first sample
+/// of each minute after the first day; `forecastBasis()` hands out the level, the shape and the
+/// interval.
 ///
 /// Memory: inline, 1,184 bytes (the weekly profile 416 of them, three tails 144, the forecast
 /// tracker 56), the largest detector state, so the size of `SeriesDetector`'s storage;
