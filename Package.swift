@@ -50,6 +50,8 @@ let package = Package(
         .target(name: "Incidents", dependencies: ["AIOpsCore", "Rules"], swiftSettings: hotPath),
         // The one code path replay and serve share.
         .target(name: "Pipeline", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents"], swiftSettings: hotPath),
+        // forecast: the next hours of every warm series from its detector's seasonal state.
+        .target(name: "Forecasting", dependencies: ["AIOpsCore", "Detectors", "Rules", "Pipeline"]),
         // report: Slack Block Kit and plain text.
         .target(name: "Reports", dependencies: ["AIOpsCore", "Incidents"]),
         // deliver: webhook client, notification policy, durable outbox.
@@ -70,12 +72,12 @@ let package = Package(
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
-        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport", "Advice"], swiftSettings: hotPath),
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport", "Advice", "Forecasting"], swiftSettings: hotPath),
         // aiops replay: fixtures through the pipeline at full speed.
         .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Advice"]),
-        // aiops evaluate: NAB scoring.
-        .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules"]),
-        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "WarmStart", "Advice"]),
+        // aiops evaluate: NAB scoring, the scenario corpus, the forecast backtest.
+        .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules", "Forecasting", "Store"]),
+        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "WarmStart", "Advice", "Forecasting", "Pipeline", "Fixtures"]),
         .executableTarget(
             name: "aiops-bench",
             dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "WarmStart", "ScoreExport", "Advice"],
@@ -90,6 +92,7 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Detectors"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Rules"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Rules"]),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "Detectors", "Pipeline", "Rules", "Store"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
         .testTarget(name: "AdviceTests", dependencies: ["Advice", "Store", "Incidents", "Rules", "Reports", "Fixtures", "Replay"]),
@@ -99,7 +102,7 @@ let package = Package(
         .testTarget(name: "AlertTargetsTests", dependencies: ["AlertTargets", "Delivery", "Incidents", "Rules"]),
         .testTarget(name: "ScoreExportTests", dependencies: ["ScoreExport", "Pipeline", "Rules", "RemoteWrite", "Delivery"]),
         .testTarget(name: "ServerTests", dependencies: ["Server", "Pipeline", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport", "Advice"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures", "Pipeline", "Rules", "Store"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
     ],
     swiftLanguageModes: [.v6]

@@ -28,18 +28,19 @@ public struct Replayer {
     ///   - sink: also told about every event as it happens (e.g. a notifier).
     ///   - keepScores: keep one score per input row (for `--scores` and evaluation).
     ///   - summaries: also keeps usage summaries and composes daily summaries on event time.
-    /// - Throws: `FixtureError` naming file, line and reason.
     ///   - notifications: the notification policy on event time, told about every event and
     ///     moved along as the samples' time passes its deadlines; its reminders read the
     ///     pipeline's current facts.
+    ///   - observer: sees the pipeline after every sample and at the end.
+    /// - Throws: `FixtureError` naming file, line and reason.
     public func replay(
         path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
-        summaries: DailySummaryReplay? = nil
+        summaries: DailySummaryReplay? = nil, observer: (any ReplayObserver)? = nil
     ) throws(FixtureError) -> ReplayResult {
         let bytes = try FixtureReader.readFile(path)
         let format = FixtureFormat.detect(name: path, bytes: bytes)
         let series = try FixtureReader.parse(bytes, name: path, format: format, metric: metric)
-        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores, summaries: summaries)
+        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores, summaries: summaries, observer: observer)
         if format == .csv, metric?.metricName.isEmpty ?? true {
             result.seriesNamedAfterFile = series.first?.labels.metricName
         }
@@ -47,9 +48,12 @@ public struct Replayer {
     }
 
     /// Replays series already read.
+    /// - Parameter observer: called after every sample of a series the pipeline holds, and once
+    ///   at the end with the pipeline as the file leaves it (forecasts and their backtest read
+    ///   the state there).
     public func replay(
         series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
-        summaries: DailySummaryReplay? = nil
+        summaries: DailySummaryReplay? = nil, observer: (any ReplayObserver)? = nil
     ) -> ReplayResult {
         let recorder = IncidentRecorder()
         let fanOut = FanOutSink(recorder, sink, notifications)
@@ -85,11 +89,13 @@ public struct Replayer {
                 deadline = notifications.nextDeadline ?? .max
             }
             outcomes[Int(outcome.rawValue)] += 1
+            observer?.observe(sample, ref: ref, outcome: outcome, pipeline: pipeline)
             if keepScores {
                 scores[sample.seriesIndex][sample.row] = pipeline.lastScore
                 if series.count > 1 { order.append((Int32(sample.seriesIndex), Int32(sample.row))) }
             }
         }
+        observer?.finish(pipeline: pipeline, refs: refs)
         let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
         var result = ReplayResult(
             file: name, series: series, scores: scores, mergedOrder: order, outcomes: outcomes, samples: samples,
@@ -97,6 +103,14 @@ public struct Replayer {
         if let summaries, let end = result.lastTimestamp { result.advice = summaries.advice(at: end, pipeline: pipeline) }
         return result
     }
+}
+
+/// Sees a replay's pipeline sample by sample (e.g. a forecast backtest) and at the end.
+public protocol ReplayObserver: AnyObject {
+    /// After `sample` of the series `ref` went through `pipeline` with `outcome`.
+    func observe(_ sample: FixtureSample, ref: SeriesRef, outcome: SampleOutcome, pipeline: Pipeline)
+    /// After the last sample; `refs` parallel to the replayed series (nil: refused).
+    func finish(pipeline: Pipeline, refs: [SeriesRef?])
 }
 
 /// What one file's replay produced.

@@ -1,6 +1,7 @@
 import Advice
 import AIOpsCore
 import Delivery
+import Forecasting
 import Foundation
 import HTTPServer
 import Incidents
@@ -8,8 +9,8 @@ import Synchronization
 import WarmStart
 
 /// Routes requests: `POST /api/v1/write`, `GET /api/v1/incidents`, `GET /api/v1/summary`,
-/// `GET /api/v1/recommendations` (Pro), `GET /metrics`, the health endpoints (`/-/healthy`,
-/// `/-/ready`, `/healthz`, `/readyz`) and `POST /-/reload`. The token
+/// `GET /api/v1/recommendations` and `GET /api/v1/forecast` (Pro), `GET /metrics`, the health
+/// endpoints (`/-/healthy`, `/-/ready`, `/healthz`, `/readyz`) and `POST /-/reload`. The token
 /// (`Authorization: Bearer ...`) decides the workspace.
 struct AIOpsHandler: HTTPHandler {
     let endpoint: RemoteWriteEndpoint
@@ -67,11 +68,16 @@ struct AIOpsHandler: HTTPHandler {
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
             guard let workspace = authenticate(request, routing) else { return unauthorized() }
             return summaryResponse(workspace)
+        case "/api/v1/forecast":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
+            guard workspace.plan == .pro else { return proOnly(request.path, feature: "forecasts", workspace: workspace) }
+            return forecastResponse(request, workspace: workspace)
         case "/":
             return HTTPResponse(status: 200, text: """
                 aiops \(AIOpsServer.version): remote-write target with anomaly detection.
                 POST /api/v1/write  GET /api/v1/incidents  GET /api/v1/summary  GET /api/v1/recommendations
-                GET /metrics  GET /-/healthy  GET /-/ready  POST /-/reload
+                GET /api/v1/forecast  GET /metrics  GET /-/healthy  GET /-/ready  POST /-/reload
                 GET|POST /api/v1/silences  DELETE /api/v1/silences/ID  GET /federate?match[]=...
 
                 """)
@@ -193,6 +199,41 @@ extension AIOpsHandler {
             "error": "\(path) (\(feature)) is part of the Pro plan; workspace \(workspace.name) is on the \(workspace.plan.title) plan",
         ]
         return HTTPResponse(status: 403, headers: [("Content-Type", "application/json")], text: AdviceJSON.serialize(object) + "\n")
+    }
+
+    /// Series in one forecast response by default, and at most (`limit=`).
+    static let defaultForecastLimit = 100
+    static let maximumForecastLimit = 1000
+
+    /// `GET /api/v1/forecast?match[]=SELECTOR&hours=24&step=1h&limit=100`: the forecast of
+    /// every series the selectors select whose seasonal state is warm, in label order, at most
+    /// `limit`, with `truncated` when more had one. A Pro-plan feature: a Hobby workspace gets
+    /// 403 saying so.
+    func forecastResponse(_ request: HTTPRequest, workspace: Workspace) -> HTTPResponse {
+        let parameters: QueryParameters
+        let forecastRequest: ForecastRequest
+        var limit = Self.defaultForecastLimit
+        do {
+            parameters = try QueryParameters(request.query)
+            forecastRequest = try ForecastRequest(hours: parameters.value("hours"), step: parameters.value("step"), match: parameters.values("match[]"))
+        } catch {
+            workspace.counters.withLock { $0.countRequest(code: 400, reason: "bad_data") }
+            return forecastError(status: 400, type: "bad_data", message: "\(error)")
+        }
+        if let text = parameters.value("limit") {
+            guard let value = Int(text), (1...Self.maximumForecastLimit).contains(value) else {
+                workspace.counters.withLock { $0.countRequest(code: 400, reason: "bad_data") }
+                return forecastError(status: 400, type: "bad_data", message: "limit: '\(text.prefix(100))' is not a whole number from 1 to \(Self.maximumForecastLimit)")
+            }
+            limit = value
+        }
+        let result = workspace.forecasts(forecastRequest, limit: limit)
+        let body = ForecastJSON.document(result.forecasts, truncated: result.truncated, workspace: workspace.name)
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array((body + "\n").utf8))
+    }
+
+    func forecastError(status: Int, type: String, message: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: Array((ForecastJSON.error(type: type, message: message) + "\n").utf8))
     }
 
     /// The workspace's scaling and cost advice now (`AdviceJSON`).

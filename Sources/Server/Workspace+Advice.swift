@@ -1,6 +1,8 @@
 import Advice
 import AIOpsCore
+import Forecasting
 import Incidents
+import Pipeline
 
 extension Workspace {
     /// The usage summaries of every shard for the window ending at `now`. Each shard's lock
@@ -11,9 +13,35 @@ extension Workspace {
     }
 
     /// The scaling and cost advice at `now`, whatever the plan (the caller checks it).
+    /// - Parameter forecast: per-series load forecasts; nil: this workspace's own
+    ///   (`loadForecast`, from its detectors' seasonal state).
     public func adviceReport(at now: Timestamp, forecast: ForecastProvider? = nil) -> AdviceReport? {
         let open = incidents().open.filter { $0.phase == .firing }
-        return advice.analyze(usageExtracts(at: now), openIncidents: open, forecast: forecast)
+        return advice.analyze(usageExtracts(at: now), openIncidents: open, forecast: forecast ?? ownForecasts)
+    }
+
+    /// This workspace's forecasts as predictive scaling reads them.
+    var ownForecasts: ForecastProvider {
+        { [self] labels in self.loadForecast(labels) }
+    }
+
+    /// The next 24 hours of a series, hourly, from its detectors' seasonal state (the
+    /// `Forecasting` module, as `GET /api/v1/forecast` answers); nil when the series is not
+    /// held or its state is not warm. The shard's lock is held only while the basis is copied.
+    /// A counter's forecast is of its per-second rate, which is what predictive scaling reads.
+    func loadForecast(_ labels: Labels) -> LoadForecast? {
+        for shard in shards {
+            let source = shard.withLock { box -> ForecastSource? in
+                guard let ref = box.pipeline.store.lookup(labels) else { return nil }
+                return box.pipeline.forecastSource(of: ref)
+            }
+            guard let source else { continue }
+            let forecast = Forecaster.forecast(source, hours: 24, stepSeconds: 3600)
+            guard !forecast.points.isEmpty else { return nil }
+            return LoadForecast(times: forecast.points.map(\.timestamp), mean: forecast.points.map(\.value),
+                                upper: forecast.points.map(\.upper), source: "forecast of rule \(forecast.rule)")
+        }
+        return nil
     }
 
     /// The daily summary at `now`: the last 24 hours' incidents, what is open, the risks, and
@@ -21,7 +49,7 @@ extension Workspace {
     public func dailySummary(at now: Timestamp, forecast: ForecastProvider? = nil) -> DailySummary {
         let (open, resolved) = incidents()
         let extracts = advice.includesAdvice ? usageExtracts(at: now) : []
-        return advice.summary(workspace: name, at: now, incidents: open + resolved, extracts: extracts, forecast: forecast)
+        return advice.summary(workspace: name, at: now, incidents: open + resolved, extracts: extracts, forecast: forecast ?? ownForecasts)
     }
 
     /// Series whose usage is summarised (live and retired), over all shards.

@@ -1,5 +1,6 @@
 import Advice
 import AIOpsCore
+import Forecasting
 import Incidents
 import Pipeline
 import Rules
@@ -87,6 +88,24 @@ public final class Workspace: Sendable {
         open.sort { ($0.start, $0.id) < ($1.start, $1.id) }
         resolved.sort { ($0.end ?? 0, $0.id) < ($1.end ?? 0, $1.id) }
         return (open, resolved)
+    }
+
+    /// The forecasts of the series `request` selects whose seasonal state is warm, in label
+    /// order, at most `limit`. Each shard's lock is held while its series are selected and
+    /// their bases copied (O(series) label checks); the forecasts are built outside the locks.
+    public func forecasts(_ request: ForecastRequest, limit: Int) -> ForecastResult {
+        var sources: [ForecastSource] = []
+        var total = 0
+        for shard in shards {
+            let (found, count) = shard.withLock { $0.pipeline.forecastSources(limit: limit, where: request.selects) }
+            sources += found
+            total += count
+        }
+        if shards.count > 1 {
+            sources = sources.map { ($0.labels.description, $0) }.sorted { $0.0 < $1.0 }.prefix(limit).map(\.1)
+        }
+        let forecasts = sources.map { Forecaster.forecast($0, hours: request.hours, stepSeconds: request.stepSeconds) }
+        return ForecastResult(forecasts: forecasts, total: total)
     }
 
     /// A snapshot of the counters, with the stores' own counts folded in.

@@ -8,6 +8,8 @@ enum Help {
       aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR]
                                          receive Prometheus remote write and report anomalies
       aiops replay FILE... [options]     run metric files through the pipeline at full speed
+      aiops forecast FILE... [--hours N] [--format text|json|csv]
+                                         replay files and print the next hours' forecast (80% interval)
       aiops rules check [DIR|FILE]       validate rule files
       aiops restore --data DIR --workspace NAME [--list | --date YYYY-MM-DD]
                                          put a Pro workspace's daily backup back as its snapshot
@@ -15,6 +17,7 @@ enum Help {
                                          score the detectors on labeled data (NAB scoring)
       aiops evaluate SCENARIO_DIR [--baseline FILE] [--write-baseline FILE]
                                          score the incidents on a scenario corpus (labels.json)
+      aiops evaluate --forecast DIR...   backtest the forecasts (MASE, interval coverage)
       aiops --help | --version
 
     Run 'aiops COMMAND --help' for a command's options.
@@ -152,7 +155,8 @@ enum Help {
                           a label the live series carry but the source does not, e.g. one of
                           Prometheus' external_labels; left out of queries (repeatable)
 
-    Endpoints: POST /api/v1/write, GET /api/v1/incidents[/ID], GET /metrics, GET /-/healthy,
+    Endpoints: POST /api/v1/write, GET /api/v1/incidents[/ID], GET /api/v1/forecast (Pro plan),
+    GET /api/v1/recommendations (Pro plan), GET /api/v1/summary, GET /metrics, GET /-/healthy,
     GET /-/ready (503 until the snapshots are loaded), POST /-/reload, GET /healthz, GET /readyz,
     GET /federate?match[]=SELECTOR (scores as series), GET|POST /api/v1/silences,
     GET|DELETE /api/v1/silences/ID. Alertmanagers, silences and scores: see README.
@@ -161,6 +165,7 @@ enum Help {
     static let evaluate = """
     Usage: aiops evaluate DATA_DIR --windows WINDOWS.json [--rules DIR] [--profile NAME] [--format text|json] [--cross-validate]
            aiops evaluate SCENARIO_DIR [--rules DIR] [--format text|json] [--baseline FILE] [--write-baseline FILE]
+           aiops evaluate --forecast DIR|FILE... [--rules DIR] [--hours N] [--by-hour] [--format text|json]
 
     With --windows: replays every CSV under DATA_DIR through the same pipeline as 'aiops serve'
     (each row judged from that row and the rows before it only). A detection is what a user is
@@ -179,6 +184,15 @@ enum Help {
     windows and the detection delay (incident start and firing time minus window start); per
     noise family the false incidents per series per 30 days (counted from each series' day 2);
     and precision, recall and cases passed. Exit status 0 when it ran, failing cases included.
+
+    With --forecast: a rolling-origin backtest of the forecasts ('aiops forecast') on every
+    metric file under the DIRs (a scenario corpus' cases with the identities its labels.json
+    gives). Each file is replayed; from the first sample at which a series has a forecast, and
+    then every 6 hours, the next --hours (24) are forecast from the detector state as it is
+    then, and every later sample within them is compared with the forecast and with the
+    seasonal-naive forecast (the value a day before the target). Prints per series MASE (mean
+    absolute error over the seasonal-naive forecast's, on the same targets) and the share of
+    targets inside the 80% interval, then the medians and the coverage over all targets.
 
     Options:
       --windows FILE      labeled windows: file path relative to DATA_DIR -> [[start, end], ...]
@@ -204,6 +218,32 @@ enum Help {
     (checked to decode whole first, written durably), so the next 'aiops serve --data DIR'
     resumes from it. Stop 'aiops serve' first: a running one would overwrite it with its next
     snapshot. Exit status: 0 done, 1 no such backup or it does not decode, 2 usage error.
+    """
+
+    static let forecast = """
+    Usage: aiops forecast FILE... [--rules DIR] [--metric 'name{labels}'] [--match SELECTOR]...
+                          [--hours N] [--step DURATION] [--format text|json|csv] [--quiet]
+
+    Replays each file through the same pipeline as 'aiops replay', then prints, for every series
+    whose seasonal state is warm at the file's end (two days of data under the 'auto' rule or a
+    seasonal rule), the forecast of the next hours with an 80% interval, built from the
+    detector's state: its level, daily (or weekly) profile, and the spread around them. A
+    counter is forecast as its per-second rate, as its detector scores it. Series only EWMA or
+    leak rules watch have no seasonal state and no forecast (listed on standard error).
+
+    Options:
+      --hours N           how far ahead, 1 to 48 (default 24)
+      --step DURATION     time between points, e.g. 30m, 1h, or seconds; at least 1m (default 1h);
+                          points fall on multiples of the step
+      --match SELECTOR    only series the selector selects, e.g. 'http_requests_total{code="200"}';
+                          repeatable (any of them)
+      --format text|json|csv
+                          text: a table per series (default); json: Prometheus query_range
+                          shape ('data.result[].metric', 'values', plus 'lower' and 'upper');
+                          csv: series,transform,timestamp,value,lower,upper
+      --rules DIR         rule files (as for replay)
+      --metric SERIES     identity of a single-series CSV (as for replay)
+      --quiet             no note on standard error about series without a forecast
     """
 
     static let rules = """
