@@ -50,30 +50,40 @@ let package = Package(
         .target(name: "Incidents", dependencies: ["AIOpsCore", "Rules"], swiftSettings: hotPath),
         // The one code path replay and serve share.
         .target(name: "Pipeline", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents"], swiftSettings: hotPath),
+        // forecast: the next hours of every warm series from its detector's seasonal state.
+        .target(name: "Forecasting", dependencies: ["AIOpsCore", "Detectors", "Rules", "Pipeline"]),
         // report: Slack Block Kit and plain text.
         .target(name: "Reports", dependencies: ["AIOpsCore", "Incidents"]),
         // deliver: webhook client, notification policy, durable outbox.
         .target(name: "Delivery", dependencies: ["AIOpsCore", "Incidents", "Reports"]),
+        // advice: per-series usage summaries, workload rollup, rightsizing, predictive scaling, daily summary.
+        .target(name: "Advice", dependencies: ["AIOpsCore", "Store", "Incidents", "Rules", "Reports"], swiftSettings: hotPath),
         // Durable state: snapshots of a workspace's pipelines and notification log.
         .target(name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"], swiftSettings: crc32Instruction),
         // Warm start: new series' history read from a Prometheus-compatible API, replayed
         // through their detectors before their live samples are scored.
         .target(name: "WarmStart", dependencies: ["AIOpsCore", "Fixtures", "Pipeline"]),
+        // Alert targets: incidents to Alertmanager (`POST /api/v2/alerts`, Prometheus' resend
+        // rules), and silences that mute the Slack notifier.
+        .target(name: "AlertTargets", dependencies: ["AIOpsCore", "Rules", "Incidents", "Delivery"]),
+        // Scores as series: the latest anomaly score and expected band per series and rule,
+        // for a Prometheus scrape (`/federate`) and by remote write.
+        .target(name: "ScoreExport", dependencies: ["AIOpsCore", "Rules", "Pipeline", "RemoteWrite", "Delivery"]),
         // HTTP/1.1 on the platform's sockets (epoll).
         .target(name: "HTTPServer", dependencies: ["AIOpsCore"]),
         // see: the web view's pages, the SVG plot component, sign-in (routed to by Server),
         // and replay's self-contained HTML report.
         .target(name: "WebView", dependencies: ["AIOpsCore", "HTTPServer", "Detectors", "Rules", "Incidents", "Reports"]),
         // aiops serve: workspaces, limits, remote-write endpoint, /metrics.
-        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart", "WebView"], swiftSettings: hotPath),
+        .target(name: "Server", dependencies: ["AIOpsCore", "HTTPServer", "RemoteWrite", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport", "Advice", "Forecasting", "WebView"], swiftSettings: hotPath),
         // aiops replay: fixtures through the pipeline at full speed.
-        .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery"]),
-        // aiops evaluate: NAB scoring.
-        .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules"]),
-        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "WarmStart", "WebView"]),
+        .target(name: "Replay", dependencies: ["AIOpsCore", "Fixtures", "Pipeline", "Rules", "Incidents", "Reports", "Delivery", "Advice"]),
+        // aiops evaluate: NAB scoring, the scenario corpus, the forecast backtest.
+        .target(name: "Evaluation", dependencies: ["AIOpsCore", "Fixtures", "Replay", "Pipeline", "Rules", "Forecasting", "Store"]),
+        .executableTarget(name: "aiops", dependencies: ["AIOpsCore", "Server", "Replay", "Evaluation", "Rules", "WarmStart", "Advice", "Forecasting", "Pipeline", "Fixtures", "WebView"]),
         .executableTarget(
             name: "aiops-bench",
-            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "WarmStart", "WebView"],
+            dependencies: ["AIOpsCore", "RemoteWrite", "Store", "Detectors", "Pipeline", "Rules", "Server", "Replay", "HTTPServer", "Fixtures", "Incidents", "Snapshots", "WarmStart", "ScoreExport", "Advice", "WebView"],
             path: "Benchmarks/aiops-bench"
         ),
 
@@ -85,13 +95,17 @@ let package = Package(
         .testTarget(name: "RulesTests", dependencies: ["Rules", "Detectors"]),
         .testTarget(name: "IncidentsTests", dependencies: ["Incidents", "Rules"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Rules"]),
+        .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "Detectors", "Pipeline", "Rules", "Store"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Incidents", "Rules"]),
         .testTarget(name: "DeliveryTests", dependencies: ["Delivery", "Reports", "Incidents", "Rules"]),
+        .testTarget(name: "AdviceTests", dependencies: ["Advice", "Store", "Incidents", "Rules", "Reports", "Fixtures", "Replay"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Pipeline", "Rules", "Delivery", "Fixtures"]),
         .testTarget(name: "WarmStartTests", dependencies: ["WarmStart", "Pipeline", "Rules", "HTTPServer", "Fixtures"]),
         .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer"]),
-        .testTarget(name: "ServerTests", dependencies: ["Server", "Pipeline", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures"]),
+        .testTarget(name: "AlertTargetsTests", dependencies: ["AlertTargets", "Delivery", "Incidents", "Rules"]),
+        .testTarget(name: "ScoreExportTests", dependencies: ["ScoreExport", "Pipeline", "Rules", "RemoteWrite", "Delivery"]),
+        .testTarget(name: "ServerTests", dependencies: ["Server", "Pipeline", "RemoteWrite", "HTTPServer", "Delivery", "Rules", "Snapshots", "WarmStart", "AlertTargets", "ScoreExport", "Advice"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Fixtures", "Pipeline", "Rules", "Store"]),
         .testTarget(name: "EvaluationTests", dependencies: ["Evaluation"]),
         .testTarget(name: "WebViewTests", dependencies: ["WebView", "Server", "Pipeline", "Store", "RemoteWrite", "HTTPServer", "Rules", "Incidents", "Reports", "Replay", "Fixtures"]),
     ],

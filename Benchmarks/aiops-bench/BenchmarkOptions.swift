@@ -57,7 +57,10 @@ struct BenchmarkOptions {
       decode.*        snappy MB/s, remote-write 1.0 / 2.0 samples/s
       kernel.*        Theil-Sen pairwise slopes (with Mann-Kendall S): SIMD vs scalar, ns per call
       detector.*      DetectorPool.update per kind (as the pipeline runs it), ns per sample
-      ingest.*        end to end over loopback HTTP (aiops, prometheus, victoria-metrics, --target)
+      ingest.*        end to end over loopback HTTP (aiops, prometheus, victoria-metrics, --target);
+                      ingest.path: the server's ingest path without HTTP; ingest.k8s-path: the same
+                      on container CPU counters, with and without the advice's usage recorder
+      advice.*        daily summary and recommendations of 100,000 series
       memory.*        resident bytes per active series (100k; 1M in the full run)
       snapshot.*      snapshot of 100k series (full rings): bytes, copy under the lock, encode,
                       write, and load (read + decode + restore); snapshot.1m only when a filter

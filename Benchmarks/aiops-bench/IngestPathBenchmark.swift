@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import Pipeline
 import RemoteWrite
@@ -7,8 +8,9 @@ import Store
 /// The server's ingest path without HTTP: pre-encoded remote-write 1.0 requests of the
 /// end-to-end load (500 series, one sample each, 500 ms step) decoded into a reused
 /// `WriteBatch`, keyed, looked up in the store (new series validated and created) and fed to a
-/// `Pipeline` with the benchmark's rules (`BenchmarkRules`), as `RemoteWriteEndpoint` does for
-/// one shard.
+/// `Pipeline` with the benchmark's rules (`BenchmarkRules`), and what the pipeline appends to
+/// the shard's `UsageRecorder`, as `RemoteWriteEndpoint` does for one shard (the load's series
+/// have no advice role: the recorder's cost here is its check per sample).
 ///
 /// Each run feeds a fixed number of requests to a fresh pipeline, so the work is the same in
 /// every run and under `valgrind --tool=callgrind` (instructions per sample: the inclusive
@@ -38,22 +40,23 @@ enum IngestPathBenchmark {
         var fed = 0
         let values = Harness.measure(runs: options.runs) {
             let pipeline = Pipeline(rules: rules)
+            let usage = UsageRecorder(store: pipeline.store)
             var decoder = RemoteWriteDecoder()
             var batch = WriteBatch()
             var keys = SeriesKeys()
-            let elapsed = Harness.seconds { fed = feed(bodies, pipeline: pipeline, decoder: &decoder, batch: &batch, keys: &keys) }
+            let elapsed = Harness.seconds { fed = feed(bodies, pipeline: pipeline, usage: usage, decoder: &decoder, batch: &batch, keys: &keys) }
             return elapsed * 1e9 / Double(fed)
         }
         precondition(fed == requests * series, "the ingest path lost samples")
         report.add(BenchmarkResult(
             name: name, unit: "ns/sample", values: values,
             extra: [("requests", Double(requests)), ("samples", Double(fed))],
-            note: "decode + key + find/create + Pipeline.ingest, \(BenchmarkRules.describe(autoRule: options.autoRule)), \(series) series, step \(stepMs) ms"))
+            note: "decode + key + find/create + Pipeline.ingest + UsageRecorder.observe, \(BenchmarkRules.describe(autoRule: options.autoRule)), \(series) series, step \(stepMs) ms"))
     }
 
     /// Feeds every body; returns the samples appended.
     @inline(never)
-    static func feed(_ bodies: [[UInt8]], pipeline: Pipeline, decoder: inout RemoteWriteDecoder, batch: inout WriteBatch, keys: inout SeriesKeys) -> Int {
+    static func feed(_ bodies: [[UInt8]], pipeline: Pipeline, usage: UsageRecorder?, decoder: inout RemoteWriteDecoder, batch: inout WriteBatch, keys: inout SeriesKeys) -> Int {
         var appended = 0
         let store = pipeline.store
         for body in bodies {
@@ -71,6 +74,7 @@ enum IngestPathBenchmark {
                                 }
                                 for sample in samples[series[index].sampleRange] {
                                     if pipeline.ingest(ref!, timestamp: sample.timestamp, value: sample.value) == .appended {
+                                        usage?.observe(ref!, timestamp: sample.timestamp, value: sample.value)
                                         appended += 1
                                     }
                                 }

@@ -145,30 +145,15 @@ public struct Logger: Sendable {
     }
 
     /// A logfmt value: bare when it has no space, `=`, quote or control character, else
-    /// quoted with `\"`, `\\`, `\n`, `\r`, `\t` escaped.
+    /// quoted with `\"`, `\\`, `\n`, `\r`, `\t` escaped (as `jsonEscaped` does).
     static func logfmtValue(_ value: String) -> String {
         let needsQuotes = value.isEmpty || value.utf8.contains { $0 <= 0x20 || $0 == UInt8(ascii: "=") || $0 == UInt8(ascii: "\"") || $0 == 0x7F }
         guard needsQuotes else { return value }
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        return "\"" + jsonEscaped(value) + "\""
     }
 
-    /// A JSON string's contents (RFC 8259 escapes).
+    /// A JSON string's contents (RFC 8259 escapes; DEL too, which logfmt readers want escaped
+    /// and JSON allows either way).
     static func jsonEscaped(_ value: String) -> String {
         var out = ""
         for scalar in value.unicodeScalars {
@@ -179,7 +164,7 @@ public struct Logger: Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 {
+                if scalar.value < 0x20 || scalar.value == 0x7F {
                     out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
                 } else {
                     out.unicodeScalars.append(scalar)

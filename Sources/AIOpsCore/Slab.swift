@@ -33,6 +33,18 @@ public final class Slab<Element: BitwiseCopyable> {
         return count - 1
     }
 
+    /// Adds `count` copies of `element` at the end (one growth at most).
+    /// - Returns: the index of the first.
+    @discardableResult
+    public func append(repeating element: Element, count added: Int) -> Int {
+        let first = count
+        guard added > 0 else { return first }
+        if count + added > capacity { grow(to: max(2 * capacity, count + added)) }
+        (base + count).initialize(repeating: element, count: added)
+        count += added
+        return first
+    }
+
     /// The element at `index`, read and written in place.
     @inlinable
     public subscript(index: Int) -> Element {
@@ -44,6 +56,14 @@ public final class Slab<Element: BitwiseCopyable> {
             assert(index >= 0 && index < count, "Slab index \(index) out of 0..<\(count)")
             return base + index
         }
+    }
+
+    /// The address of the element at `index`, for code that touches several of its fields in
+    /// a row (one load of the base instead of one per field). Valid until the next `append`.
+    @inlinable
+    public func pointer(at index: Int) -> UnsafeMutablePointer<Element> {
+        assert(index >= 0 && index < count, "Slab index \(index) out of 0..<\(count)")
+        return base + index
     }
 
     func grow(to newCapacity: Int) {

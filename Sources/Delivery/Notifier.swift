@@ -87,6 +87,8 @@ public final class Notifier: IncidentSink, Sendable {
     /// Serializes render + outbox write + enqueue so each webhook's order is the decision
     /// order; holds the id sequence counter.
     private let emission = Mutex<UInt64>(0)
+    /// Mutes silenced incidents (`setFilter`); nil lets every batch through.
+    private let filter = Mutex<(any NotificationFilter)?>(nil)
     /// Where each workspace's reminders get their incidents' current facts, by workspace
     /// (`setCurrentIncidents`). Called with `emission` held and `state` not.
     private let currentIncidents = Mutex<[String: CurrentIncidents]>([:])
@@ -372,6 +374,11 @@ public final class Notifier: IncidentSink, Sendable {
         }
     }
 
+    /// Installs the filter every batch passes before it is rendered (silences); nil removes it.
+    public func setFilter(_ filter: (any NotificationFilter)?) {
+        self.filter.withLock { $0 = filter }
+    }
+
     /// Brings the facts of the incidents whose reminder is due up to date, from each
     /// workspace's `CurrentIncidents` source. Called with `emission` held, never `state`:
     /// a source takes its workspace's locks, under which events come in and take `state`.
@@ -395,7 +402,9 @@ public final class Notifier: IncidentSink, Sendable {
     /// Called with `emission` held.
     private func enqueue(_ batches: [NotificationBatch], now: Timestamp, sequence: inout UInt64) {
         let workspaces = state.withLock { $0.workspaces }
-        for batch in batches {
+        let filter = self.filter.withLock { $0 }
+        for decided in batches {
+            guard let batch = filter == nil ? decided : filter!.admit(decided, now: now) else { continue }
             guard workspaces[batch.workspace]?.webhook != nil else {
                 textSink.deliver(renderer.text(for: batch), batch: batch)
                 continue

@@ -26,8 +26,9 @@ public struct ReportNotificationRenderer: NotificationRenderer {
         slack.message(for: batch.incidents, kind: ReportKind(batch.kind), workspace: batch.workspace, now: batch.decidedAt)
     }
 
-    /// Compact JSON with sorted keys (`SlackMessage.jsonData()`).
+    /// Compact JSON with sorted keys (`SlackMessage.jsonData()`); a prepared message as it is.
     public func slackPayload(for batch: NotificationBatch) -> [UInt8] {
+        if let prepared = batch.prepared { return prepared.slackPayload }
         let message = message(for: batch)
         if let data = try? message.jsonData() { return [UInt8](data) }
         // JSONEncoder does not fail on strings and arrays; should it ever, the fallback
@@ -37,7 +38,8 @@ public struct ReportNotificationRenderer: NotificationRenderer {
     }
 
     public func text(for batch: NotificationBatch) -> String {
-        text.render(batch.incidents, kind: ReportKind(batch.kind), workspace: batch.workspace, now: batch.decidedAt)
+        if let prepared = batch.prepared { return prepared.text }
+        return text.render(batch.incidents, kind: ReportKind(batch.kind), workspace: batch.workspace, now: batch.decidedAt)
     }
 }
 
@@ -48,6 +50,9 @@ extension ReportKind {
         case .firing: self = .firing
         case .reminder: self = .reminder
         case .resolved: self = .resolved
+        // A summary carries its prepared message and is never rendered from incidents; should
+        // one come without, its (empty) incident list renders as a firing report would.
+        case .summary: self = .firing
         }
     }
 }

@@ -48,9 +48,13 @@ import Foundation
 /// Warm-up: nothing scores before `warmup` samples and one day of event time, so the range,
 /// the scale and the records have seen a whole daily cycle before anything counts as unusual.
 ///
-/// Memory: inline, 1,128 bytes (the weekly profile 416 of them, three tails 144), the largest
-/// detector state, so the size of `SeriesDetector`'s storage; `update` is O(1) and allocates
-/// nothing.
+/// Forecasts: `ForecastTracker` (running medians and quantiles) learns from the first sample
+/// of each minute after the first day; `forecastBasis()` hands out the level, the shape and the
+/// interval.
+///
+/// Memory: inline, 1,184 bytes (the weekly profile 416 of them, three tails 144, the forecast
+/// tracker 56), the largest detector state, so the size of `SeriesDetector`'s storage;
+/// `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
     /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.
@@ -109,6 +113,9 @@ struct AutoDetector: Sendable {
     /// level, and its delayed record.
     var volatility: Double = 0
     var volatilityRecord = DelayedRecord()
+    /// Forecasts (`forecastBasis`): a running median of the value minus the profile a forecast
+    /// would add, and quantiles around it.
+    var forecast = ForecastTracker()
 
     mutating func update(timestamp t: Timestamp, value x: Double, spec: DetectorSpec) -> DetectorOutput {
         count += 1
@@ -227,6 +234,12 @@ struct AutoDetector: Sendable {
             output.score = Calibration.score(ratio: best)
         }
 
+        // Forecast state: the value against the expectation of the profile a forecast would use.
+        if shape.centred && forecast.isDue(t) {
+            let useWeek = weekReading.ready && week.scored > WeekProfile.warmSamples && week.explains
+            forecast.observe(x, expected: useWeek ? x - weekReading.value : shape.level + shape.bucketValue(at: t), level: shape.level, at: t)
+        }
+
         // Learn.
         let decay = 1 - dt * Calibration.tailForgetPerSecond
         if warm {
@@ -260,5 +273,49 @@ struct AutoDetector: Sendable {
         case .gap:
             releveling = true
         }
+    }
+
+    /// The state a forecast starts from, once the daily profile has seen two days; nil before.
+    /// The shape, when the seasonal model beats the flat one (`ForecastTracker`), is the weekly
+    /// profile where it explains the series better than the daily one, else the daily one,
+    /// corrected for the level's wobble (`WobbleCorrection`).
+    /// - Complexity: O(buckets²) for the correction (48 or 84 buckets); allocates the profile.
+    func forecastBasis() -> ForecastBasis? {
+        guard isForecastWarm else { return nil }
+        var level = forecast.flatLevel
+        var profiles: [ForecastBasis.Profile] = []
+        if forecast.seasonal {
+            let useWeek = usesWeek(at: last)
+            let periodMs = useWeek ? WeekProfile.weekMs : PhaseProfile.dayMs
+            let values = useWeek ? week.profileValues() : shape.profileValues()
+            // The weekly profile learns against the level from its first visit, so the wobble
+            // is in it from the start; the daily one starts as the first day's shape centred
+            // on its mean (no wobble), and each day since moves a bucket 30 % of the way to
+            // value − level (e^-0.3 of the old shape stays).
+            let days = Double(last - shape.first) / Double(PhaseProfile.dayMs) - 1
+            let absorbed = useWeek ? 1 : 1 - exp(-PhaseProfile.dailyRate * max(days, 0))
+            let (trueShape, wobble) = WobbleCorrection.correct(
+                values, periodSeconds: Double(periodMs) / 1000, levelSeconds: PhaseProfile.levelSeconds, absorbed: absorbed)
+            // The level without its wobble now, plus the running median of the value's
+            // difference from the detector's expectation.
+            let wobbleNow = ForecastBasis.Profile(periodMs: periodMs, values: wobble).value(at: last)
+            level = shape.level - wobbleNow + forecast.seasonalOffset
+            profiles.append(ForecastBasis.Profile(periodMs: periodMs, values: trueShape))
+        }
+        return ForecastBasis(
+            detector: .auto, origin: last, level: level, profiles: profiles, low: Double(forecast.low), high: Double(forecast.high),
+            scale: forecast.scale, drift: Double(forecast.drift), lagSeconds: ForecastTracker.seconds, stepSeconds: step)
+    }
+
+    /// Two days seen, at least every other half hour visited, the tracker past 50 samples.
+    var isForecastWarm: Bool {
+        shape.centred && last - shape.first >= 2 * PhaseProfile.dayMs && forecast.samples > 50
+            && shape.visited.nonzeroBitCount >= PhaseProfile.buckets / 2
+    }
+
+    /// Whether forecasts use the weekly profile: two weeks seen, every bucket visited, and it
+    /// explains the series better than the daily band (`WeekProfile.explains`).
+    func usesWeek(at t: Timestamp) -> Bool {
+        week.complete && t - week.first >= 2 * WeekProfile.weekMs && week.scored > WeekProfile.warmSamples && week.explains
     }
 }

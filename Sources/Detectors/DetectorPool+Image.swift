@@ -42,9 +42,9 @@ extension DetectorPool {
     public static var stateLayouts: [StateLayout] {
         [
             StateLayout(EWMADetector.self, name: "EWMADetector", version: 1),
-            StateLayout(SeasonalDetector.self, name: "SeasonalDetector", version: 1),
+            StateLayout(SeasonalDetector.self, name: "SeasonalDetector", version: 2),
             StateLayout(LeakDetector.self, name: "LeakDetector", version: 1),
-            StateLayout(AutoDetector.self, name: "AutoDetector", version: 1),
+            StateLayout(AutoDetector.self, name: "AutoDetector", version: 2),
             StateLayout(Handle.self, name: "DetectorPool.Handle", version: 1),
         ]
     }

@@ -22,6 +22,8 @@ struct PhaseProfile: Sendable {
     static let fitRate = 0.005
     /// The profile is in use when its mean square residual is below this fraction of the level's.
     static let strongFraction = 0.3
+    /// The level's time constant: it moves dt / (86,400 + dt) toward each sample (`observe`).
+    static let levelSeconds = 86_400.0
 
     var profile = InlineArray<48, Float>(repeating: 0)
     /// Bit k: bucket k has been visited.
@@ -75,6 +77,16 @@ struct PhaseProfile: Sendable {
         let residual = y > hi ? y - hi : (y < lo ? y - lo : 0)
         let ready = t - first >= Self.dayMs && visited & mask == mask
         return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready)
+    }
+
+    /// The bucket's own value at `t` (without the level): what a forecast's tracker compares
+    /// the value with. (The forecast reads between bucket centres; over a bucket that averages
+    /// to about the bucket's value, so the tracker's median offset does not mind.) Apart from
+    /// `read`, whose `Reading` stays small enough to come back in registers.
+    /// `mutating` so the profile is read in place (see `read`).
+    @inline(__always)
+    mutating func bucketValue(at t: Timestamp) -> Double {
+        Double(profile[Self.bucket(t)])
     }
 
     /// The residual's σ: its winsorised root mean square once 50 samples are scored (the
@@ -152,5 +164,28 @@ struct PhaseProfile: Sendable {
         }
         let dayRate = dt / (86_400 + dt)
         level += max(dayRate, 1 / Double(samples)) * (x - level)
+    }
+
+    /// The buckets as Doubles, an unvisited one as the mean of its nearest visited neighbours
+    /// (a series sampled hourly visits every other half hour).
+    func profileValues() -> [Double] {
+        let array = profile
+        let values = (0..<Self.buckets).map { Double(array[$0]) }
+        return Self.filled(values, visited: { self.visited & (1 << UInt64($0)) != 0 })
+    }
+
+    /// `values` with every unvisited entry replaced by the mean of the nearest visited one on
+    /// each side (cyclically); unchanged when none is visited.
+    static func filled(_ values: [Double], visited: (Int) -> Bool) -> [Double] {
+        let n = values.count
+        guard (0..<n).contains(where: visited) else { return values }
+        var out = values
+        for k in 0..<n where !visited(k) {
+            var before = k, after = k
+            repeat { before = before == 0 ? n - 1 : before - 1 } while !visited(before)
+            repeat { after = after + 1 == n ? 0 : after + 1 } while !visited(after)
+            out[k] = (values[before] + values[after]) / 2
+        }
+        return out
     }
 }

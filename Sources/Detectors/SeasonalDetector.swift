@@ -71,6 +71,9 @@ struct SeasonalDetector: Sendable {
     /// The seasonal part of the expected value at the last sample (0 for model 0), which
     /// `auto` removes before its leak detector sees the value.
     var component: Double = 0
+    /// Forecasts (`forecastBasis`): a running median of the value minus the profiles of the
+    /// model in use, and quantiles around it.
+    var forecast = ForecastTracker()
 
     /// The daily profile span in ms, and whether a weekly correction is kept.
     static func geometry(_ period: SeasonalPeriod) -> (span: Int64, weekly: Bool) {
@@ -152,6 +155,10 @@ struct SeasonalDetector: Sendable {
         let e1 = x - level - sD
         let e2 = x - level2 - sD - sW
         model = chooseModel(period: spec.period, elapsed: elapsed, span: span)
+        // Forecasts: the value against the slow levels the profiles learn against.
+        if forecast.isDue(t) {
+            forecast.observe(x, expected: model == 2 ? weekLevel + sD + sW : slowLevel + sD, level: model == 2 ? weekLevel : slowLevel, at: t)
+        }
 
         let expected: Double, spread: Double, residual: Double
         switch model {
@@ -288,6 +295,34 @@ struct SeasonalDetector: Sendable {
             if m == 1, elapsed >= 2 * Self.weekMs, mse2 < (model == 2 ? 0.81 : 0.64) * mse1 { m = 2 }
             return m
         }
+    }
+
+    /// The state a forecast starts from, once the detector has seen its span and two days;
+    /// nil before. The profiles learn against deseasonalised slow levels, so they are the shape
+    /// as it is (the daily one, and the weekly correction when the model uses it).
+    func forecastBasis(spec: DetectorSpec) -> ForecastBasis? {
+        guard isForecastWarm(spec: spec) else { return nil }
+        let (span, hasWeekly) = Self.geometry(spec.period)
+        var level = forecast.flatLevel
+        var profiles: [ForecastBasis.Profile] = []
+        if forecast.seasonal {
+            level = (model == 2 ? weekLevel : slowLevel) + forecast.seasonalOffset
+            let daily = self.daily
+            profiles.append(ForecastBasis.Profile(periodMs: span, values: (0..<Self.dailyBuckets).map { Double(daily[$0]) }))
+            if model == 2 && hasWeekly {
+                let weekly = self.weekly
+                profiles.append(ForecastBasis.Profile(periodMs: Self.weekMs, values: (0..<Self.weeklyBuckets).map { Double(weekly[$0]) }))
+            }
+        }
+        return ForecastBasis(
+            detector: .seasonal, origin: last, level: level, profiles: profiles, low: Double(forecast.low), high: Double(forecast.high),
+            scale: forecast.scale, drift: Double(forecast.drift), lagSeconds: ForecastTracker.seconds, stepSeconds: step)
+    }
+
+    /// The span and two days seen, the tracker past 50 samples.
+    func isForecastWarm(spec: DetectorSpec) -> Bool {
+        let span = Self.geometry(spec.period).span
+        return count > max(spec.warmup, 2) && last - first >= max(span, 2 * Self.dayMs) && forecast.samples > 50
     }
 
     mutating func reset(_ reason: DetectorReset) {

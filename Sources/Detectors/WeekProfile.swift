@@ -124,4 +124,10 @@ struct WeekProfile: Sendable {
             profile[k] += Float(Self.weeklyRate * share * e)
         }
     }
+
+    /// The buckets as Doubles (every one is visited once `complete`).
+    func profileValues() -> [Double] {
+        let array = profile
+        return (0..<Self.buckets).map { Double(array[$0]) }
+    }
 }

@@ -37,6 +37,12 @@ public final class Pipeline {
 
     /// Every series' rule bindings; a series' bindings are a contiguous run.
     let bindings = Slab<RuleBinding>()
+    /// Each binding's latest detector output (same index as `bindings`; may be shorter:
+    /// it grows when a binding first scores). Scores as series read it.
+    let latestScores = Slab<LatestScore>()
+    /// Per binding, the event time of the latest score remote write took (`.min` none);
+    /// touched only when scores are collected, never per sample.
+    var exportedScoreTimestamps: [Timestamp] = []
     /// The bindings' detector states, one slab per kind.
     let detectors: DetectorPool
     /// Freed binding ranges by length, reused by new series.
@@ -155,6 +161,7 @@ public final class Pipeline {
             start = Int32(bindings.count)
             for binding in fresh { bindings.append(binding) }
         }
+        clearLatestScores(start: Int(start), count: fresh.count)
         bindingStart[slot] = start
         bindingCount[slot] = count
         publishKey[slot] = 0
@@ -332,6 +339,7 @@ public final class Pipeline {
             if limitKey != 0 { limit = limitValues[limitKey] ?? .nan }
             let output = detectors.update(bindings[index].detector, timestamp: timestamp, value: input, spec: rule.spec, limit: limit)
             statistics.scoredSamples += 1
+            recordLatestScore(binding: index, timestamp: timestamp, output: output)
             if recording, output.score > best || best < 0 {
                 expected = ExpectedBand(expected: output.expected, lower: output.lower, upper: output.upper)
             }

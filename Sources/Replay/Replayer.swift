@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import Fixtures
 import Foundation
@@ -26,19 +27,22 @@ public struct Replayer {
     ///   - metric: the identity of a single-series CSV (default: the file's base name).
     ///   - sink: also told about every event as it happens (e.g. a notifier).
     ///   - keepScores: keep one score per input row (for `--scores` and evaluation).
+    ///   - summaries: also keeps usage summaries and composes daily summaries on event time.
     ///   - keepBands: keep what the detector expected of each row too (`--html`).
     /// - Throws: `FixtureError` naming file, line and reason.
     ///   - notifications: the notification policy on event time, told about every event and
     ///     moved along as the samples' time passes its deadlines; its reminders read the
     ///     pipeline's current facts.
+    ///   - observer: sees the pipeline after every sample and at the end.
+    /// - Throws: `FixtureError` naming file, line and reason.
     public func replay(
         path: String, metric: Labels? = nil, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
-        keepBands: Bool = false
+        summaries: DailySummaryReplay? = nil, observer: (any ReplayObserver)? = nil, keepBands: Bool = false
     ) throws(FixtureError) -> ReplayResult {
         let bytes = try FixtureReader.readFile(path)
         let format = FixtureFormat.detect(name: path, bytes: bytes)
         let series = try FixtureReader.parse(bytes, name: path, format: format, metric: metric)
-        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores, keepBands: keepBands)
+        var result = replay(series: series, name: path, sink: sink, notifications: notifications, keepScores: keepScores, summaries: summaries, observer: observer, keepBands: keepBands)
         if format == .csv, metric?.metricName.isEmpty ?? true {
             result.seriesNamedAfterFile = series.first?.labels.metricName
         }
@@ -46,9 +50,12 @@ public struct Replayer {
     }
 
     /// Replays series already read.
+    /// - Parameter observer: called after every sample of a series the pipeline holds, and once
+    ///   at the end with the pipeline as the file leaves it (forecasts and their backtest read
+    ///   the state there).
     public func replay(
         series: [FixtureSeries], name: String, sink: (any IncidentSink)? = nil, notifications: EventTimeNotifications? = nil, keepScores: Bool = false,
-        keepBands: Bool = false
+        summaries: DailySummaryReplay? = nil, observer: (any ReplayObserver)? = nil, keepBands: Bool = false
     ) -> ReplayResult {
         let keepScores = keepScores || keepBands
         let recorder = IncidentRecorder()
@@ -77,6 +84,7 @@ public struct Replayer {
                 deadline = notifications.nextDeadline ?? .max
             }
             guard let ref = refs[sample.seriesIndex] else { continue }
+            summaries?.advance(to: sample.timestamp, pipeline: pipeline)
             let outcome: SampleOutcome
             if keepBands {
                 let recorded = pipeline.ingestRecordingExpected(ref, timestamp: sample.timestamp, value: sample.value)
@@ -85,27 +93,39 @@ public struct Replayer {
             } else {
                 outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
             }
+            summaries?.record(ref, timestamp: sample.timestamp, value: sample.value, outcome: outcome)
             if let notifications, pipeline.statistics.incidentsFired + pipeline.statistics.incidentsResolved != transitions {
                 // An event may have opened a group: its deadline is new.
                 transitions = pipeline.statistics.incidentsFired + pipeline.statistics.incidentsResolved
                 deadline = notifications.nextDeadline ?? .max
             }
             outcomes[Int(outcome.rawValue)] += 1
+            observer?.observe(sample, ref: ref, outcome: outcome, pipeline: pipeline)
             if keepScores {
                 scores[sample.seriesIndex][sample.row] = pipeline.lastScore
                 if series.count > 1 { order.append((Int32(sample.seriesIndex), Int32(sample.row))) }
             }
         }
+        observer?.finish(pipeline: pipeline, refs: refs)
         let elapsed = Double(MonotonicClock.nanoseconds() - started) / 1e9
         var result = ReplayResult(
             file: name, series: series, scores: scores, mergedOrder: order, outcomes: outcomes, samples: samples,
             incidents: recorder.incidents, open: pipeline.currentIncidents(), seconds: elapsed)
+        if let summaries, let end = result.lastTimestamp { result.advice = summaries.advice(at: end, pipeline: pipeline) }
         if keepBands {
             result.bands = bands
             result.scoredAsRate = refs.map { ref in ref.map { pipeline.boundRules(of: $0).rate } ?? false }
         }
         return result
     }
+}
+
+/// Sees a replay's pipeline sample by sample (e.g. a forecast backtest) and at the end.
+public protocol ReplayObserver: AnyObject {
+    /// After `sample` of the series `ref` went through `pipeline` with `outcome`.
+    func observe(_ sample: FixtureSample, ref: SeriesRef, outcome: SampleOutcome, pipeline: Pipeline)
+    /// After the last sample; `refs` parallel to the replayed series (nil: refused).
+    func finish(pipeline: Pipeline, refs: [SeriesRef?])
 }
 
 /// What one file's replay produced.
@@ -129,6 +149,8 @@ public struct ReplayResult: Sendable {
     /// Incidents still open (pending or firing) when the file ended.
     public var open: [Incident]
     public var seconds: Double
+    /// With `DailySummaryReplay`: the advice at the file's last sample.
+    public var advice: AdviceReport?
     /// The series name a CSV file's series got from the file's name (no `--metric` name
     /// given), so the output can say so and how to set another; nil otherwise.
     public var seriesNamedAfterFile: String?

@@ -40,9 +40,10 @@ public struct SlackReplay: Sendable {
 
     /// Replays a file and decides its notifications on event time, draining at its last sample.
     /// - Throws: `FixtureError` naming file, line and reason.
-    public func replay(path: String, metric: Labels? = nil, replayer: Replayer, keepScores: Bool = false, keepBands: Bool = false) throws(FixtureError) -> FileReplay {
+    public func replay(path: String, metric: Labels? = nil, replayer: Replayer, keepScores: Bool = false,
+                       summaries: DailySummaryReplay? = nil, keepBands: Bool = false) throws(FixtureError) -> FileReplay {
         let notifications = EventTimeNotifications(workspace: Self.workspace, policy: policy, ruleOverrides: ruleOverrides)
-        let result = try replayer.replay(path: path, metric: metric, notifications: notifications, keepScores: keepScores, keepBands: keepBands)
+        let result = try replayer.replay(path: path, metric: metric, notifications: notifications, keepScores: keepScores, summaries: summaries, keepBands: keepBands)
         return FileReplay(result: result, batches: notifications.finish(at: result.lastTimestamp ?? .min))
     }
 

@@ -1,5 +1,7 @@
+import Advice
 import AIOpsCore
 import Delivery
+import Forecasting
 import Foundation
 import HTTPServer
 import Incidents
@@ -7,7 +9,8 @@ import Synchronization
 import WarmStart
 import WebView
 
-/// Routes requests: `POST /api/v1/write`, `GET /api/v1/incidents`, `GET /metrics`, the health
+/// Routes requests: `POST /api/v1/write`, `GET /api/v1/incidents`, `GET /api/v1/summary`,
+/// `GET /api/v1/recommendations` and `GET /api/v1/forecast` (Pro), `GET /metrics`, the health
 /// endpoints (`/-/healthy`, `/-/ready`, `/healthz`, `/readyz`) and `POST /-/reload`; the web
 /// view's pages (`/`, `/login`, `/logout`, `/incidents/ID`, `/series`, `/rules`) go to `web`.
 /// The token (`Authorization: Bearer ...`, or a web view session) decides the workspace.
@@ -59,15 +62,32 @@ struct AIOpsHandler: HTTPHandler {
             guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
             guard let workspace = authenticate(request, routing) else { return unauthorized() }
             return incidentsResponse(workspace)
+        case "/api/v1/recommendations":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
+            guard workspace.plan.includesAdvice else { return proOnly(request.path, feature: "scaling and cost advice", workspace: workspace) }
+            return recommendationsResponse(workspace)
+        case "/api/v1/summary":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
+            return summaryResponse(workspace)
+        case "/api/v1/forecast":
+            guard request.method == .get || request.method == .head else { return methodNotAllowed("GET") }
+            guard let workspace = authenticate(request, routing) else { return unauthorized() }
+            guard workspace.plan == .pro else { return proOnly(request.path, feature: "forecasts", workspace: workspace) }
+            return forecastResponse(request, workspace: workspace)
         case "/":
             if let page = web.handle(request) { return page }
             return HTTPResponse(status: 200, text: """
                 aiops \(AIOpsServer.version): remote-write target with anomaly detection.
-                POST /api/v1/write  GET /api/v1/incidents  GET /metrics  GET /-/healthy  GET /-/ready  POST /-/reload
+                POST /api/v1/write  GET /api/v1/incidents  GET /api/v1/summary  GET /api/v1/recommendations
+                GET /api/v1/forecast  GET /metrics  GET /-/healthy  GET /-/ready  POST /-/reload
+                GET|POST /api/v1/silences  DELETE /api/v1/silences/ID  GET /federate?match[]=...
                 Web view: open this address in a browser and sign in with the workspace token.
 
                 """)
         default:
+            if let response = alertingRoute(request, routing) { return response }
             if let page = web.handle(request) { return page }
             metrics.count(code: 404, reason: "unknown_path")
             return HTTPResponse(status: 404, text: "not found: \(request.path)\n")
@@ -101,7 +121,7 @@ struct AIOpsHandler: HTTPHandler {
         return UnsafeRawBufferPointer(rebasing: header[start...])
     }
 
-    private func authenticate(_ request: HTTPRequest, _ routing: Routing) -> Workspace? {
+    func authenticate(_ request: HTTPRequest, _ routing: Routing) -> Workspace? {
         guard let token = token(request) else { return nil }
         return routing.workspace(token: token)
     }
@@ -111,14 +131,14 @@ struct AIOpsHandler: HTTPHandler {
         return TokenComparison.matches(adminToken, token)
     }
 
-    private func unauthorized() -> HTTPResponse {
+    func unauthorized() -> HTTPResponse {
         metrics.count(code: 401, reason: "unauthorized")
         return HTTPResponse(
             status: 401, headers: [("WWW-Authenticate", "Bearer realm=\"aiops\"")],
             text: "missing or unknown workspace token (send 'Authorization: Bearer <token>')\n")
     }
 
-    private func methodNotAllowed(_ allowed: String) -> HTTPResponse {
+    func methodNotAllowed(_ allowed: String) -> HTTPResponse {
         metrics.count(code: 405, reason: "method_not_allowed")
         return HTTPResponse(status: 405, headers: [("Allow", allowed)], text: "method not allowed; use \(allowed)\n")
     }
@@ -158,6 +178,7 @@ struct AIOpsHandler: HTTPHandler {
         let body = MetricsRenderer.render(
             view, http: state.httpStats(), webhooks: webhooks, reload: state.reloadStatus.withLock { $0 },
             process: ProcessMetrics.read(), warmStart: state.warmStart?.statistics, started: metrics.started, now: endpoint.clock.now())
+            + MetricsRenderer.renderAlerting(state.alerting, workspaces: names, now: endpoint.clock.now())
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")], body: body)
     }
 
@@ -175,6 +196,78 @@ struct AIOpsHandler: HTTPHandler {
     }
 }
 
+extension AIOpsHandler {
+    /// 403 for a Hobby workspace asking for a Pro feature: the body says which plan offers it.
+    func proOnly(_ path: String, feature: String, workspace: Workspace) -> HTTPResponse {
+        metrics.count(code: 403, reason: "plan")
+        let object: [String: Any] = [
+            "status": "error", "errorType": "plan", "plan": Plan.pro.rawValue, "workspacePlan": workspace.plan.rawValue,
+            "error": "\(path) (\(feature)) is part of the Pro plan; workspace \(workspace.name) is on the \(workspace.plan.title) plan",
+        ]
+        return HTTPResponse(status: 403, headers: [("Content-Type", "application/json")], text: AdviceJSON.serialize(object) + "\n")
+    }
+
+    /// Series in one forecast response by default, and at most (`limit=`).
+    static let defaultForecastLimit = 100
+    static let maximumForecastLimit = 1000
+
+    /// `GET /api/v1/forecast?match[]=SELECTOR&hours=24&step=1h&limit=100`: the forecast of
+    /// every series the selectors select whose seasonal state is warm, in label order, at most
+    /// `limit`, with `truncated` when more had one. A Pro-plan feature: a Hobby workspace gets
+    /// 403 saying so.
+    func forecastResponse(_ request: HTTPRequest, workspace: Workspace) -> HTTPResponse {
+        let parameters: QueryParameters
+        let forecastRequest: ForecastRequest
+        var limit = Self.defaultForecastLimit
+        do {
+            parameters = try QueryParameters(request.query)
+            forecastRequest = try ForecastRequest(hours: parameters.value("hours"), step: parameters.value("step"), match: parameters.values("match[]"))
+        } catch {
+            workspace.counters.withLock { $0.countRequest(code: 400, reason: "bad_data") }
+            return forecastError(status: 400, type: "bad_data", message: "\(error)")
+        }
+        if let text = parameters.value("limit") {
+            guard let value = Int(text), (1...Self.maximumForecastLimit).contains(value) else {
+                workspace.counters.withLock { $0.countRequest(code: 400, reason: "bad_data") }
+                return forecastError(status: 400, type: "bad_data", message: "limit: '\(text.prefix(100))' is not a whole number from 1 to \(Self.maximumForecastLimit)")
+            }
+            limit = value
+        }
+        let result = workspace.forecasts(forecastRequest, limit: limit)
+        let body = ForecastJSON.document(result.forecasts, truncated: result.truncated, workspace: workspace.name)
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], body: Array((body + "\n").utf8))
+    }
+
+    func forecastError(status: Int, type: String, message: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/json")], body: Array((ForecastJSON.error(type: type, message: message) + "\n").utf8))
+    }
+
+    /// The workspace's scaling and cost advice now (`AdviceJSON`).
+    func recommendationsResponse(_ workspace: Workspace) -> HTTPResponse {
+        let now = endpoint.clock.now()
+        var data: Any = NSNull()
+        if let report = workspace.adviceReport(at: now, forecast: state.forecast) { data = AdviceJSON.object(report) }
+        let object: [String: Any] = ["status": "success", "workspace": workspace.name, "data": data]
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], text: AdviceJSON.serialize(object) + "\n")
+    }
+
+    /// The daily summary as it would be sent now: its time, the Slack message, and the text.
+    func summaryResponse(_ workspace: Workspace) -> HTTPResponse {
+        let summary = workspace.dailySummary(at: endpoint.clock.now(), forecast: state.forecast)
+        let message = DailySummarySlackBuilder().message(for: summary)
+        let slack: Any = (try? message.jsonData()).flatMap { try? JSONSerialization.jsonObject(with: $0) } ?? NSNull()
+        let object: [String: Any] = [
+            "status": "success", "workspace": workspace.name,
+            "data": [
+                "at": TimeFormat.rfc3339(summary.at), "plan": workspace.plan.rawValue,
+                "next": TimeFormat.rfc3339(workspace.advice.schedule.nextTime(after: summary.at)),
+                "slack": slack, "text": DailySummaryTextRenderer().render(summary),
+            ] as [String: Any],
+        ]
+        return HTTPResponse(status: 200, headers: [("Content-Type", "application/json")], text: AdviceJSON.serialize(object) + "\n")
+    }
+}
+
 /// What the handler shares with the server: routing, readiness, reload status, the HTTP
 /// server's stats, the notifier.
 final class ServerState: Sendable {
@@ -183,16 +276,22 @@ final class ServerState: Sendable {
     /// Set when shutdown begins: `/-/ready` is 503 again.
     let stopping = Atomic<Bool>(false)
     let notifier: Notifier?
+    /// Per-series forecasts for predictive scaling; nil: the usage summaries' daily profile.
+    let forecast: ForecastProvider?
     let warmStart: WarmStartScheduler?
+    /// Alertmanagers, silences, scores remote write.
+    let alerting: ServerAlerting?
     /// Replaced whole by a reload; read once per request.
     let routing: Mutex<Routing>
     let reloadStatus: Mutex<ReloadStatus>
     private let server = Mutex<HTTPServer?>(nil)
     private let reloader = Mutex<(@Sendable () -> Result<[String], ReloadError>)?>(nil)
 
-    init(notifier: Notifier?, routing: Routing, started: Timestamp, warmStart: WarmStartScheduler? = nil) {
+    init(notifier: Notifier?, routing: Routing, started: Timestamp, warmStart: WarmStartScheduler? = nil, alerting: ServerAlerting? = nil, forecast: ForecastProvider? = nil) {
         self.notifier = notifier
+        self.forecast = forecast
         self.warmStart = warmStart
+        self.alerting = alerting
         self.routing = Mutex(routing)
         self.reloadStatus = Mutex(ReloadStatus(lastSuccessful: true, lastSuccess: started))
     }

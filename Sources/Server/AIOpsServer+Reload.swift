@@ -50,10 +50,16 @@ extension AIOpsServer {
     @discardableResult
     public func reload(configuration: ServerConfiguration, rules: RuleSet) throws(ReloadError) -> [String] {
         let notifierWorkspaces: [NotifierWorkspace]
+        let alertingPlan: ServerAlerting.Plan
         do {
             notifierWorkspaces = try NotifierSetup.workspaces(configuration: configuration, rules: rules)
         } catch {
             throw recordFailure(ReloadError(lines: ["\(error)"]))
+        }
+        do {
+            alertingPlan = try ServerAlerting.Plan(configuration: configuration)
+        } catch {
+            throw recordFailure(ReloadError(lines: [error.reason]))
         }
         let logger = options.logger.with(component: "reload")
         let lines = reloadLock.withLock { _ in snapshotting.withLock { _ -> [String] in
@@ -82,13 +88,17 @@ extension AIOpsServer {
                     lines.append(line)
                     workspaces.append(workspace)
                 } else {
-                    let workspace = Workspace(configuration: config, rules: rules, shardCount: shardCount, sink: notifier?.sink(forWorkspace: config.name), now: now)
+                    let workspace = Workspace(configuration: config, rules: rules, shardCount: shardCount,
+                                              sink: alerting.incidentSink(forWorkspace: config.name, notifier: notifier), now: now)
                     added.append(workspace)
                     workspaces.append(workspace)
                     lines.append("workspace \(config.name): added (\(config.plan.rawValue))")
                 }
             }
             loadSnapshots(added)
+            // Alertmanagers, silences and score remote write follow the new configuration.
+            alerting.apply(alertingPlan, workspaces: workspaces, now: now)
+            resendFiring(added)
             for workspace in removed { lines.append("workspace \(workspace.name): removed") }
             state.routing.withLock { $0 = Routing(configuration: configuration, rules: rules, workspaces: workspaces) }
             state.reloadStatus.withLock { $0 = ReloadStatus(lastSuccessful: true, lastSuccess: now) }

@@ -1,4 +1,6 @@
+import Advice
 import AIOpsCore
+import AlertTargets
 import Delivery
 import Dispatch
 import HTTPServer
@@ -46,6 +48,12 @@ public final class AIOpsServer: Sendable {
         public var snapshotInterval: PromDuration = .minutes(5)
         /// Days of daily backups kept for Pro workspaces.
         public var backupDays: Int = 7
+        /// How often due daily summaries are looked for (a summary goes out within this of its
+        /// time); zero: no daily summaries.
+        public var dailySummaryCheckInterval: PromDuration = .minutes(1)
+        /// Per-series forecasts for predictive scaling (the `Forecasting` module); nil: the
+        /// advice module's daily profile of the last 7 days.
+        public var forecast: ForecastProvider?
         /// Warm start (`--warm-from`): new series read their history from a Prometheus-compatible
         /// API before their live samples are scored; nil: off.
         public var warmStart: WarmStartOptions?
@@ -56,10 +64,16 @@ public final class AIOpsServer: Sendable {
         /// nil: reloading is not available.
         public var source: ConfigurationSource?
         /// The URL people reach this server at (`--external-url`, Prometheus'
-        /// `--web.external-url`): reports link their incident's page under it, the web view
+        /// `--web.external-url`): alerts sent to Alertmanager link to their incident under it
+        /// (`generatorURL`); reports link their incident's page under it, the web view
         /// prefixes its links with its path and makes its cookie `Secure` when it is https;
-        /// nil: reports carry no links to the web view.
+        /// nil: no links.
         public var externalURL: String?
+        /// How often a firing alert is sent to Alertmanager again (Prometheus'
+        /// `--rules.alert.resend-delay`); its `endsAt` is 4 times this ahead.
+        public var alertResendDelay: PromDuration = .minutes(1)
+        /// Most series one `/federate` request may answer (beyond: 422, nothing answered).
+        public var federateLimit: Int = 100_000
         /// What fills the web view overview's slots (daily summary, forecasts,
         /// recommendations); empty slots say so.
         public var webPanels: [OverviewSlot: OverviewPanelProvider] = [:]
@@ -94,11 +108,17 @@ public final class AIOpsServer: Sendable {
     /// Held for the whole of a reload, so two (SIGHUP and `/-/reload`) never interleave.
     let reloadLock = Mutex(())
     let shardCount: Int
+    /// Alertmanagers, silences, scores remote write.
+    let alerting: ServerAlerting
     /// Readings of each workspace's accepted samples, for the web view's ingest rate.
     let ingestRate = IngestRate()
 
     /// The workspaces being served (a reload may add and remove some).
     public var workspaces: [Workspace] { state.routing.withLock { $0 }.workspaces }
+    /// When each workspace's next daily summary is due and the schedule it was computed
+    /// for, by workspace name (a workspace a reload adds, or whose schedule it changes, is
+    /// scheduled afresh at the next check).
+    private let summariesDue: Mutex<[String: (due: Timestamp, schedule: DailySummarySchedule)]>
 
     /// - Parameters:
     ///   - notifier: receives every workspace's incidents; nil reports nothing. The caller owns
@@ -109,9 +129,21 @@ public final class AIOpsServer: Sendable {
         self.notifier = notifier
         let now = clock.now()
         shardCount = max(1, options.shardsPerWorkspace)
-        let workspaces = configuration.workspaces.map { [shardCount] config in
-            Workspace(configuration: config, rules: rules, shardCount: shardCount, sink: notifier?.sink(forWorkspace: config.name), now: now)
+        let plan: ServerAlerting.Plan
+        do {
+            plan = try ServerAlerting.Plan(configuration: configuration)
+        } catch {
+            throw HTTPServerError.invalidConfiguration(error.reason)
         }
+        let alerting = ServerAlerting(plan: plan, options: options, clock: clock)
+        self.alerting = alerting
+        let workspaces = configuration.workspaces.map { [shardCount] config in
+            Workspace(configuration: config, rules: rules, shardCount: shardCount,
+                      sink: alerting.incidentSink(forWorkspace: config.name, notifier: notifier), now: now)
+        }
+        alerting.apply(plan, workspaces: workspaces, now: now)
+        // Silences mute the Slack notifier's messages (not the alerts sent to Alertmanager).
+        notifier?.setFilter(alerting.silences)
         // Reminders say how an incident stands now, from the pipelines' latest facts. Weak:
         // the workspace's pipelines hold the notifier (their sink) already.
         for workspace in workspaces {
@@ -140,7 +172,8 @@ public final class AIOpsServer: Sendable {
         } else {
             warmStart = nil
         }
-        state = ServerState(notifier: notifier, routing: Routing(configuration: configuration, rules: rules, workspaces: workspaces), started: now, warmStart: warmStart)
+        state = ServerState(notifier: notifier, routing: Routing(configuration: configuration, rules: rules, workspaces: workspaces), started: now, warmStart: warmStart, alerting: alerting, forecast: options.forecast)
+        summariesDue = Mutex(Dictionary(uniqueKeysWithValues: workspaces.map { ($0.name, (due: $0.advice.schedule.nextTime(after: now), schedule: $0.advice.schedule)) }))
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
         var webOptions = WebApp.Options()
         webOptions.externalURL = options.externalURL
@@ -167,10 +200,15 @@ public final class AIOpsServer: Sendable {
     public func start() throws(HTTPServerError) -> HTTPSocketAddress {
         let address = try http.start()
         // A `/-/reload` meanwhile waits for the load.
-        reloadLock.withLock { _ in loadSnapshots(workspaces) }
+        reloadLock.withLock { _ in
+            loadSnapshots(workspaces)
+            resendFiring(workspaces)
+        }
         state.loaded.store(true, ordering: .releasing)
+        alerting.start()
         startEviction()
         if options.snapshotsEnabled { scheduleSnapshot() }
+        if options.dailySummaryCheckInterval.milliseconds > 0 { scheduleDailySummaries() }
         if let warmStart, let warm = options.warmStart {
             warmStart.start()
             let step = "step from each series' first two samples, else \(warm.defaultStep)"
@@ -186,6 +224,15 @@ public final class AIOpsServer: Sendable {
         stopping.store(true, ordering: .relaxed)
         http.shutdown(gracePeriod: gracePeriod)
         warmStart?.stop()
+        alerting.shutdown()
+    }
+
+    /// Hands incidents still firing (loaded from snapshots) to the workspaces' Alertmanagers,
+    /// so their alerts are sent again and stay alive.
+    func resendFiring(_ workspaces: [Workspace]) {
+        for workspace in workspaces where alerting.alertmanager.serves(workspace: workspace.name) {
+            alerting.alertmanager.restore(firing: workspace.incidents().open, workspace: workspace.name)
+        }
     }
 
     /// What warm start has done so far; nil when it is off.
@@ -243,6 +290,29 @@ public final class AIOpsServer: Sendable {
                 }
                 logger.info("workspace \(workspace.name): loaded \(state.seriesCount) series, \(state.openIncidentCount) open incident(s) (\(state.firingIncidentCount) firing) from \(directory.path(workspace: workspace.name)) (\(bytes) bytes in \(Self.format(milliseconds)) ms); taken \(Self.format(minutes)) minutes ago: lost up to \(Self.format(minutes)) minutes")
             }
+            loadUsage(workspace, directory: directory)
+        }
+    }
+
+    /// `<data>/<workspace>/usage.snap`: the advice's usage summaries (7 days of hourly rings
+    /// and CPU histograms), written beside the workspace's snapshot.
+    static func usagePath(_ directory: SnapshotDirectory, _ workspace: String) -> String {
+        directory.workspaceDirectory(workspace) + "/usage.snap"
+    }
+
+    /// Loads a workspace's usage summaries, if any; a file that cannot be used is logged and
+    /// left for the next snapshot to replace.
+    private func loadUsage(_ workspace: Workspace, directory: SnapshotDirectory) {
+        let path = Self.usagePath(directory, workspace.name)
+        guard FileManager.default.fileExists(atPath: path) else { return }
+        let logger = options.logger.with(component: "snapshot")
+        do {
+            let bytes = try DurableFile.read(path)
+            let (entries, created) = try UsageSnapshot.decode(bytes)
+            let restored = workspace.restoreUsage(entries)
+            logger.info("workspace \(workspace.name): usage summaries of \(restored) series loaded from \(path), taken \(Self.format(Double(max(0, clock.now() - created)) / 60_000)) minutes ago")
+        } catch {
+            logger.error("workspace \(workspace.name): usage summaries in \(path) not loaded (\(error)); advice starts from what arrives")
         }
     }
 
@@ -274,6 +344,9 @@ public final class AIOpsServer: Sendable {
                 do throws(DurableFile.Failure) {
                     let bytes = try directory.write(state)
                     if workspace.plan == .pro { try directory.keepDailyBackup(workspace: workspace.name, now: now, days: options.backupDays) }
+                    let usage = UsageSnapshot.encode(workspace.captureUsage(), created: now)
+                    let usagePath = Self.usagePath(directory, workspace.name)
+                    try DurableFile.write(usage, to: usagePath, temporary: usagePath + ".tmp")
                     let done = MonotonicClock.nanoseconds()
                     logger.info("workspace \(workspace.name): \(state.seriesCount) series, \(bytes) bytes (locks held \(Self.format(Double(copied - started) / 1e6)) ms, written in \(Self.format(Double(done - copied) / 1e6)) ms)")
                 } catch {
@@ -289,6 +362,63 @@ public final class AIOpsServer: Sendable {
             guard let self, !self.stopping.load(ordering: .relaxed) else { return }
             self.writeSnapshots()
             self.scheduleSnapshot()
+        }
+    }
+
+    // MARK: Daily summaries
+
+    /// Composes and sends the daily summary of every workspace whose time has come (by the
+    /// server's clock), through the notifier: the same outbox, rate limit and retries as
+    /// incident reports, printed when the workspace has no webhook. Also run every
+    /// `dailySummaryCheckInterval` in the background. A summary missed while the server was
+    /// down is not sent late: the next one is due at the next configured time.
+    /// - Returns: the summaries sent.
+    @discardableResult
+    public func sendDueSummaries() -> [DailySummary] {
+        let now = clock.now()
+        let current = workspaces
+        let due = summariesDue.withLock { table -> [Workspace] in
+            var ready: [Workspace] = []
+            for workspace in current {
+                let schedule = workspace.advice.schedule
+                guard let entry = table[workspace.name], entry.schedule == schedule else {
+                    table[workspace.name] = (schedule.nextTime(after: now), schedule)
+                    continue
+                }
+                if entry.due <= now {
+                    ready.append(workspace)
+                    table[workspace.name] = (schedule.nextTime(after: now), schedule)
+                }
+            }
+            return ready
+        }
+        var sent: [DailySummary] = []
+        for workspace in due {
+            let summary = workspace.dailySummary(at: now, forecast: options.forecast)
+            let rendered = summary.rendered()
+            let batch = NotificationBatch.prepared(PreparedMessage(slackPayload: rendered.slackPayload, text: rendered.text),
+                                                   workspace: workspace.name, rule: "daily-summary", at: now)
+            do throws(DeliveryError) {
+                try notifier?.send([batch])
+                sent.append(summary)
+            } catch {
+                options.logger.with(component: "summary").error("workspace \(workspace.name): daily summary not sent: \(error.description)")
+            }
+        }
+        return sent
+    }
+
+    /// When `workspace`'s next daily summary is due (nil for an unknown workspace).
+    public func nextSummary(of workspace: String) -> Timestamp? {
+        summariesDue.withLock { $0[workspace]?.due }
+    }
+
+    private func scheduleDailySummaries() {
+        let interval = Int(max(1, options.dailySummaryCheckInterval.milliseconds))
+        DispatchQueue.global(qos: .utility).asyncAfter(deadline: .now() + .milliseconds(interval)) { [weak self] in
+            guard let self, !self.stopping.load(ordering: .relaxed) else { return }
+            self.sendDueSummaries()
+            self.scheduleDailySummaries()
         }
     }
 

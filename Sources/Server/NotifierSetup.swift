@@ -12,6 +12,7 @@ public enum NotifierSetup {
     ///   rule without a runbook its entry on the rules page) under it; nil: no such links.
     public static func make(
         configuration: ServerConfiguration, rules: RuleSet, dataDirectory: String?, externalURL: String? = nil,
+        minimumSendInterval: Double = 1,
         transport: any WebhookTransport = URLSessionWebhookTransport(), clock: any WallClock = SystemClock(),
         textSink: any NotificationSink = StdoutNotificationSink(), log: DeliveryLog = .standardError
     ) throws(DeliveryError) -> Notifier {
@@ -20,7 +21,7 @@ public enum NotifierSetup {
         renderer.slack.externalURL = externalURL
         renderer.text.externalURL = externalURL
         return try Notifier(
-            configuration: NotifierConfiguration(workspaces: workspaces, dataDirectory: dataDirectory),
+            configuration: NotifierConfiguration(workspaces: workspaces, dataDirectory: dataDirectory, minimumSendInterval: minimumSendInterval),
             renderer: renderer, transport: transport, clock: clock, textSink: textSink, log: log)
     }
 

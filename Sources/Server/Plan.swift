@@ -1,9 +1,17 @@
 /// A workspace's plan. Limits differ; the pipeline is the same.
 public enum Plan: String, Sendable, Codable, CaseIterable {
-    /// Shared nodes, "basic monitoring and alerts".
+    /// Shared nodes, "basic monitoring and alerts": monitoring, anomaly detection, incidents
+    /// and the daily summary of incidents and risks.
     case hobby
-    /// A dedicated node, "full AIOps suite".
+    /// A dedicated node, "full AIOps suite": Hobby's, plus predictive scaling and cost
+    /// optimisation (`GET /api/v1/recommendations`) and their parts of the daily summary.
     case pro
+
+    /// Whether scaling and cost advice come with the plan.
+    public var includesAdvice: Bool { self == .pro }
+
+    /// `Hobby`, `Pro`: as the plans are sold.
+    public var title: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
 
     /// The plan's default limits; a workspace's `limits` override them key by key.
     public var defaultLimits: WorkspaceLimits {

@@ -1,3 +1,4 @@
+import Advice
 import AIOpsCore
 import HTTPServer
 import Pipeline
@@ -83,14 +84,14 @@ struct RemoteWriteEndpoint: Sendable {
         for (shardIndex, shard) in workspace.shards.enumerated() {
             let done: Void? = shard.withLockIfAvailable { box in
                 ingestShard(UInt64(shardIndex), of: shardCount, scratch: scratch, validation: validation,
-                            pipeline: box.pipeline, workspace: workspace, window: window, result: &result)
+                            pipeline: box.pipeline, usage: box.usage, workspace: workspace, window: window, result: &result)
             }
             if done == nil { busy.append(shardIndex) }
         }
         for shardIndex in busy {
             workspace.shards[shardIndex].withLock { box in
                 ingestShard(UInt64(shardIndex), of: shardCount, scratch: scratch, validation: validation,
-                            pipeline: box.pipeline, workspace: workspace, window: window, result: &result)
+                            pipeline: box.pipeline, usage: box.usage, workspace: workspace, window: window, result: &result)
             }
         }
         let detectTime = MonotonicClock.nanoseconds() - detectStart
@@ -146,7 +147,7 @@ struct RemoteWriteEndpoint: Sendable {
     /// validates and creates it, then feeds its samples.
     private func ingestShard(
         _ shardIndex: UInt64, of shardCount: UInt64, scratch: borrowing IngestScratch, validation: SeriesValidationOptions,
-        pipeline: Pipeline, workspace: Workspace, window: SampleWindow, result: inout IngestResult
+        pipeline: Pipeline, usage: UsageRecorder, workspace: Workspace, window: SampleWindow, result: inout IngestResult
     ) {
         let batch = scratch.batch
         let keys = scratch.keys
@@ -167,7 +168,7 @@ struct RemoteWriteEndpoint: Sendable {
                                 if ref == nil { continue }
                             }
                             if !own.isEmpty { pipeline.noteArrival(ref!, at: window.now) }
-                            ingestSamples(own, into: ref!, series: index, batch: batch, pipeline: pipeline, window: window, result: &result)
+                            ingestSamples(own, into: ref!, series: index, batch: batch, pipeline: pipeline, usage: usage, window: window, result: &result)
                         }
                     }
                 }
@@ -199,11 +200,12 @@ struct RemoteWriteEndpoint: Sendable {
         return ref
     }
 
-    /// Feeds the samples of one held series: no allocation unless a sample is refused.
+    /// Feeds the samples of one held series to the pipeline and what it appends to the usage
+    /// summaries: no allocation unless a sample is refused.
     @inline(__always)
     private func ingestSamples(
         _ samples: UnsafeBufferPointer<SampleEntry>, into ref: SeriesRef, series index: Int, batch: WriteBatch,
-        pipeline: Pipeline, window: SampleWindow, result: inout IngestResult
+        pipeline: Pipeline, usage: UsageRecorder, window: SampleWindow, result: inout IngestResult
     ) {
         for sample in samples {
             if sample.timestamp < window.oldest {
@@ -217,7 +219,10 @@ struct RemoteWriteEndpoint: Sendable {
             let outcome = pipeline.ingest(ref, timestamp: sample.timestamp, value: sample.value)
             result.outcomes[Int(outcome.rawValue)] += 1
             switch outcome {
-            case .appended, .duplicate, .stale:
+            case .appended:
+                usage.observe(ref, timestamp: sample.timestamp, value: sample.value)
+                result.written += 1
+            case .duplicate, .stale:
                 result.written += 1
             case .nonFinite:
                 // A NaN value is legal in Prometheus (e.g. 0/0); not the sender's error, not scored.

@@ -1,5 +1,8 @@
+import Advice
 import AIOpsCore
+import AlertTargets
 import Rules
+import ScoreExport
 
 /// Reading the config file with the rule files' reader (`JSONParser`, `JSONReader`): strict
 /// JSON (no trailing commas, no duplicate keys), unknown keys refused with their key path and
@@ -75,7 +78,7 @@ extension ServerConfiguration {
 }
 
 extension WorkspaceConfiguration {
-    static let jsonKeys = ["name", "plan", "token", "slack", "limits", "notifications"]
+    static let jsonKeys = ["name", "plan", "token", "slack", "limits", "notifications", "alertmanagers", "remoteWrite", "dailySummary", "pricing", "scaling"]
 
     /// One element of `workspaces`, or nil when a required key is missing or wrong.
     static func read(_ node: JSONNode, path: String, reader: inout JSONReader, lines: inout [String: Int]) -> WorkspaceConfiguration? {
@@ -87,6 +90,11 @@ extension WorkspaceConfiguration {
         var slack: SlackConfiguration?
         var limits: LimitOverrides?
         var notifications: NotifyOverrides?
+        var alertmanagers: [AlertmanagerConfiguration]?
+        var remoteWrite: ScoreRemoteWriteConfiguration?
+        var dailySummary: DailySummarySchedule?
+        var pricing: Pricing?
+        var scaling: ScalingPolicy?
         for member in members {
             let at = JSONReader.path(path, member.key)
             let value = member.value
@@ -97,12 +105,26 @@ extension WorkspaceConfiguration {
             case "token": token = reader.string(value, at)
             case "slack": slack = SlackConfiguration.read(value, path: at, reader: &reader)
             case "limits": limits = LimitOverrides.read(value, path: at, reader: &reader)
+            case "alertmanagers":
+                guard let elements = reader.array(value, at, of: "Alertmanager objects") else { continue }
+                alertmanagers = []
+                for (index, element) in elements.enumerated() {
+                    let elementPath = JSONReader.path(at, index: index)
+                    lines[elementPath] = element.line
+                    if let alertmanager = AlertmanagerConfiguration.read(element, path: elementPath, reader: &reader) { alertmanagers?.append(alertmanager) }
+                }
+            case "remoteWrite": remoteWrite = ScoreRemoteWriteConfiguration.read(value, path: at, reader: &reader)
+            case "dailySummary": dailySummary = DailySummarySchedule(json: value, path: at, reader: &reader)
+            case "pricing": pricing = Pricing(json: value, path: at, reader: &reader)
+            case "scaling": scaling = ScalingPolicy(json: value, path: at, reader: &reader)
             default: notifications = NotifyOverrides(json: value, path: at, reader: &reader)
             }
         }
         for key in ["name", "plan", "token"] { _ = reader.required(key, of: node, path) }
         guard reader.errors.count == errorsBefore, let name, let plan, let token else { return nil }
-        return WorkspaceConfiguration(name: name, plan: plan, token: token, slack: slack, limits: limits, notifications: notifications)
+        return WorkspaceConfiguration(
+            name: name, plan: plan, token: token, slack: slack, limits: limits, notifications: notifications,
+            alertmanagers: alertmanagers, remoteWrite: remoteWrite, dailySummary: dailySummary, pricing: pricing, scaling: scaling)
     }
 }
 

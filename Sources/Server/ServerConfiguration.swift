@@ -1,6 +1,9 @@
+import Advice
 import AIOpsCore
+import AlertTargets
 import Foundation
 import Rules
+import ScoreExport
 
 /// The config file of `aiops serve --config FILE` (JSON):
 ///
@@ -13,12 +16,16 @@ import Rules
 ///     {"name": "dev-workspace", "plan": "hobby", "token": "...",
 ///      "slack": {"webhookURL": "https://hooks.slack.com/services/..."},
 ///      "limits": {"samplesPerSecond": 50000, "activeSeries": 20000},
-///      "notifications": {"repeatInterval": "1h"}}
+///      "notifications": {"repeatInterval": "1h"},
+///      "dailySummary": {"at": "09:00", "timeZone": "Asia/Tokyo"},
+///      "pricing": {"coreHour": 0.031611, "gibHour": 0.004237},
+///      "scaling": {"targetUtilisation": 0.7}}
 ///   ]
 /// }
 /// ```
-/// `slack`, `limits` and `notifications` are optional; a workspace's `limits` override its
-/// plan's defaults key by key, its `notifications` override the file's.
+/// `slack`, `limits`, `notifications`, `dailySummary`, `pricing` and `scaling` are optional; a
+/// workspace's `limits` override its plan's defaults key by key, its `notifications` override
+/// the file's.
 public struct ServerConfiguration: Sendable, Equatable {
     public var workspaces: [WorkspaceConfiguration]
     public var adminToken: String?
@@ -71,6 +78,16 @@ public struct ServerConfiguration: Sendable, Equatable {
             if !tokens.insert(workspace.token).inserted || workspace.token == adminToken {
                 throw fail(at + ".token", "the token is used twice")
             }
+            for (amIndex, alertmanager) in (workspace.alertmanagers ?? []).enumerated() {
+                do { _ = try alertmanager.endpoint(readFiles: false) } catch {
+                    throw fail(at + ".alertmanagers[\(amIndex)]", error.reason)
+                }
+            }
+            if let remoteWrite = workspace.remoteWrite {
+                do { _ = try remoteWrite.endpoint(readFiles: false) } catch {
+                    throw fail(at + ".remoteWrite", error.reason)
+                }
+            }
         }
         if let adminToken, adminToken.count < 16 {
             throw fail("adminToken", "the token must be at least 16 characters")
@@ -87,14 +104,41 @@ public struct WorkspaceConfiguration: Sendable, Equatable {
     public var slack: SlackConfiguration?
     public var limits: LimitOverrides?
     public var notifications: NotifyOverrides?
+    /// Alertmanagers its incidents are sent to (`POST /api/v2/alerts`), beside or instead of
+    /// Slack: with Alertmanagers and no `slack`, nothing is printed on standard output.
+    public var alertmanagers: [AlertmanagerConfiguration]?
+    /// Where its scores are remote-written (`aiops_anomaly_score` and the expected band).
+    public var remoteWrite: ScoreRemoteWriteConfiguration?
+    /// When the daily summary is sent (default 09:00 UTC).
+    public var dailySummary: DailySummarySchedule?
+    /// Prices of requested CPU and memory for cost advice (default `Pricing.default`).
+    public var pricing: Pricing?
+    /// Predictive scaling's target utilisation, replicas floor, lead and load series.
+    public var scaling: ScalingPolicy?
 
-    public init(name: String, plan: Plan, token: String, slack: SlackConfiguration? = nil, limits: LimitOverrides? = nil, notifications: NotifyOverrides? = nil) {
+    public init(
+        name: String, plan: Plan, token: String, slack: SlackConfiguration? = nil, limits: LimitOverrides? = nil, notifications: NotifyOverrides? = nil,
+        alertmanagers: [AlertmanagerConfiguration]? = nil, remoteWrite: ScoreRemoteWriteConfiguration? = nil,
+        dailySummary: DailySummarySchedule? = nil, pricing: Pricing? = nil, scaling: ScalingPolicy? = nil
+    ) {
         self.name = name
         self.plan = plan
         self.token = token
         self.slack = slack
         self.limits = limits
         self.notifications = notifications
+        self.alertmanagers = alertmanagers
+        self.remoteWrite = remoteWrite
+        self.dailySummary = dailySummary
+        self.pricing = pricing
+        self.scaling = scaling
+    }
+
+    /// The advice settings of this workspace: its plan decides whether scaling and cost advice
+    /// are included.
+    public var adviceSettings: AdviceSettings {
+        AdviceSettings(includesAdvice: plan.includesAdvice, pricing: pricing ?? .default, scaling: scaling ?? .default,
+                       schedule: dailySummary ?? .default)
     }
 
     /// The plan's limits with this workspace's overrides.

@@ -22,8 +22,11 @@ extension Workspace {
     func reconfigure(_ configuration: WorkspaceConfiguration, rules: RuleSet, now: Timestamp) -> Reconfiguration {
         let limits = configuration.effectiveLimits
         let before = settings.withLock { settings -> Settings in
-            defer { settings = Settings(plan: configuration.plan, limits: limits) }
+            defer { settings = Settings(plan: configuration.plan, limits: limits, advice: configuration.adviceSettings) }
             return settings
+        }
+        if before.advice.scaling.loads != configuration.adviceSettings.scaling.loads {
+            for shard in shards { shard.withLock { $0.usage.setLoads(configuration.adviceSettings.scaling.loads) } }
         }
         if before.limits != limits {
             bucket.withLock { $0.reconfigure(rate: limits.samplesPerSecond, burst: limits.burstSamples, now: now) }

@@ -96,6 +96,8 @@ extension Workspace {
             }
         }
         if let problem { return .failure(RestoreRefusal(reason: problem)) }
+        // The stores' slots now hold the snapshot's series: the usage summaries find theirs again.
+        for shard in shards { shard.withLock { $0.usage.forgetSlots() } }
         if let log = state.notifications, let notifier {
             try? notifier.restoreNotificationLog(log, workspace: name)
         }

@@ -1,4 +1,6 @@
+import Advice
 import AIOpsCore
+import Forecasting
 import Incidents
 import Pipeline
 import Rules
@@ -21,12 +23,14 @@ public final class Workspace: Sendable {
     /// is created. Lock order: a shard's lock may be held when taking this one, never the
     /// reverse.
     let metricTypes: Mutex<MetricTypeTable>
-    /// Plan and limits, read once per request; replaced by a reload.
+    /// Plan, limits and advice settings, read once per request; replaced by a reload.
     let settings: Mutex<Settings>
 
     struct Settings: Sendable {
         var plan: Plan
         var limits: WorkspaceLimits
+        /// Whether advice is part of the plan, prices, scaling policy, daily summary time.
+        var advice: AdviceSettings
     }
 
     /// - Parameters:
@@ -35,12 +39,16 @@ public final class Workspace: Sendable {
     public init(configuration: WorkspaceConfiguration, rules: RuleSet, shardCount: Int = 1, sink: (any IncidentSink)?, now: Timestamp) {
         name = configuration.name
         let limits = configuration.effectiveLimits
-        settings = Mutex(Settings(plan: configuration.plan, limits: limits))
+        settings = Mutex(Settings(plan: configuration.plan, limits: limits, advice: configuration.adviceSettings))
         let count = max(1, shardCount)
         let perShard = Self.seriesPerShard(limits, shards: count)
+        let advice = configuration.adviceSettings
         var shards: [PipelineShard] = []
         for _ in 0..<count {
-            shards.append(PipelineShard(Pipeline(rules: rules, configuration: PipelineConfiguration(maxSeries: perShard), sink: sink)))
+            let pipeline = Pipeline(rules: rules, configuration: PipelineConfiguration(maxSeries: perShard), sink: sink)
+            // Retired pods' summaries stay for the window: room for twice the active series.
+            let usage = UsageRecorder(store: pipeline.store, loads: advice.scaling.loads, maximumEntries: 2 * perShard)
+            shards.append(PipelineShard(pipeline, usage: usage))
         }
         self.shards = shards
         // Families are fewer than series; the table keeps at most twice this many.
@@ -49,6 +57,8 @@ public final class Workspace: Sendable {
     }
 
     public var plan: Plan { settings.withLock { $0.plan } }
+    /// Whether advice is part of the plan, prices, scaling policy, daily summary time.
+    public var advice: AdviceSettings { settings.withLock { $0.advice } }
     public var limits: WorkspaceLimits { settings.withLock { $0.limits } }
 
     static func seriesPerShard(_ limits: WorkspaceLimits, shards: Int) -> Int {
@@ -80,6 +90,24 @@ public final class Workspace: Sendable {
         return (open, resolved)
     }
 
+    /// The forecasts of the series `request` selects whose seasonal state is warm, in label
+    /// order, at most `limit`. Each shard's lock is held while its series are selected and
+    /// their bases copied (O(series) label checks); the forecasts are built outside the locks.
+    public func forecasts(_ request: ForecastRequest, limit: Int) -> ForecastResult {
+        var sources: [ForecastSource] = []
+        var total = 0
+        for shard in shards {
+            let (found, count) = shard.withLock { $0.pipeline.forecastSources(limit: limit, where: request.selects) }
+            sources += found
+            total += count
+        }
+        if shards.count > 1 {
+            sources = sources.map { ($0.labels.description, $0) }.sorted { $0.0 < $1.0 }.prefix(limit).map(\.1)
+        }
+        let forecasts = sources.map { Forecaster.forecast($0, hours: request.hours, stepSeconds: request.stepSeconds) }
+        return ForecastResult(forecasts: forecasts, total: total)
+    }
+
     /// A snapshot of the counters, with the stores' own counts folded in.
     public func snapshot() -> WorkspaceSnapshot {
         var snapshot = WorkspaceSnapshot(name: name, plan: plan, counters: counters.withLock { $0 })
@@ -105,17 +133,19 @@ public final class Workspace: Sendable {
     }
 }
 
-/// One lock and the pipeline it guards.
+/// One lock and the pipeline it guards, with the advice module's usage summaries of its series.
 ///
-/// `@unchecked Sendable` is sound because `pipeline` (a non-Sendable class) is only reached
-/// and replaced through `withLock` / `replace`, which hold `lock` for the whole access and
-/// never let it escape.
+/// `@unchecked Sendable` is sound because `pipeline` and `usage` (non-Sendable classes) are
+/// only reached, and `pipeline` replaced, through `withLock` / `replace`, which hold `lock`
+/// for the whole access and never let them escape.
 final class PipelineShard: @unchecked Sendable {
     private let lock = Mutex(())
     private var pipeline: Pipeline  // protected by lock
+    private let usage: UsageRecorder  // protected by lock
 
-    init(_ pipeline: Pipeline) {
+    init(_ pipeline: Pipeline, usage: UsageRecorder) {
         self.pipeline = pipeline
+        self.usage = usage
     }
 
     /// Replaces the pipeline by what `body` makes of the current one, under the lock (a
@@ -129,18 +159,20 @@ final class PipelineShard: @unchecked Sendable {
     }
 
     func withLock<R>(_ body: (PipelineBox) throws -> R) rethrows -> R {
-        try lock.withLock { _ in try body(PipelineBox(pipeline: pipeline)) }
+        try lock.withLock { _ in try body(PipelineBox(pipeline: pipeline, usage: usage)) }
     }
 
     /// Runs `body` under the lock if nobody holds it; nil (and `body` not run) otherwise.
     func withLockIfAvailable<R>(_ body: (PipelineBox) -> R) -> R? {
-        lock.withLockIfAvailable { _ in body(PipelineBox(pipeline: pipeline)) }
+        lock.withLockIfAvailable { _ in body(PipelineBox(pipeline: pipeline, usage: usage)) }
     }
 }
 
 /// The view of a shard's pipeline valid inside `PipelineShard.withLock`.
 struct PipelineBox {
     let pipeline: Pipeline
+    /// Fed every sample the pipeline appends (`RemoteWriteEndpoint`).
+    let usage: UsageRecorder
 }
 
 /// What `/metrics` shows of a workspace.

@@ -349,6 +349,7 @@ public final class SeriesStore {
     }
 
     /// Total samples ever appended to the series.
+    @inlinable
     public func appendedCount(_ ref: SeriesRef) -> UInt64 { state[Int(ref.index)].appended }
 
     /// Calls `body` with the ring's values oldest first, as at most two contiguous segments

@@ -6,7 +6,7 @@ enum EvaluateCommand {
     static func run(_ arguments: [String]) -> Int32 {
         let parsed: ParsedArguments
         do {
-            parsed = try ArgumentParser.parse(arguments, valued: ["windows", "rules", "profile", "format", "baseline", "write-baseline"], flags: ["help", "quiet", "cross-validate"])
+            parsed = try ArgumentParser.parse(arguments, valued: ["windows", "rules", "profile", "format", "baseline", "write-baseline", "hours"], flags: ["help", "quiet", "cross-validate", "forecast", "by-hour"])
         } catch {
             Console.error("\(error); see 'aiops evaluate --help'")
             return 2
@@ -14,6 +14,11 @@ enum EvaluateCommand {
         if parsed.has("help") {
             print(Help.evaluate)
             return 0
+        }
+        if parsed.has("forecast") { return runForecast(parsed) }
+        for option in ["hours", "by-hour"] where parsed.value(option) != nil || parsed.has(option) {
+            Console.error("--\(option) applies to the forecast backtest (--forecast)")
+            return 2
         }
         guard parsed.positionals.count == 1, let directory = parsed.positionals.first else {
             Console.error("evaluate needs one DATA_DIR; see 'aiops evaluate --help'")
@@ -129,6 +134,65 @@ enum EvaluateCommand {
             }
             if !quiet { Console.progress("wrote \(path): \(report.casesPassed) of \(report.results.count) cases pass") }
         }
+        return status
+    }
+
+    /// `aiops evaluate --forecast DIR...`: the rolling-origin backtest of the forecasts.
+    static func runForecast(_ parsed: ParsedArguments) -> Int32 {
+        for option in ["windows", "profile", "baseline", "write-baseline"] where parsed.value(option) != nil {
+            Console.error("--\(option) does not apply to the forecast backtest (--forecast)")
+            return 2
+        }
+        if parsed.has("cross-validate") {
+            Console.error("--cross-validate does not apply to the forecast backtest (--forecast)")
+            return 2
+        }
+        guard !parsed.positionals.isEmpty else {
+            Console.error("evaluate --forecast needs at least one DIR or FILE; see 'aiops evaluate --help'")
+            return 2
+        }
+        guard let format = parsed.outputFormat() else { return 2 }
+        var hours = 24
+        if let text = parsed.value("hours") {
+            guard let value = Int(text), (1...48).contains(value) else {
+                Console.error("--hours must be a whole number of hours from 1 to 48, not '\(text)'")
+                return 2
+            }
+            hours = value
+        }
+        guard let rules = RulesLocator.load(parsed.value("rules")) else { return 1 }
+        let files = ForecastBacktestReport.inputs(in: parsed.positionals)
+        if files.isEmpty {
+            Console.error("\(parsed.positionals.joined(separator: " ")): no metric files found")
+            return 1
+        }
+        let quiet = parsed.has("quiet")
+        let started = Date()
+        let backtest = ForecastBacktest(rules: rules, horizonHours: hours)
+        var scores: [ForecastScore] = []
+        var skipped: [String] = []
+        var status: Int32 = 0
+        for (index, file) in files.enumerated() {
+            do {
+                let result = backtest.run(series: try file.read(), name: file.path)
+                if result.isEmpty { skipped.append(file.path) }
+                scores += result
+            } catch {
+                Console.error("\(error)")
+                status = 1
+            }
+            if !quiet { Console.progress("[\(index + 1)/\(files.count)] \(file.path)") }
+        }
+        let report = ForecastBacktestReport(scores: scores, skipped: skipped)
+        switch format {
+        case "json": print(report.json())
+        default: print(report.text(), terminator: "")
+        }
+        if parsed.has("by-hour") {
+            print("")
+            print(report.byHourText(), terminator: "")
+        }
+        if !quiet { Console.progress(String(format: "evaluated in %.1f s", Date().timeIntervalSince(started))) }
         return status
     }
 }

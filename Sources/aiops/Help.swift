@@ -8,6 +8,8 @@ enum Help {
       aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR]
                                          receive Prometheus remote write and report anomalies
       aiops replay FILE... [options]     run metric files through the pipeline at full speed
+      aiops forecast FILE... [--hours N] [--format text|json|csv]
+                                         replay files and print the next hours' forecast (80% interval)
       aiops rules check [DIR|FILE]       validate rule files
       aiops restore --data DIR --workspace NAME [--list | --date YYYY-MM-DD]
                                          put a Pro workspace's daily backup back as its snapshot
@@ -15,6 +17,7 @@ enum Help {
                                          score the detectors on labeled data (NAB scoring)
       aiops evaluate SCENARIO_DIR [--baseline FILE] [--write-baseline FILE]
                                          score the incidents on a scenario corpus (labels.json)
+      aiops evaluate --forecast DIR...   backtest the forecasts (MASE, interval coverage)
       aiops --help | --version
 
     Run 'aiops COMMAND --help' for a command's options.
@@ -24,6 +27,7 @@ enum Help {
     static let replay = """
     Usage: aiops replay FILE... [--rules DIR] [--metric 'name{labels}'] [--format text|json] [--scores OUT.csv] [--html OUT.html]
                         [--slack-dry-run | --slack URL [--allow-webhook-host HOST]...] [--quiet]
+                        [--daily-summary [--plan pro|hobby] [--summary-at HH:MM] [--time-zone ZONE]]
 
     Runs each file through the same pipeline as 'aiops serve', with event time from the file,
     and prints the incidents. Formats: CSV 'timestamp,value' (RFC 3339, 'YYYY-MM-DD HH:MM:SS'
@@ -65,6 +69,14 @@ enum Help {
     messages on), with each rule's 'notify' overrides, applied on the file's event time; what
     still waits when a file ends is sent then. Each file is scheduled on its own, and every
     message names the workspace 'replay'.
+    Daily summaries:
+      --daily-summary     also compose the workspace's daily summary at each --summary-at (default
+                          09:00) of --time-zone (an IANA name, default UTC) in the file's event
+                          time: the last 24 hours' incidents, what is still open, risks ahead, and
+                          (--plan pro, the default) scaling and cost advice from the usage seen so
+                          far (7 days at most). Printed after each file's incidents (--format json:
+                          one object per summary), or with --slack-dry-run / --slack sent as Slack
+                          messages in event-time order with the incident reports.
     The webhook URL is a secret and is never printed, not even in errors. A malformed URL or
     a host not allowed is a usage error (status 2); a message that could not be delivered
     makes the status 1, with the reason (e.g. 'no_service') on standard error.
@@ -72,8 +84,10 @@ enum Help {
 
     static let serve = """
     Usage: aiops serve [--listen HOST:PORT] [--data DIR] [--config FILE] [--rules DIR] [--threads N] [--shards N]
-                       [--body-memory BYTES] [--snapshot-interval DURATION] [--log.format logfmt|json] [--log.level LEVEL]
-                       [--external-url URL] [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
+                       [--body-memory BYTES] [--snapshot-interval DURATION] [--slack-min-interval DURATION]
+                       [--log.format logfmt|json] [--log.level LEVEL]
+                       [--external-url URL] [--federate-limit N]
+                       [--warm-from URL [--warm-days N] [--warm-step DURATION] [--warm-rate Q]
                         [--warm-bearer-token-file FILE | --warm-basic-auth-file FILE] [--warm-ignore-label NAME]...]
 
     A Prometheus remote-write target (1.0 and 2.0): every sample is stored and scored as it
@@ -88,6 +102,11 @@ enum Help {
     place, workspaces are added and removed, rules that did not change keep what they have
     learned, new or changed rules start fresh. A config or rule file with an error is refused
     with the same errors as at start, and the running configuration stays.
+
+    Each workspace gets a daily summary at its 'dailySummary' time (default 09:00 UTC): the
+    last 24 hours' incidents, what is open, risks ahead, and for Pro the scaling and cost
+    advice also served at GET /api/v1/recommendations (usage summaries kept in
+    DIR/<workspace>/usage.snap). GET /api/v1/summary shows it as it would be sent now.
 
     Options:
       --listen HOST:PORT  where to listen (default 127.0.0.1:9201; [::1]:9201 for IPv6);
@@ -106,15 +125,21 @@ enum Help {
       --snapshot-interval DURATION
                           how often every workspace's state is snapshotted, as well as at
                           shutdown (default 5m; 0 turns snapshots off: none loaded or written)
+      --slack-min-interval DURATION
+                          time between two posts to one Slack webhook (default 1s, Slack's limit);
+                          N instances sharing a webhook (README, "Scale-out") set N seconds
       --log.format FORMAT logfmt (default) or json; every line on standard error has ts (RFC 3339,
                           UTC), level and component
       --log.level LEVEL   debug, info (default), warn or error: the lowest level written
       --external-url URL  the URL people reach aiops at (also --web.external-url, as Prometheus),
                           e.g. https://aiops.example.com: every report links its incident's page
-                          (URL/incidents/ID) and a rule without a runbook its entry on the rules
-                          page (URL/rules#rule-NAME); the web view prefixes its links with the
-                          URL's path, and marks its cookie Secure when the URL is https. Without
-                          it reports carry no links to the web view.
+                          (URL/incidents/ID), a rule without a runbook its entry on the rules
+                          page (URL/rules#rule-NAME), and alerts sent to Alertmanager link their
+                          incident (generatorURL); the web view prefixes its links with the URL's
+                          path, and marks its cookie Secure when the URL is https. Without it
+                          reports and alerts carry no such links.
+      --federate-limit N  most series one GET /federate may answer (default 100000; beyond it
+                          the request is refused with 422 and nothing is answered)
 
     Warm start (off unless --warm-from is given):
       --warm-from URL     a Prometheus-compatible HTTP API (Prometheus, VictoriaMetrics, Thanos,
@@ -139,8 +164,11 @@ enum Help {
                           a label the live series carry but the source does not, e.g. one of
                           Prometheus' external_labels; left out of queries (repeatable)
 
-    Endpoints: POST /api/v1/write, GET /api/v1/incidents, GET /metrics, GET /-/healthy,
-    GET /-/ready (503 until the snapshots are loaded), POST /-/reload, GET /healthz, GET /readyz.
+    Endpoints: POST /api/v1/write, GET /api/v1/incidents[/ID], GET /api/v1/forecast (Pro plan),
+    GET /api/v1/recommendations (Pro plan), GET /api/v1/summary, GET /metrics, GET /-/healthy,
+    GET /-/ready (503 until the snapshots are loaded), POST /-/reload, GET /healthz, GET /readyz,
+    GET /federate?match[]=SELECTOR (scores as series), GET|POST /api/v1/silences,
+    GET|DELETE /api/v1/silences/ID. Alertmanagers, silences and scores: see README.
     Web view (open the address in a browser, sign in with a workspace's token or the admin
     token): / (overview), /incidents/ID, /series?match[]=SELECTOR, /rules.
     """
@@ -148,6 +176,7 @@ enum Help {
     static let evaluate = """
     Usage: aiops evaluate DATA_DIR --windows WINDOWS.json [--rules DIR] [--profile NAME] [--format text|json] [--cross-validate]
            aiops evaluate SCENARIO_DIR [--rules DIR] [--format text|json] [--baseline FILE] [--write-baseline FILE]
+           aiops evaluate --forecast DIR|FILE... [--rules DIR] [--hours N] [--by-hour] [--format text|json]
 
     With --windows: replays every CSV under DATA_DIR through the same pipeline as 'aiops serve'
     (each row judged from that row and the rows before it only). A detection is what a user is
@@ -166,6 +195,15 @@ enum Help {
     windows and the detection delay (incident start and firing time minus window start); per
     noise family the false incidents per series per 30 days (counted from each series' day 2);
     and precision, recall and cases passed. Exit status 0 when it ran, failing cases included.
+
+    With --forecast: a rolling-origin backtest of the forecasts ('aiops forecast') on every
+    metric file under the DIRs (a scenario corpus' cases with the identities its labels.json
+    gives). Each file is replayed; from the first sample at which a series has a forecast, and
+    then every 6 hours, the next --hours (24) are forecast from the detector state as it is
+    then, and every later sample within them is compared with the forecast and with the
+    seasonal-naive forecast (the value a day before the target). Prints per series MASE (mean
+    absolute error over the seasonal-naive forecast's, on the same targets) and the share of
+    targets inside the 80% interval, then the medians and the coverage over all targets.
 
     Options:
       --windows FILE      labeled windows: file path relative to DATA_DIR -> [[start, end], ...]
@@ -191,6 +229,32 @@ enum Help {
     (checked to decode whole first, written durably), so the next 'aiops serve --data DIR'
     resumes from it. Stop 'aiops serve' first: a running one would overwrite it with its next
     snapshot. Exit status: 0 done, 1 no such backup or it does not decode, 2 usage error.
+    """
+
+    static let forecast = """
+    Usage: aiops forecast FILE... [--rules DIR] [--metric 'name{labels}'] [--match SELECTOR]...
+                          [--hours N] [--step DURATION] [--format text|json|csv] [--quiet]
+
+    Replays each file through the same pipeline as 'aiops replay', then prints, for every series
+    whose seasonal state is warm at the file's end (two days of data under the 'auto' rule or a
+    seasonal rule), the forecast of the next hours with an 80% interval, built from the
+    detector's state: its level, daily (or weekly) profile, and the spread around them. A
+    counter is forecast as its per-second rate, as its detector scores it. Series only EWMA or
+    leak rules watch have no seasonal state and no forecast (listed on standard error).
+
+    Options:
+      --hours N           how far ahead, 1 to 48 (default 24)
+      --step DURATION     time between points, e.g. 30m, 1h, or seconds; at least 1m (default 1h);
+                          points fall on multiples of the step
+      --match SELECTOR    only series the selector selects, e.g. 'http_requests_total{code="200"}';
+                          repeatable (any of them)
+      --format text|json|csv
+                          text: a table per series (default); json: Prometheus query_range
+                          shape ('data.result[].metric', 'values', plus 'lower' and 'upper');
+                          csv: series,transform,timestamp,value,lower,upper
+      --rules DIR         rule files (as for replay)
+      --metric SERIES     identity of a single-series CSV (as for replay)
+      --quiet             no note on standard error about series without a forecast
     """
 
     static let rules = """

@@ -1,4 +1,5 @@
 import Foundation
+import Advice
 import AIOpsCore
 import Delivery
 import Fixtures
@@ -19,8 +20,8 @@ enum ReplayCommand {
         let parsed: ParsedArguments
         do {
             parsed = try ArgumentParser.parse(
-                arguments, valued: ["rules", "metric", "format", "scores", "slack", "allow-webhook-host", "html"],
-                flags: ["help", "quiet", "slack-dry-run"])
+                arguments, valued: ["rules", "metric", "format", "scores", "slack", "allow-webhook-host", "plan", "summary-at", "time-zone", "html"],
+                flags: ["help", "quiet", "slack-dry-run", "daily-summary"])
         } catch {
             Console.error("\(error); see 'aiops replay --help'")
             return 2
@@ -55,6 +56,13 @@ enum ReplayCommand {
                 return 2
             }
         }
+        let summarySettings: AdviceSettings?
+        switch dailySummarySettings(parsed) {
+        case .success(let settings): summarySettings = settings
+        case .failure(let error):
+            Console.error("\(error); see 'aiops replay --help'")
+            return 2
+        }
         guard let rules = RulesLocator.load(parsed.value("rules")) else { return 1 }
         let replayer = Replayer(rules: rules)
         let slackReplay = SlackReplay(rules: rules)
@@ -87,11 +95,12 @@ enum ReplayCommand {
         for (index, file) in files.enumerated() {
             let result: ReplayResult
             var batches: [NotificationBatch] = []
+            let summaries = summarySettings.map { DailySummaryReplay(workspace: SlackReplay.workspace, settings: $0) }
             do {
                 if case .off = slack {
-                    result = try replayer.replay(path: file, metric: metric, keepScores: parsed.value("scores") != nil, keepBands: html != nil)
+                    result = try replayer.replay(path: file, metric: metric, keepScores: parsed.value("scores") != nil, summaries: summaries, keepBands: html != nil)
                 } else {
-                    let replay = try slackReplay.replay(path: file, metric: metric, replayer: replayer, keepScores: parsed.value("scores") != nil, keepBands: html != nil)
+                    let replay = try slackReplay.replay(path: file, metric: metric, replayer: replayer, keepScores: parsed.value("scores") != nil, summaries: summaries, keepBands: html != nil)
                     result = replay.result
                     batches = replay.batches
                 }
@@ -101,6 +110,16 @@ enum ReplayCommand {
                 continue
             }
             totalIncidents += result.incidents.count
+            let composed = summaries?.summaries ?? []
+            if !slack.isOff {
+                // Summaries go out with the incident reports, in event-time order.
+                let prepared = composed.map { summary in
+                    let rendered = summary.rendered()
+                    return NotificationBatch.prepared(PreparedMessage(slackPayload: rendered.slackPayload, text: rendered.text),
+                                                      workspace: SlackReplay.workspace, rule: "daily-summary", at: summary.at)
+                }
+                batches = (batches + prepared).enumerated().sorted { ($0.element.decidedAt, $0.offset) < ($1.element.decidedAt, $1.offset) }.map(\.element)
+            }
             totalNotifications += batches.count
             if html != nil { htmlFiles.append(ReplayHTML.file(result, metric: metric, rules: rules)) }
             if let requested = parsed.value("scores") {
@@ -123,6 +142,16 @@ enum ReplayCommand {
                 for incident in result.incidents { print(IncidentJSON.line(incident, file: files.count > 1 ? file : nil)) }
             default:
                 print(ReplayText.render(result))
+            }
+            if case .off = slack {
+                for summary in composed {
+                    if format == "json" {
+                        print(summaryJSON(summary))
+                    } else {
+                        print("")
+                        print(summary.rendered().text)
+                    }
+                }
             }
             if let notifier {
                 do {
@@ -164,6 +193,41 @@ enum ReplayCommand {
             Console.progress("slack dry run: \(totalNotifications) payload\(totalNotifications == 1 ? "" : "s")")
         }
         return failures == 0 ? 0 : 1
+    }
+
+    /// `--daily-summary [--plan hobby|pro] [--summary-at HH:MM] [--time-zone ZONE]`, checked;
+    /// nil settings without `--daily-summary`.
+    static func dailySummarySettings(_ parsed: ParsedArguments) -> Result<AdviceSettings?, UsageError> {
+        guard parsed.has("daily-summary") else {
+            for option in ["plan", "summary-at", "time-zone"] where parsed.value(option) != nil {
+                return .failure(UsageError(message: "--\(option) only applies to --daily-summary"))
+            }
+            return .success(nil)
+        }
+        let plan = parsed.value("plan") ?? "pro"
+        guard plan == "pro" || plan == "hobby" else {
+            return .failure(UsageError(message: "--plan: \"\(plan)\" is not a plan (hobby or pro)"))
+        }
+        do {
+            let schedule = try DailySummarySchedule(at: parsed.value("summary-at") ?? "09:00", timeZone: parsed.value("time-zone") ?? "UTC")
+            return .success(AdviceSettings(includesAdvice: plan == "pro", schedule: schedule))
+        } catch {
+            let option = if case .invalidValue("timeZone", _) = error { "--time-zone" } else { "--summary-at" }
+            return .failure(UsageError(message: "\(option): \(error.reason)"))
+        }
+    }
+
+    /// `--format json` line of a daily summary: its time, incidents, risks and advice.
+    static func summaryJSON(_ summary: DailySummary) -> String {
+        let object: [String: Any] = [
+            "dailySummary": TimeFormat.rfc3339(summary.at),
+            "workspace": summary.workspace,
+            "incidents": summary.incidents.map(\.id),
+            "open": summary.open.map(\.id),
+            "risks": summary.risks.map(\.text),
+            "advice": summary.advice.map { AdviceJSON.object($0) } ?? NSNull(),
+        ]
+        return AdviceJSON.serialize(object)
     }
 
     /// `--slack` / `--slack-dry-run` / `--allow-webhook-host`, checked. Errors never contain

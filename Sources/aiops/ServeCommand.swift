@@ -28,8 +28,8 @@ enum ServeCommand {
         do {
             parsed = try ArgumentParser.parse(
                 arguments,
-                valued: Set(["listen", "web.listen-address", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval",
-                             "log.format", "log.level", "external-url", "web.external-url"]).union(warmStartOptionNames),
+                valued: Set(["listen", "web.listen-address", "data", "config", "rules", "threads", "shards", "body-memory", "snapshot-interval", "slack-min-interval",
+                             "log.format", "log.level", "external-url", "web.external-url", "federate-limit"]).union(warmStartOptionNames),
                 flags: ["help"])
         } catch {
             Console.error("\(error); see 'aiops serve --help'")
@@ -113,9 +113,26 @@ enum ServeCommand {
         case (nil, nil):
             break
         }
+        if let text = parsed.value("federate-limit") {
+            guard let limit = Int(text), limit > 0 else {
+                Console.error("--federate-limit must be a positive number of series")
+                return 2
+            }
+            options.federateLimit = limit
+        }
         switch warmStartOptions(parsed) {
         case .success(let warm): options.warmStart = warm
         case .failure(let status): return status.code
+        }
+        // Slack allows about one post per second per webhook; N instances sharing one webhook
+        // (README, "Scale-out") each take N seconds between posts to share it.
+        var slackInterval = 1.0
+        if let text = parsed.value("slack-min-interval") {
+            guard let interval = PromDuration(parsing: text), interval.milliseconds > 0 else {
+                Console.error("--slack-min-interval must be a duration such as 1s or 2s")
+                return 2
+            }
+            slackInterval = Double(interval.milliseconds) / 1000
         }
         let dataDirectory = parsed.value("data") ?? "aiops-data"
         options.dataDirectory = dataDirectory
@@ -144,7 +161,8 @@ enum ServeCommand {
         let notifier: Notifier
         do {
             notifier = try NotifierSetup.make(
-                configuration: configuration, rules: rules, dataDirectory: dataDirectory, externalURL: options.externalURL, log: DeliveryLog(logger: logger))
+                configuration: configuration, rules: rules, dataDirectory: dataDirectory, externalURL: options.externalURL,
+                minimumSendInterval: slackInterval, log: DeliveryLog(logger: logger))
         } catch {
             log.error("\(error)")
             return 1
@@ -163,7 +181,11 @@ enum ServeCommand {
         log.info("aiops \(AIOpsServer.version) listening on \(base) with \(rules.rules.count) rules; data in \(dataDirectory)/")
         log.info("web view: \(options.externalURL ?? base + "/") (sign in with a workspace token)" + (options.externalURL == nil ? "; reports carry no links to it without --external-url" : "; reports link their incidents there"))
         for workspace in configuration.workspaces {
-            let reports = workspace.slack == nil ? "reports to standard output" : "reports to its Slack webhook"
+            var targets: [String] = []
+            if workspace.slack != nil { targets.append("its Slack webhook") }
+            if let alertmanagers = workspace.alertmanagers, !alertmanagers.isEmpty { targets.append("\(alertmanagers.count) Alertmanager(s)") }
+            var reports = targets.isEmpty ? "reports to standard output" : "reports to " + targets.joined(separator: " and ")
+            if workspace.remoteWrite != nil { reports += "; scores remote-written" }
             log.info("workspace \(workspace.name) (\(workspace.plan.rawValue)): \(reports)")
         }
         if source.configFile == nil, let workspace = configuration.workspaces.first {

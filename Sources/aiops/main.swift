@@ -18,6 +18,8 @@ case "serve":
     status = ServeCommand.run(Array(arguments.dropFirst()))
 case "replay":
     status = ReplayCommand.run(Array(arguments.dropFirst()))
+case "forecast":
+    status = ForecastCommand.run(Array(arguments.dropFirst()))
 case "evaluate":
     status = EvaluateCommand.run(Array(arguments.dropFirst()))
 case "rules":

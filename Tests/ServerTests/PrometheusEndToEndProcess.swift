@@ -78,6 +78,30 @@ final class PrometheusEndToEndProcess {
         }
     }
 
+    /// Another binary of the ecosystem (vmagent, Alertmanager) run the same way: `arguments`
+    /// as given, its log in `directory/<name>.log`; `webPort` is what the caller chose.
+    init(binary: String, directory: String, name: String, webPort: Int, arguments: [String]) throws {
+        self.directory = directory
+        logPath = directory + "/\(name).log"
+        self.webPort = webPort
+        guard FileManager.default.createFile(atPath: logPath, contents: nil),
+              let log = FileHandle(forWritingAtPath: logPath) else {
+            throw StartError(reason: "cannot create \(logPath)", logTail: "")
+        }
+        defer { try? log.close() }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        do {
+            try process.run()
+        } catch {
+            throw StartError(reason: "cannot launch \(binary): \(error)", logTail: "")
+        }
+    }
+
     var isRunning: Bool { process.isRunning }
 
     /// Whether it exited because another process took its port between our probe and its bind.

@@ -72,7 +72,7 @@ import Testing
         ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\"}],\n \"adminTokn\": \"x\"}",
          #"aiops.json:2: adminTokn: unknown key (did you mean "adminToken"?)"#),
         ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\", \"colour\": 1}]}",
-         "aiops.json:1: workspaces[0].colour: unknown key (expected one of name, plan, token, slack, limits, notifications)"),
+         "aiops.json:1: workspaces[0].colour: unknown key (expected one of name, plan, token, slack, limits, notifications, alertmanagers, remoteWrite, dailySummary, pricing, scaling)"),
         // A trailing comma, which the rule files always refused.
         ("{\"workspaces\": [{\"name\": \"a\", \"plan\": \"pro\", \"token\": \"0123456789abcdef\",}]}",
          #"aiops.json:1: invalid JSON at column 74: trailing comma before "}" (JSON allows none)"#),
