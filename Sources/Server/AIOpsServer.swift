@@ -74,8 +74,8 @@ public final class AIOpsServer: Sendable {
         public var alertResendDelay: PromDuration = .minutes(1)
         /// Most series one `/federate` request may answer (beyond: 422, nothing answered).
         public var federateLimit: Int = 100_000
-        /// What fills the web view overview's slots (daily summary, forecasts,
-        /// recommendations); empty slots say so.
+        /// Replaces what fills the web view overview's slots (by default the daily summary,
+        /// forecasts and recommendations of the server's own modules, `ServerWebPanels`).
         public var webPanels: [OverviewSlot: OverviewPanelProvider] = [:]
 
         public init() {}
@@ -177,7 +177,7 @@ public final class AIOpsServer: Sendable {
         let scratch = (0..<max(1, httpConfiguration.threads)).map { _ in ScratchSlot() }
         var webOptions = WebApp.Options()
         webOptions.externalURL = options.externalURL
-        webOptions.panels = options.webPanels
+        webOptions.panels = ServerWebPanels.providers(state: state).merging(options.webPanels) { $1 }
         webOptions.version = Self.version
         let web = WebApp(source: ServerWebSource(state: state, ingestRate: ingestRate), options: webOptions, clock: clock)
         handler = AIOpsHandler(

@@ -86,6 +86,7 @@ enum OverviewPage {
         }
         var html = "<section id=\"\(id)\" class=\"slot\" aria-labelledby=\"\(id)-heading\"><h2 id=\"\(id)-heading\">\(slot.title)</h2>"
         for line in panel.lines { html += "<p>\(HTML.escape(line))</p>" }
+        if let text = panel.preformatted { html += "<pre class=\"panel\">\(HTML.escape(text))</pre>" }
         if !panel.rows.isEmpty { html += PageParts.facts(panel.rows.map { ($0.name, $0.value) }) }
         for (index, plot) in panel.plots.enumerated() {
             html += "<h3>\(HTML.escape(plot.title))</h3>" + SVGPlot().render(plot, id: "\(id)-plot-\(index)")

@@ -33,13 +33,16 @@ public struct OverviewPanel: Sendable {
 
     /// Paragraphs.
     public var lines: [String]
+    /// Text laid out as it is (a summary with indented lines), in a `<pre>`.
+    public var preformatted: String?
     public var rows: [Row]
     public var plots: [PlotInput]
     /// A link under the panel (`/api/v1/summary`), relative to the server; nil for none.
     public var link: (title: String, path: String)?
 
-    public init(lines: [String] = [], rows: [Row] = [], plots: [PlotInput] = [], link: (title: String, path: String)? = nil) {
+    public init(lines: [String] = [], preformatted: String? = nil, rows: [Row] = [], plots: [PlotInput] = [], link: (title: String, path: String)? = nil) {
         self.lines = lines
+        self.preformatted = preformatted
         self.rows = rows
         self.plots = plots
         self.link = link

@@ -95,6 +95,7 @@ struct PageLayout {
     .note,.muted{color:var(--muted)}
     .slot{border:1px dashed var(--line);border-radius:6px;padding:4px 12px;margin:12px 0}
     .slot.empty{color:var(--muted)}
+    pre.panel{white-space:pre-wrap;overflow-wrap:anywhere;font:.9em/1.4 ui-monospace,"DejaVu Sans Mono",monospace;margin:8px 0}
     .cards{display:grid;grid-template-columns:repeat(auto-fit,minmax(220px,1fr));gap:10px}
     .card{border:1px solid var(--line);border-radius:6px;padding:8px 12px}
     .card .big{font-size:1.4em;font-weight:600}

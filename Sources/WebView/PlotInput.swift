@@ -20,6 +20,8 @@ public struct PlotInput: Sendable {
     public var threshold: Double?
     /// Names the plot for screen readers (`aria-label`) and its heading.
     public var title: String
+    /// What the legend calls the line of `values` (`value`; `forecast` for a forecast).
+    public var valueName = "value"
 
     public init(
         timestamps: [Timestamp], values: [Double], expected: [Double] = [], lower: [Double] = [], upper: [Double] = [],

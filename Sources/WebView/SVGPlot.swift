@@ -213,7 +213,7 @@ public struct SVGPlot: Sendable {
         svg += "</svg></div>"
 
         // Legend, readout, and the readouts' data.
-        svg += "<p class=\"legend\"><span class=\"key key-value\">value</span>"
+        svg += "<p class=\"legend\"><span class=\"key key-value\">\(HTML.escape(input.valueName))</span>"
         if hasExpected { svg += " <span class=\"key key-expected\">expected</span>" }
         if hasBand { svg += " <span class=\"key key-band\">band</span>" }
         if hasScores { svg += " <span class=\"key key-score\">score (right axis, 0–1)</span>" }

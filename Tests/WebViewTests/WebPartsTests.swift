@@ -118,4 +118,16 @@ import Testing
         #expect(!html.contains("<x>") && !html.contains("<week>"))
         #expect(html.utf8.count < 300_000, "\(html.utf8.count) bytes for a week of 15-second samples")
     }
+
+    @Test func slotsSayWhenNothingFillsThemAndEscapeWhatDoes() {
+        let context = PageContext(prefix: "", workspace: "w", switchable: [], now: 0)
+        let empty = OverviewPage.slot(.forecasts, panel: nil, context: context)
+        #expect(empty.hasPrefix("<section id=\"slot-forecasts\" class=\"slot empty\""))
+        #expect(empty.contains("Nothing here yet"))
+        let panel = OverviewPanel(lines: ["<b>x</b>"], preformatted: "  a <i>\n  b", rows: [OverviewPanel.Row("k<", "v&")])
+        let filled = OverviewPage.slot(.dailySummary, panel: panel, context: context)
+        #expect(filled.contains("<p>&lt;b&gt;x&lt;/b&gt;</p>"))
+        #expect(filled.contains("<pre class=\"panel\">  a &lt;i&gt;\n  b</pre>"))
+        #expect(filled.contains("<dt>k&lt;</dt><dd>v&amp;</dd>"))
+    }
 }

@@ -206,7 +206,7 @@ import Testing
         #expect(none.bodyText.contains("No series match."))
     }
 
-    @Test func theOverviewShowsIncidentsIngestAndEmptySlots() throws {
+    @Test func theOverviewShowsIncidentsIngestAndTheOtherModulesSlots() throws {
         let fixture = try WebFixture()
         defer { fixture.stop() }
         fixture.server.recordIngestRates()
@@ -218,7 +218,12 @@ import Testing
         #expect(html.contains("0.5 samples/s"), "30 samples in the minute between the two readings")
         #expect(html.contains(">4</div><label class=\"muted\" for=\"series-meter\">of 10,000 allowed"))
         #expect(html.contains("<div class=\"big\">none</div><div class=\"muted\">reports go to standard output</div>"))
-        for slot in OverviewSlot.allCases { #expect(html.contains("<section id=\"slot-\(slot.rawValue)\" class=\"slot empty\"")) }
+        for slot in OverviewSlot.allCases { #expect(html.contains("<section id=\"slot-\(slot.rawValue)\" class=\"slot\"")) }
+        #expect(html.contains("<pre class=\"panel\">Daily summary: team-a,"), "the daily summary as it would be sent now")
+        #expect(html.contains("<p>Forecasts come with the Pro plan.</p>"))
+        #expect(html.contains("<p>Scaling and cost recommendations come with the Pro plan.</p>"))
+        let pro = try fixture.get("/", token: WebFixture.tokenB).bodyText
+        #expect(pro.contains("No series has a warm seasonal state yet"))
     }
 
     @Test func anExternalURLPrefixesLinksAndMakesTheCookieSecure() throws {
