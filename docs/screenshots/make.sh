@@ -12,7 +12,7 @@ out=docs/screenshots
 swift build --product aiops
 AIOPS_SCREENSHOTS="$PWD/$out" swift test --filter BrowserTests
 # Only the ones the README shows are kept in the repository.
-keep="overview incident-resolved series rules narrow-incident replay-report"
+keep="overview incident-resolved series narrow-incident replay-report"
 for f in "$out"/*.png; do
   name=$(basename "$f" .png)
   [[ " $keep " == *" $name "* ]] || rm -f "$f"
