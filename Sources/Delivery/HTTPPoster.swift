@@ -30,7 +30,7 @@ public final class URLSessionHTTPPoster: HTTPPoster {
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration, delegate: PosterRedirectRefusal(), delegateQueue: nil)
+        session = URLSession(configuration: configuration, delegate: RedirectRefusingDelegate(), delegateQueue: nil)
     }
 
     deinit {
@@ -45,52 +45,6 @@ public final class URLSessionHTTPPoster: HTTPPoster {
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let authorization = endpoint.authorization { request.setValue(authorization, forHTTPHeaderField: "Authorization") }
         request.httpBody = Data(body)
-        let redacted = endpoint.redacted
-        let once = PosterCompleteOnce(completion)
-        // Not capturing `self`: see URLSessionWebhookTransport (deinit on the session's queue traps).
-        let clock = self.clock
-        let task = session.dataTask(with: request) { data, response, error in
-            if let http = response as? HTTPURLResponse {
-                let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap { URLSessionWebhookTransport.parseRetryAfter($0, now: clock.now()) }
-                once.complete(.http(status: http.statusCode, body: data.map { [UInt8]($0) } ?? [], retryAfter: retryAfter))
-            } else if let error {
-                once.complete(.failed(URLSessionWebhookTransport.map(error, webhook: redacted, timeout: timeout)))
-            } else {
-                once.complete(.failed(.transport(webhook: redacted, reason: "no_response", code: 0)))
-            }
-        }
-        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(timeout * 1000))) {
-            if once.complete(.failed(.timedOut(webhook: redacted, seconds: timeout))) { task.cancel() }
-        }
-        task.resume()
-    }
-}
-
-/// Calls a completion at most once: the response and the timeout race.
-private final class PosterCompleteOnce: Sendable {
-    private let done = Atomic<Bool>(false)
-    private let completion: @Sendable (WebhookResponse) -> Void
-
-    init(_ completion: @escaping @Sendable (WebhookResponse) -> Void) {
-        self.completion = completion
-    }
-
-    @discardableResult
-    func complete(_ response: WebhookResponse) -> Bool {
-        guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return false }
-        completion(response)
-        return true
-    }
-}
-
-/// Refuses every redirect, so the 3xx itself is the response.
-///
-/// `@unchecked Sendable`: stateless (NSObject subclass with no stored properties).
-private final class PosterRedirectRefusal: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    func urlSession(
-        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
-        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
-    ) {
-        completionHandler(nil)
+        URLSessionWebhookTransport.start(request, on: session, redacted: endpoint.redacted, timeout: timeout, clock: clock, completion: completion)
     }
 }

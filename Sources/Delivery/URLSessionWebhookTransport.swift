@@ -37,18 +37,22 @@ public final class URLSessionWebhookTransport: WebhookTransport {
         request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
         request.setValue("aiops", forHTTPHeaderField: "User-Agent")
         request.httpBody = Data(body)
-        let redacted = url.redacted
+        Self.start(request, on: session, redacted: url.redacted, timeout: timeout, clock: clock, completion: completion)
+    }
+
+    /// Starts `request` on `session`: the response, the error or the timeout, whichever comes
+    /// first, reaches `completion`, once (also `HTTPPoster`'s). `redacted` names the endpoint in
+    /// errors. Static, so the closures never capture a transport: the last release of one
+    /// would then run its deinit (`invalidateAndCancel`) on the session's own queue, which traps.
+    static func start(_ request: URLRequest, on session: URLSession, redacted: String, timeout: Double, clock: any WallClock,
+                      completion: @escaping @Sendable (WebhookResponse) -> Void) {
         let once = CompleteOnce(completion)
-        // The closure must not capture `self`: the last release of the transport would then
-        // run its deinit (`invalidateAndCancel`) on the session's own queue, which traps.
-        let clock = self.clock
         let task = session.dataTask(with: request) { data, response, error in
             if let http = response as? HTTPURLResponse {
-                let now = clock.now()
-                let retryAfter = (http.value(forHTTPHeaderField: "Retry-After")).flatMap { URLSessionWebhookTransport.parseRetryAfter($0, now: now) }
+                let retryAfter = http.value(forHTTPHeaderField: "Retry-After").flatMap { parseRetryAfter($0, now: clock.now()) }
                 once.complete(.http(status: http.statusCode, body: data.map { [UInt8]($0) } ?? [], retryAfter: retryAfter))
             } else if let error {
-                once.complete(.failed(URLSessionWebhookTransport.map(error, webhook: redacted, timeout: timeout)))
+                once.complete(.failed(map(error, webhook: redacted, timeout: timeout)))
             } else {
                 once.complete(.failed(.transport(webhook: redacted, reason: "no_response", code: 0)))
             }
@@ -91,8 +95,8 @@ public final class URLSessionWebhookTransport: WebhookTransport {
     }
 }
 
-/// Calls a completion at most once: the response and the timeout race.
-private final class CompleteOnce: Sendable {
+/// Calls a completion at most once: the response and the timeout race (also `HTTPPoster`'s).
+final class CompleteOnce: Sendable {
     private let done = Atomic<Bool>(false)
     private let completion: @Sendable (WebhookResponse) -> Void
 
@@ -112,7 +116,7 @@ private final class CompleteOnce: Sendable {
 /// Refuses every redirect, so the 3xx itself is the response.
 ///
 /// `@unchecked Sendable`: stateless (NSObject subclass with no stored properties).
-private final class RedirectRefusingDelegate: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+final class RedirectRefusingDelegate: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     func urlSession(
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
