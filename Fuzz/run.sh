@@ -27,7 +27,7 @@ deps() {
     http_request) echo "AIOpsCore HTTPServer" ;;
     rule_file|selector) echo "AIOpsCore Detectors Rules" ;;
     fixtures) echo "AIOpsCore Fixtures" ;;
-    config) echo "AIOpsCore RemoteWrite Store Detectors Rules Incidents Pipeline Reports Advice Delivery Snapshots Fixtures WarmStart HTTPServer AlertTargets ScoreExport WebView Server" ;;
+    config) echo "AIOpsCore RemoteWrite Store Detectors Rules Incidents Pipeline Forecasting Reports Advice Delivery Snapshots Fixtures WarmStart HTTPServer AlertTargets ScoreExport WebView Server" ;;
   esac
 }
 
