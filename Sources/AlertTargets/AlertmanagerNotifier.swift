@@ -16,8 +16,6 @@ import Synchronization
 public final class AlertmanagerNotifier: Sendable {
     struct State: Sendable {
         var queue: AlertmanagerQueue
-        var started = false
-        var stopped = false
         var inFlight = 0
         /// Callers of `waitUntilSent`, signalled whenever a request completes.
         var waiters: [ObjectIdentifier: DispatchSemaphore] = [:]
@@ -29,8 +27,7 @@ public final class AlertmanagerNotifier: Sendable {
     private let clock: any WallClock
     private let log: DeliveryLog
     private let externalURL: String?
-    private let wakeup = DispatchSemaphore(value: 0)
-    private let exited = DispatchSemaphore(value: 0)
+    private let worker = WorkerThread(name: "aiops-alertmanager")
     /// Longest sleep without looking at the clock (a `ManualClock` moved by a test, a jump).
     private let maximumIdleWaitMs: Int64
 
@@ -52,25 +49,12 @@ public final class AlertmanagerNotifier: Sendable {
 
     /// Starts the sending thread (once).
     public func start() {
-        let first = state.withLock { state -> Bool in
-            defer { state.started = true }
-            return !state.started && !state.stopped
-        }
-        guard first else { return }
-        let thread = Thread { [self] in self.run() }
-        thread.name = "aiops-alertmanager"
-        thread.start()
+        worker.start { [self] in self.round() }
     }
 
     /// Stops the thread (waiting for it); requests in flight finish on their own.
     public func shutdown() {
-        let running = state.withLock { state -> Bool in
-            defer { state.stopped = true }
-            return state.started && !state.stopped
-        }
-        guard running else { return }
-        wakeup.signal()
-        exited.wait()
+        worker.stop()
     }
 
     /// Whether `workspace` has Alertmanagers now.
@@ -79,7 +63,7 @@ public final class AlertmanagerNotifier: Sendable {
     /// Replaces the Alertmanagers (a configuration reload; see `AlertmanagerQueue.reconfigure`).
     public func reconfigure(targets: [AlertmanagerQueue.Target]) {
         state.withLock { $0.queue.reconfigure(targets: targets) }
-        wakeup.signal()
+        worker.wake()
     }
 
     /// An `IncidentSink` feeding `workspace`'s Alertmanagers (whichever it has when an event
@@ -92,7 +76,7 @@ public final class AlertmanagerNotifier: Sendable {
     public func handle(_ event: IncidentEvent, workspace: String) {
         let now = clock.now()
         state.withLock { $0.queue.handle(event, workspace: workspace, externalURL: externalURL, now: now) }
-        wakeup.signal()
+        worker.wake()
     }
 
     /// Hands in incidents that were firing before a restart (loaded from a snapshot), so they
@@ -105,7 +89,7 @@ public final class AlertmanagerNotifier: Sendable {
     public var statuses: [AlertmanagerStatus] { state.withLock { $0.queue.statuses } }
 
     /// Wakes the thread to look at the clock now (after a `ManualClock` moved).
-    public func tick() { wakeup.signal() }
+    public func tick() { worker.wake() }
 
     /// Waits up to `timeout` seconds until nothing is due or in flight; true if so. For tests
     /// and for a graceful stop.
@@ -122,7 +106,7 @@ public final class AlertmanagerNotifier: Sendable {
                 return false
             }
             if idle { return true }
-            wakeup.signal()
+            worker.wake()
             if waiter.wait(timeout: min(deadline, .now() + .milliseconds(100))) == .timedOut {
                 state.withLock { _ = $0.waiters.removeValue(forKey: key) }
                 if DispatchTime.now() >= deadline { return false }
@@ -132,22 +116,18 @@ public final class AlertmanagerNotifier: Sendable {
 
     // MARK: The thread
 
-    private func run() {
-        while true {
-            let now = clock.now()
-            let (stopped, dispatches, next) = state.withLock { state -> (Bool, [AlertmanagerQueue.Dispatch], Timestamp?) in
-                if state.stopped { return (true, [], nil) }
-                let due = state.queue.due(now: now)
-                state.inFlight += due.count
-                return (false, due, state.queue.nextDeadline(now: now))
-            }
-            if stopped { break }
-            for dispatch in dispatches { send(dispatch) }
-            var waitMs = maximumIdleWaitMs
-            if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
-            if waitMs > 0 { _ = wakeup.wait(timeout: .now() + .milliseconds(Int(waitMs))) }
+    /// One round: send what is due; returns how long to sleep until the next deadline.
+    private func round() -> Int64 {
+        let now = clock.now()
+        let (dispatches, next) = state.withLock { state -> ([AlertmanagerQueue.Dispatch], Timestamp?) in
+            let due = state.queue.due(now: now)
+            state.inFlight += due.count
+            return (due, state.queue.nextDeadline(now: now))
         }
-        exited.signal()
+        for dispatch in dispatches { send(dispatch) }
+        var waitMs = maximumIdleWaitMs
+        if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
+        return waitMs
     }
 
     private func send(_ dispatch: AlertmanagerQueue.Dispatch) {
@@ -170,7 +150,7 @@ public final class AlertmanagerNotifier: Sendable {
                 case .rejected: log.log(.error, line)
                 }
             }
-            wakeup.signal()
+            worker.wake()
         }
     }
 }

@@ -49,7 +49,6 @@ public final class Notifier: IncidentSink, Sendable {
         var workspaces: [String: NotifierWorkspace]
         var schedulers: [String: NotificationScheduler]
         var queue: DeliveryQueue
-        var stopped = false
         var delivered = 0
         var givenUp = 0
         /// Notifications queued and not yet settled (delivered or given up, outbox updated).
@@ -92,10 +91,8 @@ public final class Notifier: IncidentSink, Sendable {
     /// Where each workspace's reminders get their incidents' current facts, by workspace
     /// (`setCurrentIncidents`). Called with `emission` held and `state` not.
     private let currentIncidents = Mutex<[String: CurrentIncidents]>([:])
-    /// Signalled on every event, completion and request; the delivery thread waits on it.
-    private let wakeup = DispatchSemaphore(value: 0)
-    /// Signalled once when the delivery thread exits.
-    private let exited = DispatchSemaphore(value: 0)
+    /// The delivery thread, woken on every event, completion and request.
+    private let worker = WorkerThread(name: "aiops-delivery")
 
     /// Opens the outbox, queues what it holds and starts the delivery thread.
     /// - Parameters:
@@ -133,9 +130,7 @@ public final class Notifier: IncidentSink, Sendable {
             queue: DeliveryQueue(retry: configuration.retry, minimumInterval: configuration.minimumSendInterval, webhooks: webhookIDs)
         ))
         loadOutbox()
-        let thread = Thread { [self] in self.run() }
-        thread.name = "aiops-delivery"
-        thread.start()
+        worker.start { [self] in self.round() }
     }
 
     private func loadOutbox() {
@@ -174,7 +169,7 @@ public final class Notifier: IncidentSink, Sendable {
             return true
         }
         if !known { log.log(.warning, "event for unknown workspace \(workspace) dropped") }
-        wakeup.signal()
+        worker.wake()
         return known
     }
 
@@ -235,7 +230,7 @@ public final class Notifier: IncidentSink, Sendable {
             }
         }
         change.droppedNotifications = dropped.count
-        wakeup.signal()
+        worker.wake()
         return change
     }
 
@@ -247,7 +242,7 @@ public final class Notifier: IncidentSink, Sendable {
             return true
         }
         if !known { throw .unknownWorkspace(workspace) }
-        wakeup.signal()
+        worker.wake()
     }
 
     /// Gives `workspace`'s reminders the current facts of its incidents: before a reminder is
@@ -261,7 +256,7 @@ public final class Notifier: IncidentSink, Sendable {
     /// while taking the notifier's emission lock).
     public func setCurrentIncidents(workspace: String, _ source: @escaping CurrentIncidents) {
         currentIncidents.withLock { $0[workspace] = source }
-        wakeup.signal()
+        worker.wake()
     }
 
     /// The notification log of `workspace` (its scheduler's decisions), nil when unknown.
@@ -279,12 +274,12 @@ public final class Notifier: IncidentSink, Sendable {
             return true
         }
         if !known { throw .unknownWorkspace(workspace) }
-        wakeup.signal()
+        worker.wake()
     }
 
     /// Wakes the delivery thread to look at the clock now (after a `ManualClock` moved).
     public func tick() {
-        wakeup.signal()
+        worker.wake()
     }
 
     // MARK: Waiting
@@ -325,36 +320,29 @@ public final class Notifier: IncidentSink, Sendable {
     /// Stops the delivery thread (waiting for it). Queued notifications stay in the outbox for
     /// the next start; attempts in flight finish and are recorded.
     public func shutdown() {
-        let already = state.withLock { state -> Bool in
-            defer { state.stopped = true }
-            return state.stopped
-        }
-        guard !already else { return }
-        wakeup.signal()
-        exited.wait()
+        worker.stop()
     }
 
     // MARK: The delivery thread
 
-    private func run() {
-        while true {
-            if state.withLock({ $0.stopped }) { break }
-            emit(drain: false)
-            let now = clock.now()
-            let (due, next) = state.withLock { state -> ([OutboxEntry], Timestamp?) in
-                let due = state.stopped ? [] : state.queue.dueAttempts(now: now)
-                var next = state.queue.nextDeadline
-                for scheduler in state.schedulers.values {
-                    if let at = scheduler.nextDeadline { next = min(next ?? at, at) }
-                }
-                return (due, next)
+    /// One round: emit what the schedulers decided, start the attempts that are due; returns
+    /// how long to sleep until the next deadline.
+    private func round() -> Int64 {
+        emit(drain: false)
+        let now = clock.now()
+        let stopping = worker.isStopped
+        let (due, next) = state.withLock { state -> ([OutboxEntry], Timestamp?) in
+            let due = stopping ? [] : state.queue.dueAttempts(now: now)
+            var next = state.queue.nextDeadline
+            for scheduler in state.schedulers.values {
+                if let at = scheduler.nextDeadline { next = min(next ?? at, at) }
             }
-            for entry in due { start(entry) }
-            var waitMs = maximumIdleWaitMs
-            if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
-            if waitMs > 0 { _ = wakeup.wait(timeout: .now() + .milliseconds(Int(waitMs))) }
+            return (due, next)
         }
-        exited.signal()
+        for entry in due { start(entry) }
+        var waitMs = maximumIdleWaitMs
+        if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
+        return waitMs
     }
 
     /// Ticks (or drains) the schedulers and turns their batches into queued notifications or
@@ -422,7 +410,7 @@ public final class Notifier: IncidentSink, Sendable {
             }
             state.withLock { $0.enqueue(entry, now: now) }
         }
-        if !batches.isEmpty { wakeup.signal() }
+        if !batches.isEmpty { worker.wake() }
     }
 
     // MARK: Batches decided elsewhere
@@ -500,7 +488,7 @@ public final class Notifier: IncidentSink, Sendable {
         case nil:
             break
         }
-        wakeup.signal()
+        worker.wake()
     }
 }
 

@@ -40,8 +40,6 @@ public final class ScoreRemoteWriter: Sendable {
         var lanes: [Lane]
         /// Bumped by `reconfigure`: completions of an older generation are dropped.
         var generation = 0
-        var started = false
-        var stopped = false
         var waiters: [ObjectIdentifier: DispatchSemaphore] = [:]
     }
 
@@ -52,8 +50,7 @@ public final class ScoreRemoteWriter: Sendable {
     private let maxSeriesPerRequest: Int
     private let maxQueuedSamples: Int
     private let retry: RetryPolicy
-    private let wakeup = DispatchSemaphore(value: 0)
-    private let exited = DispatchSemaphore(value: 0)
+    private let worker = WorkerThread(name: "aiops-score-write")
 
     /// - Parameter maxQueuedSamples: per workspace, beyond which the oldest are dropped.
     public init(
@@ -95,28 +92,17 @@ public final class ScoreRemoteWriter: Sendable {
             state.lanes = lanes
             state.generation += 1
         }
-        wakeup.signal()
+        worker.wake()
     }
 
+    /// Starts the thread (once).
     public func start() {
-        let first = state.withLock { state -> Bool in
-            defer { state.started = true }
-            return !state.started && !state.stopped
-        }
-        guard first else { return }
-        let thread = Thread { [self] in self.run() }
-        thread.name = "aiops-score-write"
-        thread.start()
+        worker.start { [self] in self.round() }
     }
 
+    /// Stops the thread (waiting for it); a request in flight finishes on its own.
     public func shutdown() {
-        let running = state.withLock { state -> Bool in
-            defer { state.stopped = true }
-            return state.started && !state.stopped
-        }
-        guard running else { return }
-        wakeup.signal()
-        exited.wait()
+        worker.stop()
     }
 
     /// Counters per workspace, for `/metrics`.
@@ -129,7 +115,7 @@ public final class ScoreRemoteWriter: Sendable {
         state.withLock { state in
             for index in state.lanes.indices { state.lanes[index].nextCollection = now }
         }
-        wakeup.signal()
+        worker.wake()
     }
 
     /// Waits up to `timeout` seconds until every queue is empty and nothing is in flight.
@@ -154,47 +140,43 @@ public final class ScoreRemoteWriter: Sendable {
 
     // MARK: The thread
 
-    private func run() {
-        while true {
-            let now = clock.now()
-            // Collections first (outside `state`: they take shard locks), then sends.
-            let (stopped, collect) = state.withLock { state -> (Bool, [(Int, Target)]) in
-                if state.stopped { return (true, []) }
-                var due: [(Int, Target)] = []
-                for index in state.lanes.indices where state.lanes[index].nextCollection <= now {
-                    state.lanes[index].nextCollection = now + state.lanes[index].target.intervalMilliseconds
-                    due.append((index, state.lanes[index].target))
-                }
-                return (false, due)
+    /// One round: collect the scores due, send the requests due; returns how long to sleep.
+    private func round() -> Int64 {
+        let now = clock.now()
+        // Collections first (outside `state`: they take shard locks), then sends.
+        let collect = state.withLock { state -> [(Int, Target)] in
+            var due: [(Int, Target)] = []
+            for index in state.lanes.indices where state.lanes[index].nextCollection <= now {
+                state.lanes[index].nextCollection = now + state.lanes[index].target.intervalMilliseconds
+                due.append((index, state.lanes[index].target))
             }
-            if stopped { break }
-            for (_, target) in collect {
-                let records = target.source.latestScores(pendingOnly: true, markExported: true)
-                let requests = ScoreRemoteWriteQueue.requests(records, maxSeriesPerRequest: maxSeriesPerRequest)
-                state.withLock { state in
-                    // By workspace: a reload may have replaced the lanes meanwhile.
-                    guard let index = state.lanes.firstIndex(where: { $0.target.workspace == target.workspace }) else { return }
-                    for request in requests { state.lanes[index].queue.enqueue(body: request.body, samples: request.samples, now: now) }
-                }
-            }
-            let (sends, next) = state.withLock { state -> ([(Int, Int, Target, ScoreRemoteWriteQueue.Request)], Timestamp?) in
-                var sends: [(Int, Int, Target, ScoreRemoteWriteQueue.Request)] = []
-                var next: Timestamp?
-                for index in state.lanes.indices {
-                    if let request = state.lanes[index].queue.due(now: now) { sends.append((index, state.generation, state.lanes[index].target, request)) }
-                    let collection = state.lanes[index].nextCollection
-                    next = min(next ?? collection, collection)
-                    if let at = state.lanes[index].queue.nextDeadline { next = min(next!, at) }
-                }
-                Self.signal(&state)
-                return (sends, next)
-            }
-            for (index, generation, target, request) in sends { send(request, lane: index, generation: generation, target: target) }
-            var waitMs: Int64 = 1000
-            if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
-            if waitMs > 0 { _ = wakeup.wait(timeout: .now() + .milliseconds(Int(waitMs))) }
+            return due
         }
-        exited.signal()
+        for (_, target) in collect {
+            let records = target.source.latestScores(pendingOnly: true, markExported: true)
+            let requests = ScoreRemoteWriteQueue.requests(records, maxSeriesPerRequest: maxSeriesPerRequest)
+            state.withLock { state in
+                // By workspace: a reload may have replaced the lanes meanwhile.
+                guard let index = state.lanes.firstIndex(where: { $0.target.workspace == target.workspace }) else { return }
+                for request in requests { state.lanes[index].queue.enqueue(body: request.body, samples: request.samples, now: now) }
+            }
+        }
+        let (sends, next) = state.withLock { state -> ([(Int, Int, Target, ScoreRemoteWriteQueue.Request)], Timestamp?) in
+            var sends: [(Int, Int, Target, ScoreRemoteWriteQueue.Request)] = []
+            var next: Timestamp?
+            for index in state.lanes.indices {
+                if let request = state.lanes[index].queue.due(now: now) { sends.append((index, state.generation, state.lanes[index].target, request)) }
+                let collection = state.lanes[index].nextCollection
+                next = min(next ?? collection, collection)
+                if let at = state.lanes[index].queue.nextDeadline { next = min(next!, at) }
+            }
+            Self.signal(&state)
+            return (sends, next)
+        }
+        for (index, generation, target, request) in sends { send(request, lane: index, generation: generation, target: target) }
+        var waitMs: Int64 = 1000
+        if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
+        return waitMs
     }
 
     private static func signal(_ state: inout State) {
@@ -221,7 +203,7 @@ public final class ScoreRemoteWriter: Sendable {
                 let level: DeliveryLog.Level = outcome == .accepted ? .info : .warning
                 log.log(level, "scores remote write \(target.endpoint.redacted) (workspace \(target.workspace)): \(line)")
             }
-            wakeup.signal()
+            worker.wake()
         }
     }
 }

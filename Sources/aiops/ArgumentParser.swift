@@ -1,3 +1,6 @@
+import AIOpsCore
+import Fixtures
+
 /// A small command-line parser: options (`--name value` or `--name=value`), flags, and
 /// positionals, with errors that name the argument. (No package dependencies, so no
 /// swift-argument-parser.)
@@ -6,14 +9,27 @@ struct ParsedArguments {
     var flags: Set<String> = []
     var positionals: [String] = []
 
-    /// `--format`: `text` (the default) or `json`; nil, with the error printed, otherwise.
-    func outputFormat() -> String? {
+    /// `--format`: `text` (the default) or one of `allowed`; nil, with the error printed,
+    /// otherwise.
+    func outputFormat(allowed: [String] = ["text", "json"]) -> String? {
         let format = value("format") ?? "text"
-        guard format == "text" || format == "json" else {
-            Console.error("--format must be 'text' or 'json', not '\(format)'")
+        guard allowed.contains(format) else {
+            let names = allowed.map { "'\($0)'" }
+            Console.error("--format must be \(names.dropLast().joined(separator: ", ")) or \(names.last!), not '\(format)'")
             return nil
         }
         return format
+    }
+
+    /// `--metric 'name{labels}'`: `.success(nil)` when not given; the parse error, prefixed with
+    /// the option, when it does not read.
+    func seriesIdentity() -> Result<Labels?, UsageError> {
+        guard let text = value("metric") else { return .success(nil) }
+        do {
+            return .success(try SeriesIdentity.parse(text))
+        } catch {
+            return .failure(UsageError(message: "--metric: \(error)"))
+        }
     }
 
     /// The last value of `--name`, if given.

@@ -26,11 +26,7 @@ enum ForecastCommand {
             Console.error("forecast needs at least one FILE; see 'aiops forecast --help'")
             return 2
         }
-        let format = parsed.value("format") ?? "text"
-        guard ["text", "json", "csv"].contains(format) else {
-            Console.error("--format must be 'text', 'json' or 'csv', not '\(format)'")
-            return 2
-        }
+        guard let format = parsed.outputFormat(allowed: ["text", "json", "csv"]) else { return 2 }
         let request: ForecastRequest
         do {
             request = try ForecastRequest(hours: parsed.value("hours"), step: parsed.value("step"), match: parsed.values("match"))
@@ -43,14 +39,12 @@ enum ForecastCommand {
             Console.error(message)
             return 2
         }
-        var metric: Labels?
-        if let text = parsed.value("metric") {
-            do {
-                metric = try SeriesIdentity.parse(text)
-            } catch {
-                Console.error("--metric: \(error)")
-                return 2
-            }
+        let metric: Labels?
+        switch parsed.seriesIdentity() {
+        case .success(let labels): metric = labels
+        case .failure(let error):
+            Console.error("\(error)")
+            return 2
         }
         guard let rules = RulesLocator.load(parsed.value("rules")) else { return 1 }
         let replayer = Replayer(rules: rules)

@@ -47,14 +47,12 @@ enum ReplayCommand {
             Console.error("\(error); see 'aiops replay --help'")
             return 2
         }
-        var metric: Labels?
-        if let text = parsed.value("metric") {
-            do {
-                metric = try SeriesIdentity.parse(text)
-            } catch {
-                Console.error("--metric: \(error)")
-                return 2
-            }
+        let metric: Labels?
+        switch parsed.seriesIdentity() {
+        case .success(let labels): metric = labels
+        case .failure(let error):
+            Console.error("\(error)")
+            return 2
         }
         let summarySettings: AdviceSettings?
         switch dailySummarySettings(parsed) {

@@ -1,8 +1,5 @@
 import Foundation
 import HTTPServer
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A real Alertmanager run as a child process for end-to-end tests: loopback port of its
 /// own, clustering off (`--cluster.listen-address=`), its storage, config and log in a
@@ -14,23 +11,12 @@ final class AlertmanagerProcess {
 
     let directory: String
     let port: Int
-    let logPath: String
-    private let process: Process
+    /// The child process, launched the way every ecosystem binary of the tests is.
+    private let child: PrometheusEndToEndProcess
 
     /// `/usr/bin/prometheus-alertmanager` (the Debian package CI installs), else
-    /// `alertmanager` or `prometheus-alertmanager` on `PATH`; nil when there is none.
-    static var binaryPath: String? {
-        let fileManager = FileManager.default
-        if fileManager.isExecutableFile(atPath: "/usr/bin/prometheus-alertmanager") { return "/usr/bin/prometheus-alertmanager" }
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
-        for directory in path.split(separator: ":") where !directory.isEmpty {
-            for name in ["prometheus-alertmanager", "alertmanager"] {
-                let candidate = String(directory) + "/" + name
-                if fileManager.isExecutableFile(atPath: candidate) { return candidate }
-            }
-        }
-        return nil
-    }
+    /// `prometheus-alertmanager` or `alertmanager` on `PATH`; nil when there is none.
+    static var binaryPath: String? { PrometheusEndToEndProcess.findBinary(["prometheus-alertmanager", "alertmanager"]) }
 
     /// Writes `configuration` (YAML) and launches Alertmanager on a free loopback port.
     init(binary: String, directory: String, configuration: String) throws {
@@ -38,35 +24,22 @@ final class AlertmanagerProcess {
         try FileManager.default.createDirectory(atPath: directory + "/data", withIntermediateDirectories: true)
         let configPath = directory + "/alertmanager.yml"
         try configuration.write(toFile: configPath, atomically: true, encoding: .utf8)
-        logPath = directory + "/alertmanager.log"
-        guard FileManager.default.createFile(atPath: logPath, contents: nil), let log = FileHandle(forWritingAtPath: logPath) else {
-            throw Failure(description: "cannot create \(logPath)")
-        }
-        defer { try? log.close() }
         guard let port = PrometheusEndToEndProcess.freeLoopbackPort() else { throw Failure(description: "no free loopback port") }
         self.port = port
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [
+        child = try PrometheusEndToEndProcess(binary: binary, directory: directory, name: "alertmanager", webPort: port, arguments: [
             "--config.file=\(configPath)",
             "--storage.path=\(directory)/data",
             "--web.listen-address=127.0.0.1:\(port)",
             "--cluster.listen-address=",
             "--log.level=debug",
-        ]
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        ])
     }
 
-    var isRunning: Bool { process.isRunning }
+    var isRunning: Bool { child.isRunning }
 
-    var log: String {
-        FileManager.default.contents(atPath: logPath).map { String(decoding: $0, as: UTF8.self) } ?? "(no log)"
-    }
+    var log: String { child.log }
 
-    var lostItsPort: Bool { !process.isRunning && log.contains("address already in use") }
+    var lostItsPort: Bool { child.lostItsPort }
 
     var url: String { "http://127.0.0.1:\(port)" }
 
@@ -85,14 +58,7 @@ final class AlertmanagerProcess {
         return (response.status, try? JSONSerialization.jsonObject(with: Data(response.body)), response.bodyText)
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        let deadline = ContinuousClock.now + .seconds(10)
-        while process.isRunning && ContinuousClock.now < deadline { usleep(20_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
-    }
+    func stop() { child.stop() }
 
     /// Starts one, retrying on another port when the probed one was taken meanwhile.
     static func start(binary: String, directory: String, configuration: String) async throws -> AlertmanagerProcess {

@@ -22,13 +22,19 @@ final class PrometheusEndToEndProcess {
 
     /// The binary to run: `/usr/bin/prometheus` (the Debian package CI installs), else the
     /// first `prometheus` on `PATH`; nil when there is none.
-    static var binaryPath: String? {
+    static var binaryPath: String? { findBinary(["prometheus"]) }
+
+    /// The first of `names` in `/usr/bin` (where CI's Debian packages put them), else on
+    /// `PATH`; nil when there is none.
+    static func findBinary(_ names: [String]) -> String? {
         let fileManager = FileManager.default
-        if fileManager.isExecutableFile(atPath: "/usr/bin/prometheus") { return "/usr/bin/prometheus" }
+        for name in names where fileManager.isExecutableFile(atPath: "/usr/bin/" + name) { return "/usr/bin/" + name }
         let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
         for directory in path.split(separator: ":") where !directory.isEmpty {
-            let candidate = String(directory) + "/prometheus"
-            if fileManager.isExecutableFile(atPath: candidate) { return candidate }
+            for name in names {
+                let candidate = String(directory) + "/" + name
+                if fileManager.isExecutableFile(atPath: candidate) { return candidate }
+            }
         }
         return nil
     }
