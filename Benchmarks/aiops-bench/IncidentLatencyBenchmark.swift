@@ -62,7 +62,7 @@ enum IncidentLatencyBenchmark {
         var warmups: [[UInt8]] = [], spikes: [[UInt8]] = []
         for probe in 0..<probes {
             let labels = Labels([Label(name: "__name__", value: "bench_probe"), Label(name: "probe", value: String(probe))])
-            let quiet = (0..<40).map { i in EncodedSample(timestamp: base + Int64(i) * 15_000, value: 100 + random.nextDouble()) }
+            let quiet = (0..<40).map { i in EncodedSample(timestamp: base + Int64(i) * 15_000, value: 100 + random.unit()) }
             warmups.append(RemoteWriteEncoder.compressedBody([EncodedSeries(labels: labels, samples: quiet)], version: version))
             spikes.append(RemoteWriteEncoder.compressedBody(
                 [EncodedSeries(labels: labels, samples: [EncodedSample(timestamp: base + 40 * 15_000, value: 2000)])], version: version))

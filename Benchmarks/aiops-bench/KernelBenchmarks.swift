@@ -48,8 +48,8 @@ enum KernelBenchmarks {
         var random = SplitMix64(seed: 8)
         // As the leak detector passes them: seconds into the window, values relative to the
         // first point scaled into [-2, 2].
-        let ts = (0..<(variants * n)).map { i in Float((Double(i % n) + random.nextDouble() * 0.9) * 112.5) }
-        let ys = (0..<(variants * n)).map { i in Float((Double(i % n) * 1e6 + random.nextDouble() * 5e6) / 67_108_864) }
+        let ts = (0..<(variants * n)).map { i in Float((Double(i % n) + random.unit() * 0.9) * 112.5) }
+        let ys = (0..<(variants * n)).map { i in Float((Double(i % n) * 1e6 + random.unit() * 5e6) / 67_108_864) }
         var out = [Float](repeating: 0, count: DetectorKernels.pairCount(n))
         ts.withUnsafeBufferPointer { t in
             ys.withUnsafeBufferPointer { y in

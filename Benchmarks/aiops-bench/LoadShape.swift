@@ -37,28 +37,6 @@ enum LoadShape {
     static func value(series: Int, timestamp: Int64, random: inout SplitMix64) -> Double {
         let level = 100 + Double(series % 97)
         let phase = Double(timestamp % 86_400_000) / 86_400_000 * 2 * Double.pi
-        return level + 10 * sin(phase) + random.nextDouble() * 2
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so every run sends the same bytes.
-struct SplitMix64 {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    mutating func nextDouble() -> Double {
-        Double(next() >> 11) * 0x1.0p-53
+        return level + 10 * sin(phase) + random.unit() * 2
     }
 }

@@ -34,7 +34,7 @@ struct SoakChunk {
         let series = labels.map { labels in
             EncodedSeries(labels: labels, samples: [EncodedSample(
                 timestamp: Int64(1 << 35) + Int64(random.next() % UInt64((1 << 42) - (1 << 35))),
-                value: 100 + random.nextDouble())])
+                value: 100 + random.unit())])
         }
         let raw = RemoteWriteEncoder.encodeV1(series)
         // Where each sample's value starts in the uncompressed body, and which bytes are patched.

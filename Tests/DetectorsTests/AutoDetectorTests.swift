@@ -10,7 +10,7 @@ import Testing
         var rng = SplitMix64(seed: 41)
         let early = 144, late = 400
         let signal = Signal(count: 2 * day, stepSeconds: 300) { i, _ in
-            50 + rng.gaussian() + (i == early || i == late ? 40 : 0)
+            50 + rng.boxMuller() + (i == early || i == late ? 40 : 0)
         }
         let out = signal.run(.auto)
         #expect(out.maxScore(0..<day) == 0)
@@ -33,7 +33,7 @@ import Testing
         var rng = SplitMix64(seed: 42)
         let step = 3 * day
         let signal = Signal(count: 5 * day, stepSeconds: 300) { i, _ in
-            (i >= step ? 80 : 50) + rng.gaussian()
+            (i >= step ? 80 : 50) + rng.boxMuller()
         }
         let out = signal.run(.auto)
         #expect(out.maxScore(day..<(step - day)) < 0.5)
@@ -50,7 +50,7 @@ import Testing
         // Near zero, a burst of 95 to 105 every two hours; one burst of 300 on day 5.
         let signal = Signal(count: 5 * day, stepSeconds: 300) { i, _ in
             let burst = i % 24 == 0 ? Double.random(in: 95...105, using: &rng) : 0
-            return abs(rng.gaussian()) + (i == big ? 300 : burst)
+            return abs(rng.boxMuller()) + (i == big ? 300 : burst)
         }
         let out = signal.run(.auto)
         #expect(out.maxScore((2 * day)..<big) < 0.5)
@@ -65,7 +65,7 @@ import Testing
         let signal = Signal(count: 7 * day, stepSeconds: 300, start: start) { i, s in
             let hour = s.truncatingRemainder(dividingBy: 86_400) / 3600
             let peak = hour >= 8 && hour < 16 && i / day != missing
-            return (peak ? 80 : 20) + 2 * rng.gaussian()
+            return (peak ? 80 : 20) + 2 * rng.boxMuller()
         }
         let out = signal.run(.auto)
         let eight = missing * day + 96
@@ -85,7 +85,7 @@ import Testing
         // A modest spike, then six hours later one of the same size and one much larger a day on.
         let first = 2 * day, second = 2 * day + 72, third = 3 * day + 72
         let signal = Signal(count: 4 * day, stepSeconds: 300) { i, _ in
-            50 + rng.gaussian() + (i == first || i == second ? 12 : 0) + (i == third ? 200 : 0)
+            50 + rng.boxMuller() + (i == first || i == second ? 12 : 0) + (i == third ? 200 : 0)
         }
         let out = signal.run(.auto)
         #expect(out[first].score >= 0.5)
@@ -97,7 +97,7 @@ import Testing
     @Test func directionUpIgnoresADrop() {
         var rng = SplitMix64(seed: 45)
         let drop = 2 * day
-        let signal = Signal(count: 3 * day, stepSeconds: 300) { i, _ in 50 + rng.gaussian() - (i == drop ? 30 : 0) }
+        let signal = Signal(count: 3 * day, stepSeconds: 300) { i, _ in 50 + rng.boxMuller() - (i == drop ? 30 : 0) }
         #expect(signal.run(DetectorSpec(kind: .auto, direction: .up))[drop].score < 0.01)
         #expect(signal.run(DetectorSpec(kind: .auto, direction: .down))[drop].score >= 0.5)
         #expect(signal.run(.auto)[drop].score >= 0.5)
@@ -148,7 +148,7 @@ import Testing
         // 1 ± noise, and a job that peaks at 1.5 for 10 minutes every other day.
         let signal = Signal(count: 12 * day, stepSeconds: 300) { i, _ in
             let peak = i % (2 * day) == 36 || i % (2 * day) == 37
-            return (peak ? 1.5 : 1) + 0.01 * rng.gaussian()
+            return (peak ? 1.5 : 1) + 0.01 * rng.boxMuller()
         }
         let out = signal.run(.auto)
         #expect(out.maxScore((4 * day)..<(12 * day)) < 0.5)
@@ -161,7 +161,7 @@ import Testing
         let dense = 5 * day
         let signal = Signal(count: 7 * day, stepSeconds: 300) { i, _ in
             let period = i >= dense ? 12 : 84
-            return 0.1 * abs(rng.gaussian()) + (i % period == 0 ? 20 : 0)
+            return 0.1 * abs(rng.boxMuller()) + (i % period == 0 ? 20 : 0)
         }
         let out = signal.run(.auto)
         // (The daily shape may object now and then to spikes that wander through the day.)
@@ -192,7 +192,7 @@ import Testing
 
     @Test func steadyNoiseDoesNotBreakTheVolatilityRecord() {
         var rng = SplitMix64(seed: 48)
-        let signal = Signal(count: 6 * day, stepSeconds: 300) { _, _ in 50 + rng.gaussian() }
+        let signal = Signal(count: 6 * day, stepSeconds: 300) { _, _ in 50 + rng.boxMuller() }
         let out = signal.run(.auto)
         #expect(!out[day..<(6 * day)].contains { $0.score >= 0.5 && $0.detector == .ewma })
     }
@@ -207,7 +207,7 @@ import Testing
             let day = i / 48
             let busy = hour >= 7 && hour < 20
             let base = busy ? (weekend(day) ? 40.0 : 100.0) : 20.0
-            return base + 3 * rng.gaussian()
+            return base + 3 * rng.boxMuller()
         }
     }
 

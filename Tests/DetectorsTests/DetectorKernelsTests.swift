@@ -1,3 +1,4 @@
+import AIOpsCore
 import Testing
 @testable import Detectors
 

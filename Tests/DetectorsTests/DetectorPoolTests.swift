@@ -7,7 +7,7 @@ import Testing
     static func signal() -> Signal {
         var rng = SplitMix64(seed: 36)
         return Signal(count: 3 * 288, stepSeconds: 300) { i, s in
-            100 + 10 * sin(2 * .pi * s / 86_400) + rng.gaussian() + Double(i) * 0.05 + (i == 700 ? 40 : 0)
+            100 + 10 * sin(2 * .pi * s / 86_400) + rng.boxMuller() + Double(i) * 0.05 + (i == 700 ? 40 : 0)
         }
     }
 

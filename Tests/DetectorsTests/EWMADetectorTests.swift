@@ -8,7 +8,7 @@ import Testing
 
     @Test func flatNoiseIsQuiet() {
         var rng = SplitMix64(seed: 1)
-        let signal = Signal(count: 3000, stepSeconds: 60) { _, _ in 100 + rng.gaussian() }
+        let signal = Signal(count: 3000, stepSeconds: 60) { _, _ in 100 + rng.boxMuller() }
         let out = signal.run(spec)
         #expect(out.maxScore(0..<30) == 0)
         #expect(out.maxScore(30..<3000) < 0.3)
@@ -18,7 +18,7 @@ import Testing
 
     @Test func stepFiresThenAdapts() {
         var rng = SplitMix64(seed: 2)
-        let signal = Signal(count: 600, stepSeconds: 60) { i, _ in (i >= 300 ? 130 : 100) + 2 * rng.gaussian() }
+        let signal = Signal(count: 600, stepSeconds: 60) { i, _ in (i >= 300 ? 130 : 100) + 2 * rng.boxMuller() }
         let out = signal.run(spec)
         #expect(out.maxScore(40..<300) < 0.5)
         #expect(out[300].score > 0.9)
@@ -32,7 +32,7 @@ import Testing
     @Test func shiftAtFifteenSecondScrapesOutlastsAFiveMinuteFor() {
         var rng = SplitMix64(seed: 6)
         let shift = 960  // 4 hours of 15 s scrapes
-        let signal = Signal(count: 1440, stepSeconds: 15) { i, _ in (i >= shift ? 450 : 120) * exp(0.05 * rng.gaussian()) }
+        let signal = Signal(count: 1440, stepSeconds: 15) { i, _ in (i >= shift ? 450 : 120) * exp(0.05 * rng.boxMuller()) }
         let out = signal.run(DetectorSpec(kind: .ewma, direction: .up))
         #expect(out.maxScore(40..<shift) < 0.5)
         // Anomalous for the whole of a rule's `for: 5m` (20 samples) and well beyond ⌈1/alpha⌉ samples.
@@ -43,7 +43,7 @@ import Testing
 
     @Test func spikeFiresOnlyAtTheSpike() {
         var rng = SplitMix64(seed: 3)
-        let signal = Signal(count: 400, stepSeconds: 60) { i, _ in 50 + rng.gaussian() + (i == 250 ? 15 : 0) }
+        let signal = Signal(count: 400, stepSeconds: 60) { i, _ in 50 + rng.boxMuller() + (i == 250 ? 15 : 0) }
         let out = signal.run(spec)
         #expect(out.maxScore(40..<250) < 0.5)
         #expect(out[250].score > 0.9)
@@ -52,7 +52,7 @@ import Testing
 
     @Test func directionUpIgnoresADrop() {
         var rng = SplitMix64(seed: 4)
-        let signal = Signal(count: 400, stepSeconds: 60) { i, _ in 50 + rng.gaussian() - (i == 250 ? 20 : 0) }
+        let signal = Signal(count: 400, stepSeconds: 60) { i, _ in 50 + rng.boxMuller() - (i == 250 ? 20 : 0) }
         let up = signal.run(DetectorSpec(kind: .ewma, direction: .up))
         let down = signal.run(DetectorSpec(kind: .ewma, direction: .down))
         #expect(up[250].score == 0)
@@ -62,7 +62,7 @@ import Testing
     @Test func minRelativeDeviationKeepsFlatSeriesQuiet() {
         var rng = SplitMix64(seed: 5)
         // Almost constant, with a 1 % wobble after a long calm: below the 2 % floor.
-        let signal = Signal(count: 500, stepSeconds: 60) { i, _ in 1000 + 0.01 * rng.gaussian() + (i == 400 ? 10 : 0) }
+        let signal = Signal(count: 500, stepSeconds: 60) { i, _ in 1000 + 0.01 * rng.boxMuller() + (i == 400 ? 10 : 0) }
         #expect(signal.run(spec)[400].score < 0.5)
         let strict = DetectorSpec(kind: .ewma, minRelativeDeviation: 0)
         #expect(signal.run(strict)[400].score > 0.9)
@@ -70,7 +70,7 @@ import Testing
 
     @Test func gapIsNotAnAnomaly() {
         var rng = SplitMix64(seed: 6)
-        var signal = Signal(count: 600, stepSeconds: 60) { _, _ in 20 + rng.gaussian() }
+        var signal = Signal(count: 600, stepSeconds: 60) { _, _ in 20 + rng.boxMuller() }
         for i in 300..<600 { signal.times[i] += 6 * 3_600_000 }
         let out = signal.run(spec)
         #expect(out.maxScore(30..<600) < 0.5)

@@ -30,7 +30,7 @@ import Testing
         var rng = SplitMix64(seed: 7)
         var tracker = ForecastTracker()
         for i in 0..<(4 * Self.day) {
-            tracker.observe(100 + 5 * rng.gaussian(), expected: 0, level: 0, at: Self.start + Int64(i) * 300_000)
+            tracker.observe(100 + 5 * rng.boxMuller(), expected: 0, level: 0, at: Self.start + Int64(i) * 300_000)
         }
         #expect(abs(tracker.flatLevel - 100) < 1)
         // A normal law's 10 % and 90 % quantiles are ∓1.2816 σ = ∓6.4.
@@ -56,7 +56,7 @@ import Testing
         var tracker = ForecastTracker()
         for i in 0..<(3 * Self.day) {
             let seconds = Double(i) * 300
-            tracker.observe(Self.wave(seconds) + rng.gaussian(), expected: Self.wave(seconds), level: 100, at: Self.start + Int64(i) * 300_000)
+            tracker.observe(Self.wave(seconds) + rng.boxMuller(), expected: Self.wave(seconds), level: 100, at: Self.start + Int64(i) * 300_000)
         }
         #expect(tracker.seasonal)
         #expect(abs(tracker.seasonalOffset) < 0.5)
@@ -80,7 +80,7 @@ import Testing
         for i in 0..<(2 * 5760) {  // two days at 15 s
             let t = Self.start + Int64(i) * 15_000
             guard tracker.isDue(t) else { continue }
-            tracker.observe(20 + rng.gaussian(), expected: 0, level: 0, at: t)
+            tracker.observe(20 + rng.boxMuller(), expected: 0, level: 0, at: t)
             learned += 1
         }
         #expect(learned == 2 * 1440)
@@ -150,7 +150,7 @@ import Testing
     @Test func seasonalBasisReproducesADailyWave() throws {
         let spec = DetectorSpec(kind: .seasonal, period: .daily)
         var rng = SplitMix64(seed: 9)
-        let detector = Self.detector(spec, days: 8) { _, s in Self.wave(s) + rng.gaussian() }
+        let detector = Self.detector(spec, days: 8) { _, s in Self.wave(s) + rng.boxMuller() }
         let basis = try #require(detector.forecastBasis(spec: spec))
         #expect(basis.detector == .seasonal)
         var worst = 0.0
@@ -165,7 +165,7 @@ import Testing
     /// noise's own 10 % and 90 % quantiles.
     @Test func autoBasisOfNoiseIsFlat() throws {
         var rng = SplitMix64(seed: 10)
-        let detector = Self.detector(.auto, days: 4) { _, _ in 50 + 2 * rng.gaussian() }
+        let detector = Self.detector(.auto, days: 4) { _, _ in 50 + 2 * rng.boxMuller() }
         let basis = try #require(detector.forecastBasis(spec: .auto))
         #expect(basis.profiles.isEmpty)
         #expect(abs(basis.level - 50) < 0.5)

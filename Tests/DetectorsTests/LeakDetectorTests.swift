@@ -12,7 +12,7 @@ import Testing
         let restart = Int(restartAfter * 3600 / step)
         let signal = Signal(count: Int(hours * 3600 / step), stepSeconds: step) { i, s in
             let since = i >= restart ? s - Double(restart) * step : s
-            return 100 + 20 * since / 3600 + 30 * (s.truncatingRemainder(dividingBy: 200) / 200) + rng.gaussian()
+            return 100 + 20 * since / 3600 + 30 * (s.truncatingRemainder(dividingBy: 200) / 200) + rng.boxMuller()
         }
         return (signal, restart)
     }
@@ -43,7 +43,7 @@ import Testing
     @Test func flatSawtoothIsNotALeak() {
         var rng = SplitMix64(seed: 22)
         let signal = Signal(count: 1000, stepSeconds: 15) { _, s in
-            100 + 30 * (s.truncatingRemainder(dividingBy: 200) / 200) + rng.gaussian()
+            100 + 30 * (s.truncatingRemainder(dividingBy: 200) / 200) + rng.boxMuller()
         }
         let out = signal.run(DetectorSpec(kind: .leak))
         #expect(out.maxScore(0..<1000) < 0.5)
@@ -52,21 +52,21 @@ import Testing
 
     @Test func stepUpIsNotALeak() {
         var rng = SplitMix64(seed: 23)
-        let signal = Signal(count: 600, stepSeconds: 15) { i, _ in (i >= 300 ? 140 : 100) + rng.gaussian() }
+        let signal = Signal(count: 600, stepSeconds: 15) { i, _ in (i >= 300 ? 140 : 100) + rng.boxMuller() }
         #expect(signal.run(DetectorSpec(kind: .leak)).maxScore(0..<600) < 0.5)
     }
 
     @Test func slowGrowthBelowTheMinimumIsNotALeak() {
         var rng = SplitMix64(seed: 24)
         // 3 %/h: steady, but below the default 10 %/h.
-        let signal = Signal(count: 960, stepSeconds: 15) { _, s in 100 + 3 * s / 3600 + 0.2 * rng.gaussian() }
+        let signal = Signal(count: 960, stepSeconds: 15) { _, s in 100 + 3 * s / 3600 + 0.2 * rng.boxMuller() }
         #expect(signal.run(DetectorSpec(kind: .leak)).maxScore(0..<960) < 0.5)
     }
 
     @Test func diskFallingTowardTheFloor() {
         var rng = SplitMix64(seed: 25)
         // Free bytes (GB) falling 8 GB/h from 50 GB: 0 is reached at 6.25 h.
-        let signal = Signal(count: 480, stepSeconds: 30) { _, s in 50 - 8 * s / 3600 + 0.3 * rng.gaussian() }
+        let signal = Signal(count: 480, stepSeconds: 30) { _, s in 50 - 8 * s / 3600 + 0.3 * rng.boxMuller() }
         let down = signal.run(DetectorSpec(kind: .leak, direction: .down), limit: 0)
         #expect(down[479].score >= 0.5)
         #expect(abs(down[479].leakRatePerHour + 8) < 1.2)

@@ -23,7 +23,7 @@ import Testing
     ) -> Signal {
         var rng = SplitMix64(seed: seed)
         return Signal(count: Int(hours * hour / 15), stepSeconds: 15) { _, s in
-            level + trend(s) + sawtooth * (s.truncatingRemainder(dividingBy: period) / period) + rng.gaussian()
+            level + trend(s) + sawtooth * (s.truncatingRemainder(dividingBy: period) / period) + rng.boxMuller()
         }
     }
 
@@ -124,7 +124,7 @@ import Testing
 
     @Test func flatNoiseForDaysIsQuiet() {
         var rng = SplitMix64(seed: 46)
-        let signal = Signal(count: 96 * 240, stepSeconds: 15) { _, _ in 300 + 2 * rng.gaussian() }
+        let signal = Signal(count: 96 * 240, stepSeconds: 15) { _, _ in 300 + 2 * rng.boxMuller() }
         let out = signal.run(Self.container, limit: Self.limit)
         #expect(out.maxScore(0..<out.count) < 0.5)
     }
@@ -137,7 +137,7 @@ import Testing
         let signal = Signal(count: 96 * 240, stepSeconds: 15) { _, s in
             let since = s.truncatingRemainder(dividingBy: 20 * Self.hour)
             let warm = min(1, since / 120)
-            return 40 + warm * (210 + 60 * (s.truncatingRemainder(dividingBy: 900) / 900)) + rng.gaussian()
+            return 40 + warm * (210 + 60 * (s.truncatingRemainder(dividingBy: 900) / 900)) + rng.boxMuller()
         }
         let out = signal.run(Self.container, limit: Self.limit)
         #expect(out.maxScore(0..<out.count) < 0.5)
@@ -215,7 +215,7 @@ import Testing
             let since = s - (restarts.last { $0 <= s } ?? -Self.day)
             let warm = min(1, since / 1800)
             let leak = s > leakFrom ? 60 * (s - leakFrom) / Self.hour : 0
-            return 100 + warm * 500 + 60 * (s.truncatingRemainder(dividingBy: 900) / 900) + leak + rng.gaussian()
+            return 100 + warm * 500 + 60 * (s.truncatingRemainder(dividingBy: 900) / 900) + leak + rng.boxMuller()
         }
         let out = signal.run(Self.container, limit: 1024 * 1.048576)
         let scores = out.map(\.score)

@@ -11,7 +11,7 @@ import Testing
         let perDay = Int(86_400 / step)
         let spike = 3 * perDay + perDay * 3 / 4
         let signal = Signal(count: 5 * perDay, stepSeconds: step) { i, s in
-            100 + 10 * sin(2 * .pi * s / 86_400) + 0.5 * rng.gaussian() + (i == spike ? 6 : 0)
+            100 + 10 * sin(2 * .pi * s / 86_400) + 0.5 * rng.boxMuller() + (i == spike ? 6 : 0)
         }
         return (signal, spike, perDay)
     }
@@ -52,7 +52,7 @@ import Testing
 
     @Test func autoFindsNoSeasonInNoise() {
         var rng = SplitMix64(seed: 10)
-        let signal = Signal(count: 4 * 288, stepSeconds: 300) { _, _ in 50 + 2 * rng.gaussian() }
+        let signal = Signal(count: 4 * 288, stepSeconds: 300) { _, _ in 50 + 2 * rng.boxMuller() }
         let spec = DetectorSpec(kind: .seasonal)
         var detector = SeriesDetector(spec: spec)
         var top = 0.0
@@ -70,7 +70,7 @@ import Testing
         let signal = Signal(count: 22 * 96, stepSeconds: 900, start: start) { _, s in
             let day = Int(s / 86_400) % 7
             let hump = day == 3 || day == 4 ? 20.0 : 60.0
-            return 50 + hump * (1 - cos(2 * .pi * s / 86_400)) / 2 + rng.gaussian()
+            return 50 + hump * (1 - cos(2 * .pi * s / 86_400)) / 2 + rng.boxMuller()
         }
         let spec = DetectorSpec(kind: .seasonal, period: .weekly)
         var detector = SeriesDetector(spec: spec)
@@ -141,7 +141,7 @@ import Testing
         let signal = Signal(count: 10 * day, stepSeconds: 300, start: start) { i, s in
             let minute = Int(s.truncatingRemainder(dividingBy: 86_400) / 60)
             let batch = minute >= 120 && minute < 165 ? 1.2 : 0
-            return 0.3 + batch + 0.02 * rng.gaussian() + (i >= spike && i < spike + 3 ? 6 : 0)
+            return 0.3 + batch + 0.02 * rng.boxMuller() + (i >= spike && i < spike + 3 ? 6 : 0)
         }
         let out = signal.run(DetectorSpec(kind: .seasonal, period: .daily))
         let lateNights = (4 * day)..<spike

@@ -2,20 +2,10 @@ import AIOpsCore
 import Foundation
 @testable import Detectors
 
-/// A seeded deterministic generator (SplitMix64), so every test sees the same data.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A standard normal variate (Box–Muller).
-    mutating func gaussian() -> Double {
+extension SplitMix64 {
+    /// A standard normal variate drawn as these tests always have (Box–Muller over the
+    /// standard library's `Double.random`), so their data, and what they pin, stay the same.
+    mutating func boxMuller() -> Double {
         let u1 = Double.random(in: Double.ulpOfOne..<1, using: &self)
         let u2 = Double.random(in: 0..<1, using: &self)
         return (-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2)
