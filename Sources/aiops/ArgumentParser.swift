@@ -21,14 +21,15 @@ struct ParsedArguments {
         return format
     }
 
-    /// `--metric 'name{labels}'`: `.success(nil)` when not given; the parse error, prefixed with
-    /// the option, when it does not read.
-    func seriesIdentity() -> Result<Labels?, UsageError> {
-        guard let text = value("metric") else { return .success(nil) }
+    /// `--metric 'name{labels}'`: `.some(nil)` when it is not given; nil, with the error
+    /// printed, when it does not read (the `outputFormat` pattern: `guard let` and exit 2).
+    func seriesIdentity() -> Labels?? {
+        guard let text = value("metric") else { return .some(nil) }
         do {
-            return .success(try SeriesIdentity.parse(text))
+            return .some(try SeriesIdentity.parse(text))
         } catch {
-            return .failure(UsageError(message: "--metric: \(error)"))
+            Console.error("--metric: \(error)")
+            return nil
         }
     }
 

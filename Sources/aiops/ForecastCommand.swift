@@ -39,13 +39,7 @@ enum ForecastCommand {
             Console.error(message)
             return 2
         }
-        let metric: Labels?
-        switch parsed.seriesIdentity() {
-        case .success(let labels): metric = labels
-        case .failure(let error):
-            Console.error("\(error)")
-            return 2
-        }
+        guard let metric = parsed.seriesIdentity() else { return 2 }
         guard let rules = RulesLocator.load(parsed.value("rules")) else { return 1 }
         let replayer = Replayer(rules: rules)
         var failures = 0

@@ -47,13 +47,7 @@ enum ReplayCommand {
             Console.error("\(error); see 'aiops replay --help'")
             return 2
         }
-        let metric: Labels?
-        switch parsed.seriesIdentity() {
-        case .success(let labels): metric = labels
-        case .failure(let error):
-            Console.error("\(error)")
-            return 2
-        }
+        guard let metric = parsed.seriesIdentity() else { return 2 }
         let summarySettings: AdviceSettings?
         switch dailySummarySettings(parsed) {
         case .success(let settings): summarySettings = settings
