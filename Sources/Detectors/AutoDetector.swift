@@ -124,7 +124,7 @@ struct AutoDetector: Sendable {
             mean = x
             last = t
             releveling = false
-            envelope.observe(x)
+            envelope.observe(x, dt: 0)
             let reading = shape.read(x, at: t)
             shape.observe(x, at: t, reading: reading, sigma: 0)
             week.observe(x, level: shape.level, at: t, residual: 0, ready: false, sigma: 0, daily: 0, dailySigma: 0)
@@ -243,20 +243,20 @@ struct AutoDetector: Sendable {
         // Learn.
         let decay = 1 - dt * Calibration.tailForgetPerSecond
         if warm {
-            levelRecord.observe(z, alarming: levelRatio >= 1)
+            levelRecord.observe(z, alarming: levelRatio >= 1, decay: decay)
             levelTail.observe(z, decay: decay, learnExcess: !(levelRatio >= 1 && levelSurprise >= 1))
             rangeTail.observe(max(rangeExcess, 0), decay: decay, learnExcess: rangeRatio < 1)
         }
         // The record learns from the day the band is known and its scale warm, a day before the
         // shape may score, so the first scored day is measured against a day of history.
         if reading.ready && shape.scored > 50 {
-            shapeRecord.observe(zs, alarming: shapeRatio >= 1)
+            shapeRecord.observe(zs, alarming: shapeRatio >= 1, decay: decay)
             shapeTail.observe(zs, decay: decay, learnExcess: shapeRatio < 1)
         }
         weekRecord.observe(zw, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         week.observe(x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma, daily: reading.residual, dailySigma: shapeSigma, calm: abs(weekDrift) < Self.weekFloorZ * weekSigma)
         volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
-        envelope.observe(x)
+        envelope.observe(x, dt: dt)
         shape.observe(x, at: t, reading: reading, sigma: shapeSigma)
         let alpha = warm ? spec.alpha : max(spec.alpha, 1 / Double(count))
         let clip = warm ? 3 * sigma : Double.infinity

@@ -6,13 +6,12 @@ import Foundation
 /// deviations (bursts, spikes, daily edges). Measuring each deviation against the biggest one
 /// of the last weeks instead makes only a deviation that breaks the record surprising, so a
 /// series with regular bursts alarms on a bigger burst, not on every burst. The record halves
-/// every `halfLife` samples, so an old outlier stops masking new events eventually.
+/// every two weeks of event time (the owner passes each sample's `decay`, as for its tails:
+/// `1 - dt · Calibration.tailForgetPerSecond`), so an old outlier stops masking new events
+/// eventually. In event time, not in samples: a memory of so many samples would be weeks at a
+/// 5-minute step but hours at a 15-second scrape, and records of the noise would then be
+/// broken twenty times as often per day.
 struct SurpriseRecord: Sendable {
-    /// Samples after which an old record counts half.
-    static let halfLife = 4000.0
-    /// `exp2(-1 / halfLife)` as a literal: a computed `static let` costs a `swift_once` per read
-    /// (tests check the two are equal).
-    static let decay = 0.9998267282181494
 
     /// The largest statistic lately, and the second largest: what is judged against.
     var value: Double = 0
@@ -34,13 +33,15 @@ struct SurpriseRecord: Sendable {
     }
 
     /// Adds a statistic (after scoring with it, so a sample is not compared with itself).
-    /// - Parameter alarming: the statistic reached the bar (ratio >= 1): it is held back as part
-    ///   of an episode, which enters the record as one value when a sample below the bar comes.
+    /// - Parameters:
+    ///   - alarming: the statistic reached the bar (ratio >= 1): it is held back as part of an
+    ///     episode, which enters the record as one value when a sample below the bar comes.
+    ///   - decay: the factor the record is multiplied by for the time since the last sample.
     @inline(__always)
-    mutating func observe(_ statistic: Double, alarming: Bool = false) {
+    mutating func observe(_ statistic: Double, alarming: Bool = false, decay: Double) {
         let s = statistic.isFinite ? statistic : 0
-        value *= Self.decay
-        second *= Self.decay
+        value *= decay
+        second *= decay
         if alarming {
             episode = max(episode, s)
             return

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The range of values a series has shown lately: the highest and lowest values, each held for
-/// `holdSamples` after it was set and then drawn slowly back toward a running mean, so that a
+/// `holdSeconds` of event time after it was set and then drawn slowly back toward a running mean, so that a
 /// range from months ago does not hold forever while a peak that recurs every day or two does.
 ///
 /// A value beyond the envelope by a fraction of its width is something the series has never
@@ -12,15 +12,18 @@ import Foundation
 /// (`stepSigma`, from the mean absolute difference of consecutive values, which a slow drift
 /// or a daily swing barely moves).
 struct ValueEnvelope: Sendable {
-    /// Samples after which the envelope has closed half way toward the mean.
-    static let halfLife = 10_000.0
-    /// `1 - exp2(-1 / halfLife)` as a literal: a computed `static let` costs a `swift_once` per
+    /// Event time after which the envelope has closed half way toward the mean (35 days: the
+    /// 10,000 samples it used to be, at NAB's 5-minute step). In event time, so a 15-second
+    /// scrape remembers its range as long as a 5-minute series does.
+    static let halfLifeSeconds = 3_024_000.0
+    /// `ln 2 / halfLifeSeconds` as a literal: a computed `static let` costs a `swift_once` per
     /// read (tests check the two are equal).
-    static let closeRate = 6.931231584639264e-05
-    /// An extreme is held, not drawn in, for this many samples after it was set: a job that
-    /// peaks every day or two at the same height must not find the range shrunk below its peak
-    /// each time it comes back.
-    static let holdSamples = 600
+    static let closePerSecond = 2.292153374867544e-07
+    /// An extreme is held, not drawn in, for this much event time after it was set (two days):
+    /// a job that peaks every day or two at the same height must not find the range shrunk
+    /// below its peak each time it comes back.
+    static let holdSeconds = 172_800.0
+    static let holdMs = 172_800_000
     /// The mean's rate once 100 samples are in (a plain running mean before).
     static let meanRate = 0.01
 
@@ -31,7 +34,9 @@ struct ValueEnvelope: Sendable {
     var stepDifference: Double = 0
     var previous: Double = 0
     var count: Int = 0
-    /// Samples since `high` and `low` were last set.
+    /// Event time in milliseconds since `high` and `low` were last set. (Integers, as the
+    /// sample counts they replaced were: a snapshot written before holds counts here, which
+    /// read as milliseconds only restart the hold; the layout, and its version, stay.)
     var highAge: Int = 0
     var lowAge: Int = 0
 
@@ -56,7 +61,8 @@ struct ValueEnvelope: Sendable {
         return direction.directed(signed) / max(stepSigma, 1e-12 * max(1, abs(mean)))
     }
 
-    mutating func observe(_ x: Double) {
+    /// Adds a value `dt` seconds of event time after the previous one.
+    mutating func observe(_ x: Double, dt: Double) {
         count += 1
         if count == 1 {
             high = x
@@ -69,19 +75,21 @@ struct ValueEnvelope: Sendable {
         previous = x
         let rate = max(Self.meanRate, 1 / Double(count - 1))
         stepDifference += rate * ((count > 50 ? min(step, 4 * stepSigma) : step) - stepDifference)
-        highAge += 1
-        lowAge += 1
+        let dtMs = Int(dt * 1000)
+        highAge &+= dtMs
+        lowAge &+= dtMs
+        let close = min(dt * Self.closePerSecond, 1)
         if x >= high {
             high = x
             highAge = 0
-        } else if highAge > Self.holdSamples {
-            high = max(x, high - (high - mean) * Self.closeRate)
+        } else if highAge > Self.holdMs {
+            high = max(x, high - (high - mean) * close)
         }
         if x <= low {
             low = x
             lowAge = 0
-        } else if lowAge > Self.holdSamples {
-            low = min(x, low + (mean - low) * Self.closeRate)
+        } else if lowAge > Self.holdMs {
+            low = min(x, low + (mean - low) * close)
         }
         mean += max(Self.meanRate, 1 / Double(count)) * (x - mean)
     }

@@ -103,25 +103,61 @@ import Testing
         #expect(signal.run(.auto)[drop].score >= 0.5)
     }
 
+    /// Student-t noise (3 degrees of freedom) scraped every 15 s for 8 days: the records and
+    /// the range remember two weeks and two days of event time, not so many samples, so breaking
+    /// them by chance is no more frequent per day than at a 5-minute step. (When they were
+    /// counted in samples, the 15-second series raised 10 to 14 alarm episodes in days 2 to 8.)
+    @Test func heavyTailedNoiseAlarmsNoMoreOftenAtA15SecondScrape() {
+        func episodes(stepSeconds: Double, seed: UInt64) -> Int {
+            var rng = SplitMix64(seed: seed)
+            let signal = Signal(count: Int(8 * 86_400 / stepSeconds), stepSeconds: stepSeconds) { _, _ in
+                let z = rng.boxMuller()
+                let chi = (0..<3).reduce(0.0) { total, _ in let g = rng.boxMuller(); return total + g * g }
+                return 100 + 3 * z / (chi / 3).squareRoot()
+            }
+            let out = signal.run(.auto)
+            let dayTwo = Int(86_400 / stepSeconds)
+            // Alarm episodes: runs of scores at 0.5 or more, an hour apart at least.
+            var count = 0
+            var lastAlarm = -Int.max / 2
+            for i in dayTwo..<out.count where out[i].score >= 0.5 {
+                if Double(i - lastAlarm) * stepSeconds > 3600 { count += 1 }
+                lastAlarm = i
+            }
+            return count
+        }
+        for seed: UInt64 in [11, 12] {
+            #expect(episodes(stepSeconds: 15, seed: seed) <= 4)
+        }
+    }
+
     @Test func recordDecaysByHalfInItsHalfLife() {
         var record = SurpriseRecord()
-        record.observe(100)
+        record.observe(100, decay: 1)
         // One event alone does not raise the bar: the second largest is what is judged against.
         #expect(record.ratio(50, margin: 1.5, floor: 10) == 5)
-        record.observe(60)
-        for _ in 0..<Int(SurpriseRecord.halfLife) { record.observe(0) }
+        record.observe(60, decay: 1)
+        // Two weeks of event time at a 5-minute step, then at a 15-second one: the same decay.
+        for step in [300.0, 15.0] {
+            var copy = record
+            let samples = Int(14 * 86_400 / step)
+            for _ in 0..<samples { copy.observe(0, decay: 1 - step * Calibration.tailForgetPerSecond) }
+            #expect(abs(copy.value - 50) < 0.01)
+            #expect(abs(copy.second - 30) < 0.01)
+        }
+        for _ in 0..<4032 { record.observe(0, decay: 1 - 300 * Calibration.tailForgetPerSecond) }
         #expect(abs(record.value - 50) < 0.01)
         #expect(abs(record.second - 30) < 0.01)
         #expect(abs(record.ratio(45, margin: 1.5, floor: 10) - 1) < 1e-3)
         #expect(record.ratio(5, margin: 1.5, floor: 100) == 0.05)
         // A third value between the two replaces the second.
-        record.observe(40)
+        record.observe(40, decay: 1)
         #expect(abs(record.second - 40) < 0.01)
     }
 
     @Test func envelopeMeasuresExcessAsAFractionOfItsWidth() {
         var envelope = ValueEnvelope()
-        for x in [10.0, 20, 15] { envelope.observe(x) }
+        for x in [10.0, 20, 15] { envelope.observe(x, dt: 300) }
         #expect(envelope.excess(15, direction: .both) == 0)
         #expect(abs(envelope.excess(25, direction: .both) - 0.5) < 0.01)
         #expect(abs(envelope.excess(5, direction: .both) - 0.5) < 0.01)
@@ -131,15 +167,16 @@ import Testing
 
     @Test func envelopeHoldsAnExtremeBeforeDrawingItIn() {
         var envelope = ValueEnvelope()
-        envelope.observe(0)
-        envelope.observe(100)
-        for _ in 0..<ValueEnvelope.holdSamples { envelope.observe(10) }
+        envelope.observe(0, dt: 0)
+        envelope.observe(100, dt: 15)
+        // Held for two days of event time, whatever the step: 11,520 samples at 15 s.
+        for _ in 0..<Int(ValueEnvelope.holdSeconds / 15) { envelope.observe(10, dt: 15) }
         #expect(envelope.high == 100)
-        for _ in 0..<1000 { envelope.observe(10) }
+        for _ in 0..<20_000 { envelope.observe(10, dt: 15) }
         #expect(envelope.high < 100)
         #expect(envelope.high > 10)
         // A new peak at the old height is held again.
-        envelope.observe(100)
+        envelope.observe(100, dt: 15)
         #expect(envelope.high == 100 && envelope.highAge == 0)
     }
 

@@ -69,8 +69,7 @@ import Testing
 
     @Test func decayConstantsAreTheirFormulas() {
         // Written as literals so reading them costs no `swift_once`; they must stay exact.
-        #expect(SurpriseRecord.decay == exp2(-1 / SurpriseRecord.halfLife))
-        #expect(ValueEnvelope.closeRate == 1 - exp2(-1 / ValueEnvelope.halfLife))
+        #expect(ValueEnvelope.closePerSecond == log(2.0) / ValueEnvelope.halfLifeSeconds)
         #expect(AutoDetector.volatilityDecay == exp2(-0.5 / (14 * 24)))
         #expect(Calibration.tailForgetPerSecond == log(2.0) / (14 * 86_400))
         #expect(Calibration.falseAlarmHorizonSeconds == 30 * 86_400)
