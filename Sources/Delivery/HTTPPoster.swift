@@ -25,12 +25,7 @@ public final class URLSessionHTTPPoster: HTTPPoster {
 
     public init(clock: any WallClock = SystemClock()) {
         self.clock = clock
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.httpCookieStorage = nil
-        configuration.httpShouldSetCookies = false
-        configuration.urlCache = nil
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration, delegate: RedirectRefusingDelegate(), delegateQueue: nil)
+        session = URLSessionWebhookTransport.makeSession()
     }
 
     deinit {

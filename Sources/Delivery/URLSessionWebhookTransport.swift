@@ -17,16 +17,22 @@ public final class URLSessionWebhookTransport: WebhookTransport {
 
     public init(clock: any WallClock = SystemClock()) {
         self.clock = clock
+        session = Self.makeSession()
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+    }
+
+    /// An ephemeral session (no cookies, no cache) that refuses redirects: an `Authorization`
+    /// header, or a webhook's secret path, must not follow one elsewhere. Also `URLSessionHTTPPoster`'s.
+    static func makeSession() -> URLSession {
         let configuration = URLSessionConfiguration.ephemeral
         configuration.httpCookieStorage = nil
         configuration.httpShouldSetCookies = false
         configuration.urlCache = nil
         configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        session = URLSession(configuration: configuration, delegate: RedirectRefusingDelegate(), delegateQueue: nil)
-    }
-
-    deinit {
-        session.invalidateAndCancel()
+        return URLSession(configuration: configuration, delegate: RedirectRefusingDelegate(), delegateQueue: nil)
     }
 
     public func post(_ body: [UInt8], to url: WebhookURL, timeout: Double, completion: @escaping @Sendable (WebhookResponse) -> Void) {

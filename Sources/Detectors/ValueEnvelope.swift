@@ -1,8 +1,8 @@
 import Foundation
 
 /// The range of values a series has shown lately: the highest and lowest values, each held for
-/// `holdSeconds` of event time after it was set and then drawn slowly back toward a running mean, so that a
-/// range from months ago does not hold forever while a peak that recurs every day or two does.
+/// `holdMs` of event time after it was set and then drawn slowly back toward a running mean,
+/// so that a range from months ago does not hold forever while a peak that recurs every day or two does.
 ///
 /// A value beyond the envelope by a fraction of its width is something the series has never
 /// done in the remembered past: a new extreme. On real infrastructure data (bursty, near-zero,
@@ -22,7 +22,6 @@ struct ValueEnvelope: Sendable {
     /// An extreme is held, not drawn in, for this much event time after it was set (two days):
     /// a job that peaks every day or two at the same height must not find the range shrunk
     /// below its peak each time it comes back.
-    static let holdSeconds = 172_800.0
     static let holdMs = 172_800_000
     /// The mean's rate once 100 samples are in (a plain running mean before).
     static let meanRate = 0.01

@@ -6,20 +6,38 @@ import ScoreExport
 /// The strict reader (`JSONReader`) for the keys of Alertmanagers and score remote write.
 /// URLs and credentials are checked by `ServerConfiguration.validate` (shape) and when the
 /// server starts (files read).
-extension AlertmanagerConfiguration {
-    static let jsonKeys = ["url", "basicAuth", "bearerTokenFile", "timeout"]
+/// What an Alertmanager and a score remote-write target have in common: an endpoint, its
+/// credentials and a timeout. Read by one function, so the two accept the same keys alike.
+protocol OutboundTargetConfiguration {
+    var url: String { get set }
+    var basicAuth: BasicAuthConfiguration? { get set }
+    var bearerTokenFile: String? { get set }
+    var timeout: PromDuration? { get set }
+}
 
-    static func read(_ node: JSONNode, path: String, reader: inout JSONReader) -> AlertmanagerConfiguration? {
-        guard let members = reader.object(node, path, known: jsonKeys, example: "{\"url\": \"http://alertmanager:9093\"}") else { return nil }
+extension AlertmanagerConfiguration: OutboundTargetConfiguration {}
+extension ScoreRemoteWriteConfiguration: OutboundTargetConfiguration {}
+
+extension OutboundTargetConfiguration {
+    static var endpointKeys: [String] { ["url", "basicAuth", "bearerTokenFile", "timeout"] }
+
+    /// Reads an object of the endpoint keys and `extraKeys` into `empty`; `readExtra` reads an
+    /// extra key. Nil (with the errors in `reader`) when anything is wrong.
+    static func read(
+        _ node: JSONNode, path: String, reader: inout JSONReader, empty: Self, example: String, extraKeys: [String] = [],
+        readExtra: (JSONNode.Member, String, inout Self, inout JSONReader) -> Void = { _, _, _, _ in }
+    ) -> Self? {
+        guard let members = reader.object(node, path, known: endpointKeys + extraKeys, example: example) else { return nil }
         let errorsBefore = reader.errors.count
-        var configuration = AlertmanagerConfiguration(url: "")
+        var configuration = empty
         for member in members {
             let at = JSONReader.path(path, member.key)
             switch member.key {
             case "url": configuration.url = reader.nonEmptyString(member.value, at) ?? ""
             case "basicAuth": configuration.basicAuth = BasicAuthConfiguration.read(member.value, path: at, reader: &reader)
             case "bearerTokenFile": configuration.bearerTokenFile = reader.nonEmptyString(member.value, at)
-            default: configuration.timeout = reader.duration(member.value, at, in: PromDuration.seconds(1)...PromDuration.minutes(5))
+            case "timeout": configuration.timeout = reader.duration(member.value, at, in: PromDuration.seconds(1)...PromDuration.minutes(5))
+            default: readExtra(member, at, &configuration, &reader)
             }
         }
         _ = reader.required("url", of: node, path)
@@ -27,25 +45,18 @@ extension AlertmanagerConfiguration {
     }
 }
 
-extension ScoreRemoteWriteConfiguration {
-    static let jsonKeys = ["url", "basicAuth", "bearerTokenFile", "interval", "timeout"]
+extension AlertmanagerConfiguration {
+    static func read(_ node: JSONNode, path: String, reader: inout JSONReader) -> AlertmanagerConfiguration? {
+        read(node, path: path, reader: &reader, empty: AlertmanagerConfiguration(url: ""), example: "{\"url\": \"http://alertmanager:9093\"}")
+    }
+}
 
+extension ScoreRemoteWriteConfiguration {
     static func read(_ node: JSONNode, path: String, reader: inout JSONReader) -> ScoreRemoteWriteConfiguration? {
-        guard let members = reader.object(node, path, known: jsonKeys, example: "{\"url\": \"http://prometheus:9090/api/v1/write\"}") else { return nil }
-        let errorsBefore = reader.errors.count
-        var configuration = ScoreRemoteWriteConfiguration(url: "")
-        for member in members {
-            let at = JSONReader.path(path, member.key)
-            switch member.key {
-            case "url": configuration.url = reader.nonEmptyString(member.value, at) ?? ""
-            case "basicAuth": configuration.basicAuth = BasicAuthConfiguration.read(member.value, path: at, reader: &reader)
-            case "bearerTokenFile": configuration.bearerTokenFile = reader.nonEmptyString(member.value, at)
-            case "interval": configuration.interval = reader.duration(member.value, at, in: PromDuration.seconds(1)...PromDuration.hours(1))
-            default: configuration.timeout = reader.duration(member.value, at, in: PromDuration.seconds(1)...PromDuration.minutes(5))
-            }
+        read(node, path: path, reader: &reader, empty: ScoreRemoteWriteConfiguration(url: ""),
+             example: "{\"url\": \"http://prometheus:9090/api/v1/write\"}", extraKeys: ["interval"]) { member, at, configuration, reader in
+            configuration.interval = reader.duration(member.value, at, in: PromDuration.seconds(1)...PromDuration.hours(1))
         }
-        _ = reader.required("url", of: node, path)
-        return reader.errors.count == errorsBefore ? configuration : nil
     }
 }
 

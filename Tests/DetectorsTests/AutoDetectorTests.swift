@@ -170,7 +170,7 @@ import Testing
         envelope.observe(0, dt: 0)
         envelope.observe(100, dt: 15)
         // Held for two days of event time, whatever the step: 11,520 samples at 15 s.
-        for _ in 0..<Int(ValueEnvelope.holdSeconds / 15) { envelope.observe(10, dt: 15) }
+        for _ in 0..<ValueEnvelope.holdMs / 15_000 { envelope.observe(10, dt: 15) }
         #expect(envelope.high == 100)
         for _ in 0..<20_000 { envelope.observe(10, dt: 15) }
         #expect(envelope.high < 100)
