@@ -48,21 +48,7 @@ public struct AlertmanagerAlert: Sendable, Equatable {
     public static func generatorURL(incidentID: String, externalURL: String?) -> String? {
         guard var base = externalURL, !base.isEmpty else { return nil }
         while base.hasSuffix("/") { base.removeLast() }
-        return base + "/api/v1/incidents/" + percentEncoded(incidentID)
-    }
-
-    static func percentEncoded(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            }
-        }
-        return out
+        return base + "/api/v1/incidents/" + PercentEncoding.encode(incidentID)
     }
 
     /// What the detector saw and what to do, as plain text: "Observed 4000, expected 42

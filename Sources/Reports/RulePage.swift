@@ -1,3 +1,5 @@
+import AIOpsCore
+
 /// Links to a rule's entry on the web view's rules page (`aiops serve`'s `/rules`): what a
 /// rule without a `runbook` of its own links to, instead of a made-up documentation site.
 ///
@@ -9,7 +11,7 @@ public enum RulePage {
     /// nothing to link to.
     public static func url(rule: String, externalURL: String?) -> String? {
         guard let base = WebLink.base(externalURL) else { return nil }
-        return base + "/rules#rule-" + WebLink.encode(rule)
+        return base + "/rules#rule-" + PercentEncoding.encode(rule)
     }
 }
 
@@ -19,7 +21,7 @@ public enum IncidentLink {
     /// `<externalURL>/incidents/<id>` (the id percent-encoded), or nil without an external URL.
     public static func url(id: String, externalURL: String?) -> String? {
         guard let base = WebLink.base(externalURL) else { return nil }
-        return base + "/incidents/" + WebLink.encode(id)
+        return base + "/incidents/" + PercentEncoding.encode(id)
     }
 }
 
@@ -29,20 +31,5 @@ enum WebLink {
         guard var base = externalURL, !base.isEmpty else { return nil }
         while base.hasSuffix("/") { base.removeLast() }
         return base.isEmpty ? nil : base
-    }
-
-    /// RFC 3986 unreserved characters kept, every other byte as `%XX`.
-    static func encode(_ text: String) -> String {
-        var out = ""
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            }
-        }
-        return out
     }
 }

@@ -1,3 +1,5 @@
+import AIOpsCore
+
 /// Escaping for text put into HTML: every value that comes from metrics, labels, rules,
 /// incidents or the request goes through `escape` before it reaches a page, so a label
 /// value such as `<script>` or `" onmouseover="` is text, never markup.
@@ -58,18 +60,5 @@ public enum HTML {
 
     /// A path segment or query value percent-encoded (RFC 3986 unreserved characters kept),
     /// for links built from incident ids, rule names and selectors.
-    public static func percentEncode(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            default:
-                out += "%" + (byte < 16 ? "0" : "") + String(byte, radix: 16, uppercase: true)
-            }
-        }
-        return out
-    }
+    public static func percentEncode(_ text: String) -> String { PercentEncoding.encode(text) }
 }
