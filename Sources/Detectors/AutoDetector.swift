@@ -242,15 +242,16 @@ struct AutoDetector: Sendable {
 
         // Learn.
         let decay = 1 - dt * Calibration.tailForgetPerSecond
+        let recordDecay = 1 - dt * Calibration.recordForgetPerSecond
         if warm {
-            levelRecord.observe(z, alarming: levelRatio >= 1, decay: decay)
+            levelRecord.observe(z, alarming: levelRatio >= 1, decay: recordDecay)
             levelTail.observe(z, decay: decay, learnExcess: !(levelRatio >= 1 && levelSurprise >= 1))
             rangeTail.observe(max(rangeExcess, 0), decay: decay, learnExcess: rangeRatio < 1)
         }
         // The record learns from the day the band is known and its scale warm, a day before the
         // shape may score, so the first scored day is measured against a day of history.
         if reading.ready && shape.scored > 50 {
-            shapeRecord.observe(zs, alarming: shapeRatio >= 1, decay: decay)
+            shapeRecord.observe(zs, alarming: shapeRatio >= 1, decay: recordDecay)
             shapeTail.observe(zs, decay: decay, learnExcess: shapeRatio < 1)
         }
         weekRecord.observe(zw, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)

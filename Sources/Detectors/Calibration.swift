@@ -34,6 +34,15 @@ enum Calibration {
     /// as a literal (a computed `static let` costs a `swift_once` per read; tests check it).
     static let tailForgetPerSecond = 5.730383437168859e-07
 
+    /// Records of what a series has done (`SurpriseRecord`) forget with a half-life of eight
+    /// weeks of event time: `ln 2 / 4,838,400 s` as a literal (tests check it). Longer than the
+    /// tails' two weeks because a record must still hold the weekly events it has seen (a
+    /// Sunday backup, a Monday-morning peak) when they come back: judged against the second
+    /// largest, the occurrences one and two weeks ago must have decayed by less than the margin
+    /// (1.5) lets the next one exceed them; at eight weeks the one two weeks old keeps 84 %.
+    /// The tails estimate how probable a value is now, so they follow the series more closely.
+    static let recordForgetPerSecond = 1.4325958592922148e-07
+
     /// The per-sample false-alarm risk for a step of `stepSeconds`.
     @inline(__always)
     static func risk(stepSeconds: Double) -> Double {

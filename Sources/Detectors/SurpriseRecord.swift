@@ -6,11 +6,12 @@ import Foundation
 /// deviations (bursts, spikes, daily edges). Measuring each deviation against the biggest one
 /// of the last weeks instead makes only a deviation that breaks the record surprising, so a
 /// series with regular bursts alarms on a bigger burst, not on every burst. The record halves
-/// every two weeks of event time (the owner passes each sample's `decay`, as for its tails:
-/// `1 - dt · Calibration.tailForgetPerSecond`), so an old outlier stops masking new events
-/// eventually. In event time, not in samples: a memory of so many samples would be weeks at a
-/// 5-minute step but hours at a 15-second scrape, and records of the noise would then be
-/// broken twenty times as often per day.
+/// every eight weeks of event time (the owner passes each sample's `decay`:
+/// `1 - dt · Calibration.recordForgetPerSecond`), so an old outlier stops masking new events
+/// eventually, while an event that comes back every week is still remembered when it does.
+/// In event time, not in samples: a memory of so many samples would be weeks at a 5-minute
+/// step but hours at a 15-second scrape, and records of the noise would then be broken twenty
+/// times as often per day.
 struct SurpriseRecord: Sendable {
 
     /// The largest statistic lately, and the second largest: what is judged against.

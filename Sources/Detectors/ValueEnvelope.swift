@@ -1,8 +1,9 @@
 import Foundation
 
 /// The range of values a series has shown lately: the highest and lowest values, each held for
-/// `holdMs` of event time after it was set and then drawn slowly back toward a running mean,
-/// so that a range from months ago does not hold forever while a peak that recurs every day or two does.
+/// `holdMs` of event time after it was last reached and then drawn slowly back toward a running
+/// mean, so that a range from months ago does not hold forever while a peak that recurs daily or
+/// weekly does.
 ///
 /// A value beyond the envelope by a fraction of its width is something the series has never
 /// done in the remembered past: a new extreme. On real infrastructure data (bursty, near-zero,
@@ -19,10 +20,14 @@ struct ValueEnvelope: Sendable {
     /// `ln 2 / halfLifeSeconds` as a literal: a computed `static let` costs a `swift_once` per
     /// read (tests check the two are equal).
     static let closePerSecond = 2.292153374867544e-07
-    /// An extreme is held, not drawn in, for this much event time after it was set (two days):
-    /// a job that peaks every day or two at the same height must not find the range shrunk
-    /// below its peak each time it comes back.
-    static let holdMs = 172_800_000
+    /// An extreme is held, not drawn in, for this much event time after it was last reached
+    /// (a week and a day): a job that peaks every day, or every Sunday, at the same height must
+    /// not find the range shrunk below its peak each time it comes back.
+    static let holdMs = 691_200_000
+    /// A value within this fraction of the width from an extreme reaches it (the hold starts
+    /// again): the 3 % by which a new extreme must exceed the range (`AutoDetector.rangeFraction`).
+    /// A weekly peak a little below the first one keeps the range, as an exact repeat would.
+    static let reachFraction = 0.03
     /// The mean's rate once 100 samples are in (a plain running mean before).
     static let meanRate = 0.01
 
@@ -33,7 +38,7 @@ struct ValueEnvelope: Sendable {
     var stepDifference: Double = 0
     var previous: Double = 0
     var count: Int = 0
-    /// Event time in milliseconds since `high` and `low` were last set. (Integers, as the
+    /// Event time in milliseconds since `high` and `low` were last reached. (Integers, as the
     /// sample counts they replaced were: a snapshot written before holds counts here, which
     /// read as milliseconds only restart the hold; the layout, and its version, stay.)
     var highAge: Int = 0
@@ -78,14 +83,15 @@ struct ValueEnvelope: Sendable {
         highAge &+= dtMs
         lowAge &+= dtMs
         let close = min(dt * Self.closePerSecond, 1)
-        if x >= high {
-            high = x
+        let reach = Self.reachFraction * (high - low)
+        if x >= high - reach {
+            high = max(high, x)
             highAge = 0
         } else if highAge > Self.holdMs {
             high = max(x, high - (high - mean) * close)
         }
-        if x <= low {
-            low = x
+        if x <= low + reach {
+            low = min(low, x)
             lowAge = 0
         } else if lowAge > Self.holdMs {
             low = min(x, low + (mean - low) * close)

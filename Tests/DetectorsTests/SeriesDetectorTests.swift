@@ -72,6 +72,7 @@ import Testing
         #expect(ValueEnvelope.closePerSecond == log(2.0) / ValueEnvelope.halfLifeSeconds)
         #expect(AutoDetector.volatilityDecay == exp2(-0.5 / (14 * 24)))
         #expect(Calibration.tailForgetPerSecond == log(2.0) / (14 * 86_400))
+        #expect(Calibration.recordForgetPerSecond == log(2.0) / (56 * 86_400))
         #expect(Calibration.falseAlarmHorizonSeconds == 30 * 86_400)
     }
 

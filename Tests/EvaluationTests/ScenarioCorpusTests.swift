@@ -86,7 +86,7 @@ import Testing
         let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         let directory = repo.appendingPathComponent("fixtures/scenarios").path
         let corpus = try ScenarioCorpus.load(directory: directory)
-        #expect(corpus.cases.count >= 13 + 12 + 8 * 3)
+        #expect(corpus.cases.count >= 13 + 12 + 10 + 8 * 3)
         #expect(Set(corpus.cases.compactMap(\.family)).count >= 8)
         for scenario in corpus.cases {
             for file in [scenario.file] + scenario.companions.map(\.file) {
