@@ -25,8 +25,9 @@ struct ValueEnvelope: Sendable {
     /// not find the range shrunk below its peak each time it comes back.
     static let holdMs = 691_200_000
     /// A value within this fraction of the width from an extreme reaches it (the hold starts
-    /// again): the 3 % by which a new extreme must exceed the range (`AutoDetector.rangeFraction`).
-    /// A weekly peak a little below the first one keeps the range, as an exact repeat would.
+    /// again): the 3 % by which a new extreme must exceed the range (`AutoDetector.rangeFraction`,
+    /// as a literal; tests check the two are equal). A weekly peak a little below the first one
+    /// keeps the range, as an exact repeat would.
     static let reachFraction = 0.03
     /// The mean's rate once 100 samples are in (a plain running mean before).
     static let meanRate = 0.01

@@ -73,6 +73,8 @@ import Testing
         #expect(AutoDetector.volatilityDecay == exp2(-0.5 / (14 * 24)))
         #expect(Calibration.tailForgetPerSecond == log(2.0) / (14 * 86_400))
         #expect(Calibration.recordForgetPerSecond == log(2.0) / (56 * 86_400))
+        // The range is reached within the margin a new extreme must exceed it by.
+        #expect(ValueEnvelope.reachFraction == AutoDetector.rangeFraction)
         #expect(Calibration.falseAlarmHorizonSeconds == 30 * 86_400)
     }
 
