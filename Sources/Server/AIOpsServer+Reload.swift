@@ -41,7 +41,8 @@ extension AIOpsServer {
     ///   rule did not change (`Rule.fingerprint`): detector state, incidents, rate state;
     ///   bindings of new or changed rules start fresh; firing incidents of rules that are gone
     ///   resolve and are notified;
-    /// - a new workspace starts (from its snapshot in the data directory, if there is one);
+    /// - a new workspace starts (from its snapshot in the data directory, if there is one), and
+    ///   with `--warm-from` its new series read their history as at start;
     /// - a removed one is snapshotted (when snapshots are on) and dropped.
     /// Everything that can be refused (a webhook not allowed) is checked before anything
     /// changes.
@@ -96,6 +97,8 @@ extension AIOpsServer {
                 }
             }
             loadSnapshots(added)
+            // Before any request reaches them: their new series wait for their history too.
+            warmStart?.add(shards: Self.warmShards(of: added))
             // Alertmanagers, silences and score remote write follow the new configuration.
             alerting.apply(alertingPlan, workspaces: workspaces, now: now)
             resendFiring(added)

@@ -98,8 +98,8 @@ public final class AIOpsServer: Sendable {
     let http: HTTPServer
     private let stopping = Atomic<Bool>(false)
     let notifier: Notifier?
-    /// Reads new series' history in the background; nil when warm start is off. Its shards
-    /// are the workspaces' at start: a workspace a reload adds warms up from live samples.
+    /// Reads new series' history in the background; nil when warm start is off. A workspace a
+    /// reload adds is handed to it too (`warmShards`).
     let warmStart: WarmStartScheduler?
     /// Held while snapshots are written, so a periodic one and the final one never overlap,
     /// and for a reload's rebinding, so no snapshot sees some shards under the old rules and
@@ -161,14 +161,9 @@ public final class AIOpsServer: Sendable {
         httpConfiguration.maxBufferedBodyBytes = options.maxBufferedBodyBytes
         let metrics = ServerMetrics(started: now)
         if let warmOptions = options.warmStart {
-            var shards: [any WarmStartShard] = []
-            for workspace in workspaces {
-                for shard in workspace.shards {
-                    shard.withLock { $0.pipeline.warmsNewSeries = true }
-                    shards.append(WarmStartPipelineShard(shard: shard))
-                }
-            }
-            warmStart = WarmStartScheduler(options: warmOptions, shards: shards, clock: clock, log: { [logger = options.logger] line in logger.info(line) })
+            warmStart = WarmStartScheduler(
+                options: warmOptions, shards: Self.warmShards(of: workspaces), clock: clock,
+                log: { [logger = options.logger] line in logger.info(line) })
         } else {
             warmStart = nil
         }
@@ -436,11 +431,32 @@ public final class AIOpsServer: Sendable {
     }
 }
 
-/// A workspace's shard as warm start sees it: its pipeline, under its lock.
-struct WarmStartPipelineShard: WarmStartShard {
-    let shard: PipelineShard
+extension AIOpsServer {
+    /// The shards of `workspaces` as warm start sees them, their pipelines told to hold new
+    /// series back for their history.
+    static func warmShards(of workspaces: [Workspace]) -> [any WarmStartShard] {
+        var shards: [any WarmStartShard] = []
+        for workspace in workspaces {
+            for shard in workspace.shards {
+                shard.withLock { $0.pipeline.warmsNewSeries = true }
+                shards.append(WarmStartPipelineShard(shard: shard))
+            }
+        }
+        return shards
+    }
+}
+
+/// A workspace's shard as warm start sees it: its pipeline, under its lock. Weak: the
+/// scheduler keeps every shard it was given, and a workspace a reload removes must not stay
+/// in memory for it (its queued series then end without history, uncounted).
+final class WarmStartPipelineShard: WarmStartShard {
+    weak let shard: PipelineShard?
+
+    init(shard: PipelineShard) {
+        self.shard = shard
+    }
 
     func withPipeline(_ body: (Pipeline) -> Void) {
-        shard.withLock { body($0.pipeline) }
+        shard?.withLock { body($0.pipeline) }
     }
 }

@@ -17,7 +17,10 @@ public final class WarmStartScheduler: Sendable {
     public let options: WarmStartOptions
     let planner: WarmStartPlanner
     let client: QueryRangeClient
-    let shards: [any WarmStartShard]
+    /// The pipelines, in the order they were added: a queued series names its shard by index,
+    /// so shards are only ever appended (a reload adds a workspace's; a removed workspace's
+    /// stay, and its `WarmStartShard` lets go of the pipeline).
+    private let shards: Mutex<[any WarmStartShard]>
     let clock: any WallClock
     /// Waits this many milliseconds (the pacer's delays); nil: a real wait that `stop()` cuts short.
     let sleep: (@Sendable (Int64) -> Void)?
@@ -59,7 +62,7 @@ public final class WarmStartScheduler: Sendable {
         self.options = options
         planner = WarmStartPlanner(options: options)
         client = QueryRangeClient(source: options.source, credentials: options.credentials, timeout: options.timeout)
-        self.shards = shards
+        self.shards = Mutex(shards)
         self.clock = clock
         self.sleep = sleep
         self.log = log
@@ -68,6 +71,16 @@ public final class WarmStartScheduler: Sendable {
 
     public var statistics: WarmStartStatistics {
         state.withLock { $0.statistics }
+    }
+
+    /// Warms the new series of more pipelines from now on (a workspace a reload adds).
+    public func add(shards more: [any WarmStartShard]) {
+        shards.withLock { $0.append(contentsOf: more) }
+    }
+
+    /// The shard a queued series came from.
+    private func shard(_ index: Int) -> any WarmStartShard {
+        shards.withLock { $0[index] }
     }
 
     /// Starts the background thread.
@@ -138,7 +151,7 @@ public final class WarmStartScheduler: Sendable {
         let patience = options.stepPatience.milliseconds
         var members: [(WarmMember, WarmBatchKey)] = []
         var endedEarly = 0
-        for (index, shard) in shards.enumerated() {
+        for (index, shard) in shards.withLock({ $0 }).enumerated() {
             shard.withPipeline { pipeline in
                 for candidate in pipeline.takeWarmCandidates(now: now, patience: patience) {
                     let step = planner.step(first: candidate.firstTimestamp, second: candidate.secondTimestamp)
@@ -197,7 +210,7 @@ public final class WarmStartScheduler: Sendable {
                 for index in indices where !gone[index] {
                     let member = members[index]
                     var count: Int?
-                    shards[member.shard].withPipeline { pipeline in
+                    shard(member.shard).withPipeline { pipeline in
                         count = pipeline.applyHistory(member.candidate.ticket, timestamps: one.timestamps, values: one.values)
                     }
                     if let count { applied[index] += count } else { gone[index] = true }
@@ -207,7 +220,7 @@ public final class WarmStartScheduler: Sendable {
         var warmed = 0, empty = 0, failed = 0, samples = 0
         for (index, member) in members.enumerated() where !gone[index] {
             var finished = false
-            shards[member.shard].withPipeline { pipeline in
+            shard(member.shard).withPipeline { pipeline in
                 finished = pipeline.finishWarming(member.candidate.ticket, keepHistory: failure == nil)
             }
             // A series that stopped waiting on its own is counted by its pipeline.
@@ -265,7 +278,7 @@ public final class WarmStartScheduler: Sendable {
         var failed = 0
         for member in members {
             var finished = false
-            shards[member.shard].withPipeline { finished = $0.finishWarming(member.candidate.ticket, keepHistory: false) }
+            shard(member.shard).withPipeline { finished = $0.finishWarming(member.candidate.ticket, keepHistory: false) }
             if finished { failed += 1 }
         }
         state.withLock { state in

@@ -188,4 +188,24 @@ import WarmStart
         #expect(lines.contains { $0.contains("connection refused") && $0.contains("they warm up from their live samples") }, "\(lines)")
         #expect(server.warmStartStatistics?.seriesQueued == 0)
     }
+
+    /// A workspace a reload adds waits for its new series' history as the ones at start do:
+    /// its first series is queued for warm start (and, the source being down, counted failed).
+    @Test func aWorkspaceAReloadAddsWarmsItsNewSeriesToo() async throws {
+        let port = try #require(PrometheusEndToEndProcess.freeLoopbackPort())
+        let (server, aiopsPort) = try Self.server(warmFrom: "http://127.0.0.1:\(port)") { _ in }
+        defer { server.shutdown(gracePeriod: .seconds(2)) }
+        let added = WorkspaceConfiguration(name: "team-b", plan: .hobby, token: "warm-e2e-token-team-b-0123456789")
+        let lines = try server.reload(configuration: ServerConfiguration(workspaces: [Self.workspace, added]), rules: RuleSet(rules: []))
+        #expect(lines.contains("workspace team-b: added (hobby)"), "\(lines)")
+        let now = SystemClock().now() / Self.step * Self.step
+        let series = EncodedSeries(labels: Self.labels, samples: [(timestamp: now, value: 10), (timestamp: now + Self.step, value: 11)])
+        let response = try TestClient(port: aiopsPort).write([series], token: added.token)
+        #expect(response.status == 204, "\(response.bodyText)")
+        let statistics = try await PrometheusEndToEndTests.poll(until: ContinuousClock.now + .seconds(30)) { () -> WarmStartStatistics? in
+            guard let statistics = server.warmStartStatistics, statistics.seriesFailed > 0 else { return nil }
+            return statistics
+        }
+        #expect(statistics?.seriesFailed == 1 && statistics?.queriesFailed == 1, "\(String(describing: statistics))")
+    }
 }
