@@ -18,7 +18,7 @@ public final class AlertmanagerNotifier: Sendable {
         var queue: AlertmanagerQueue
         var inFlight = 0
         /// Callers of `waitUntilSent`, signalled whenever a request completes.
-        var waiters: [ObjectIdentifier: DispatchSemaphore] = [:]
+        var waiters = SettleWaiters()
     }
 
     private let state: Mutex<State>
@@ -94,23 +94,9 @@ public final class AlertmanagerNotifier: Sendable {
     /// Waits up to `timeout` seconds until nothing is due or in flight; true if so. For tests
     /// and for a graceful stop.
     public func waitUntilSent(timeout: Double) -> Bool {
-        let deadline = DispatchTime.now() + .milliseconds(Int(max(0, timeout) * 1000))
-        while true {
-            let waiter = DispatchSemaphore(value: 0)
-            let key = ObjectIdentifier(waiter)
-            let idle = state.withLock { state -> Bool in
-                let now = clock.now()
-                let busy = state.inFlight > 0 || (state.queue.nextDeadline(now: now).map { $0 <= now } ?? false)
-                if !busy { return true }
-                state.waiters[key] = waiter
-                return false
-            }
-            if idle { return true }
-            worker.wake()
-            if waiter.wait(timeout: min(deadline, .now() + .milliseconds(100))) == .timedOut {
-                state.withLock { _ = $0.waiters.removeValue(forKey: key) }
-                if DispatchTime.now() >= deadline { return false }
-            }
+        SettleWaiters.wait(on: state, waiters: \.waiters, timeout: timeout, nudge: { worker.wake() }) { state in
+            let now = clock.now()
+            return state.inFlight == 0 && !(state.queue.nextDeadline(now: now).map { $0 <= now } ?? false)
         }
     }
 
@@ -139,8 +125,7 @@ public final class AlertmanagerNotifier: Sendable {
             let line = state.withLock { state -> String? in
                 state.inFlight -= 1
                 let line = state.queue.complete(dispatch, outcome: outcome, now: now)
-                for waiter in state.waiters.values { waiter.signal() }
-                state.waiters.removeAll()
+                state.waiters.signalAll()
                 return line
             }
             if let line {

@@ -54,7 +54,7 @@ public final class Notifier: IncidentSink, Sendable {
         /// Notifications queued and not yet settled (delivered or given up, outbox updated).
         var unsettled = 0
         /// Callers of `waitUntilIdle`, signalled when `unsettled` drops to zero.
-        var idleWaiters: [ObjectIdentifier: DispatchSemaphore] = [:]
+        var idleWaiters = SettleWaiters()
 
         mutating func enqueue(_ entry: OutboxEntry, now: Timestamp) {
             queue.enqueue(entry, now: now)
@@ -64,8 +64,7 @@ public final class Notifier: IncidentSink, Sendable {
         mutating func settle() {
             unsettled -= 1
             if unsettled == 0 {
-                for waiter in idleWaiters.values { waiter.signal() }
-                idleWaiters.removeAll()
+                idleWaiters.signalAll()
             }
         }
     }
@@ -297,19 +296,7 @@ public final class Notifier: IncidentSink, Sendable {
     /// Waits up to `timeout` seconds until no notification is queued or in flight; true if so.
     /// Batches still waiting in the policy are not counted (see `flush`).
     public func waitUntilIdle(timeout: Double) -> Bool {
-        let waiter = DispatchSemaphore(value: 0)
-        let key = ObjectIdentifier(waiter)
-        let idle = state.withLock { state -> Bool in
-            if state.unsettled == 0 { return true }
-            state.idleWaiters[key] = waiter
-            return false
-        }
-        if idle { return true }
-        if waiter.wait(timeout: .now() + .milliseconds(Int(max(0, timeout) * 1000))) == .success { return true }
-        return state.withLock { state in
-            state.idleWaiters[key] = nil
-            return state.unsettled == 0
-        }
+        SettleWaiters.wait(on: state, waiters: \.idleWaiters, timeout: timeout) { $0.unsettled == 0 }
     }
 
     /// Delivery counters per webhook, by ID.

@@ -40,7 +40,8 @@ public final class ScoreRemoteWriter: Sendable {
         var lanes: [Lane]
         /// Bumped by `reconfigure`: completions of an older generation are dropped.
         var generation = 0
-        var waiters: [ObjectIdentifier: DispatchSemaphore] = [:]
+        /// Callers of `waitUntilIdle`, signalled whenever a round or a send completes.
+        var waiters = SettleWaiters()
     }
 
     private let state: Mutex<State>
@@ -120,21 +121,9 @@ public final class ScoreRemoteWriter: Sendable {
 
     /// Waits up to `timeout` seconds until every queue is empty and nothing is in flight.
     public func waitUntilIdle(timeout: Double) -> Bool {
-        let deadline = DispatchTime.now() + .milliseconds(Int(max(0, timeout) * 1000))
-        while true {
-            let waiter = DispatchSemaphore(value: 0)
-            let key = ObjectIdentifier(waiter)
-            let idle = state.withLock { state -> Bool in
-                let now = clock.now()
-                if state.lanes.allSatisfy({ $0.queue.isIdle && $0.nextCollection > now }) { return true }
-                state.waiters[key] = waiter
-                return false
-            }
-            if idle { return true }
-            if waiter.wait(timeout: min(deadline, .now() + .milliseconds(100))) == .timedOut {
-                state.withLock { _ = $0.waiters.removeValue(forKey: key) }
-                if DispatchTime.now() >= deadline { return false }
-            }
+        SettleWaiters.wait(on: state, waiters: \.waiters, timeout: timeout) { state in
+            let now = clock.now()
+            return state.lanes.allSatisfy { $0.queue.isIdle && $0.nextCollection > now }
         }
     }
 
@@ -170,18 +159,13 @@ public final class ScoreRemoteWriter: Sendable {
                 next = min(next ?? collection, collection)
                 if let at = state.lanes[index].queue.nextDeadline { next = min(next!, at) }
             }
-            Self.signal(&state)
+            state.waiters.signalAll()
             return (sends, next)
         }
         for (index, generation, target, request) in sends { send(request, lane: index, generation: generation, target: target) }
         var waitMs: Int64 = 1000
         if let next { waitMs = min(waitMs, max(0, next - clock.now())) }
         return waitMs
-    }
-
-    private static func signal(_ state: inout State) {
-        for waiter in state.waiters.values { waiter.signal() }
-        state.waiters.removeAll()
     }
 
     private func send(_ request: ScoreRemoteWriteQueue.Request, lane: Int, generation: Int, target: Target) {
@@ -196,7 +180,7 @@ public final class ScoreRemoteWriter: Sendable {
             let line = state.withLock { state -> String? in
                 guard state.generation == generation else { return nil }
                 let line = state.lanes[lane].queue.complete(outcome, now: now)
-                Self.signal(&state)
+                state.waiters.signalAll()
                 return line
             }
             if let line {
