@@ -59,7 +59,9 @@ let package = Package(
         // advice: per-series usage summaries, workload rollup, rightsizing, predictive scaling, daily summary.
         .target(name: "Advice", dependencies: ["AIOpsCore", "Store", "Incidents", "Rules", "Reports"], swiftSettings: hotPath),
         // Durable state: snapshots of a workspace's pipelines and notification log.
-        .target(name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"], swiftSettings: crc32Instruction),
+        .target(
+            name: "Snapshots", dependencies: ["AIOpsCore", "Store", "Detectors", "Rules", "Incidents", "Pipeline", "Delivery"],
+            exclude: ["FORMAT.md"], swiftSettings: crc32Instruction),
         // Warm start: new series' history read from a Prometheus-compatible API, replayed
         // through their detectors before their live samples are scored.
         .target(name: "WarmStart", dependencies: ["AIOpsCore", "Fixtures", "Pipeline"]),

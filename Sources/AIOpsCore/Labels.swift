@@ -189,7 +189,7 @@ public struct Labels: Hashable, Sendable, RandomAccessCollection, CustomStringCo
         @inlinable
         public static func writeHead(nameLength: Int, valueLength: Int, at: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
             at.storeBytes(of: 0x0a, as: UInt8.self)
-            var at = writeLength(messageSize(nameLength: nameLength, valueLength: valueLength), at: at + 1)
+            let at = writeLength(messageSize(nameLength: nameLength, valueLength: valueLength), at: at + 1)
             at.storeBytes(of: 0x0a, as: UInt8.self)
             return writeLength(nameLength, at: at + 1)
         }
