@@ -1,6 +1,6 @@
 /// Percent-encoding of a URL path segment or query value: RFC 3986 unreserved characters kept,
 /// every other byte as `%XX`. One for every link the project builds (the web view's pages, the
-/// reports' links, Alertmanager's `generatorURL`).
+/// reports' links, Alertmanager's `generatorURL`, warm start's `query_range` form body).
 public enum PercentEncoding {
     public static func encode(_ text: String) -> String {
         var out = ""

@@ -23,7 +23,7 @@ public struct QueryRangeQuery: Sendable, Equatable {
     /// millisecond precision) and `step` (seconds).
     public var formBody: [UInt8] {
         let fields = [("query", query), ("start", Self.seconds(start)), ("end", Self.seconds(end)), ("step", Self.seconds(step))]
-        return Array(fields.map { "\($0.0)=\(Self.formEncode($0.1))" }.joined(separator: "&").utf8)
+        return Array(fields.map { "\($0.0)=\(PercentEncoding.encode($0.1))" }.joined(separator: "&").utf8)
     }
 
     /// `1712345678.123`; whole seconds without a fraction.
@@ -34,24 +34,5 @@ public struct QueryRangeQuery: Sendable, Equatable {
         guard fraction != 0 else { return sign + String(magnitude / 1000) }
         let digits = String(fraction)
         return sign + String(magnitude / 1000) + "." + String(repeating: "0", count: 3 - digits.count) + digits
-    }
-
-    /// Percent-encodes everything but unreserved characters (RFC 3986), as a form value.
-    static func formEncode(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                out.unicodeScalars.append(UnicodeScalar(byte))
-            default:
-                let hex = Array("0123456789ABCDEF".utf8)
-                out.unicodeScalars.append("%")
-                out.unicodeScalars.append(UnicodeScalar(hex[Int(byte >> 4)]))
-                out.unicodeScalars.append(UnicodeScalar(hex[Int(byte & 15)]))
-            }
-        }
-        return out
     }
 }
