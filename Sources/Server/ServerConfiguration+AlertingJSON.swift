@@ -3,11 +3,10 @@ import AlertTargets
 import Delivery
 import ScoreExport
 
-/// The strict reader (`JSONReader`) for the keys of Alertmanagers and score remote write.
-/// URLs and credentials are checked by `ServerConfiguration.validate` (shape) and when the
-/// server starts (files read).
 /// What an Alertmanager and a score remote-write target have in common: an endpoint, its
-/// credentials and a timeout. Read by one function, so the two accept the same keys alike.
+/// credentials and a timeout, read by one function with the strict reader (`JSONReader`), so
+/// the two accept the same keys alike. URLs and credentials are checked by
+/// `ServerConfiguration.validate` (shape) and when the server starts (files read).
 protocol OutboundTargetConfiguration {
     var url: String { get set }
     var basicAuth: BasicAuthConfiguration? { get set }
