@@ -232,8 +232,16 @@ func queue(_ name: String, _ samples: [(Int64, Double)], extra: [String: String]
         }
         // A GET to the write path is refused on its head too.
         #expect(try server.get("/api/v1/write", token: TestServer.tokenA).status == 405)
-        let metrics = try server.get("/metrics", token: nil).bodyText
-        #expect(metrics.contains("aiops_http_refused_before_body_total{code=\"401\",reason=\"handler\"} 2"), "\(metrics)")
+        // A refusal is counted when the server closes its connection, just after the client
+        // has read the response: look again for a moment rather than race the close.
+        let refusedTwice = "aiops_http_refused_before_body_total{code=\"401\",reason=\"handler\"} 2"
+        var metrics = try server.get("/metrics", token: nil).bodyText
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !metrics.contains(refusedTwice) && ContinuousClock.now < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+            metrics = try server.get("/metrics", token: nil).bodyText
+        }
+        #expect(metrics.contains(refusedTwice), "\(metrics)")
         #expect(metrics.contains("aiops_http_body_bytes_held 0"))
     }
 
