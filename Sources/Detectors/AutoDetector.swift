@@ -11,10 +11,10 @@ import Foundation
 ///   and it is improbable at the false-alarm budget (below) either as a one-step move against
 ///   the level or as an excess past the range. A random walk, a heavy tail or the noise of a
 ///   level that just shifted set records by ordinary steps; those are not news.
-/// - **Level** (an EWMA of the value with a winsorised mean absolute deviation as σ): the
-///   one-step z-score against 1.5 × the second-largest z of the last weeks (`SurpriseRecord`),
-///   and never below 10. A spike as big as the bursts this series always has is not news; one
-///   half again as big is.
+/// - **Level** (an EWMA of the value over 95 minutes, with a winsorised mean absolute
+///   deviation as σ): the one-step z-score against 1.5 × the second-largest z of the last
+///   weeks (`SurpriseRecord`), and never below 10. A spike as big as the bursts this series
+///   always has is not news; one half again as big is.
 /// - **Daily shape** (`PhaseProfile`), once it explains the series: the distance outside the
 ///   half-hour band, in σ of that distance, against 1.2 × its own second-largest record and
 ///   never below 5, and improbable at the budget under the residual's fitted tail. A missing
@@ -57,6 +57,13 @@ import Foundation
 /// `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
+    /// Level: the EWMA's time constant, 95 minutes of event time and at least 19 steps (0.05
+    /// per sample at a 5-minute step or coarser). Time, not samples: a per-sample rate made the
+    /// level of a series scraped every 15 s a 5-minute mean, so a cron job's step at night or
+    /// the switch to a weekday's night level was 10 σ of the sample-to-sample noise there and
+    /// an incident, while the same series at 5 minutes was quiet.
+    static let levelSeconds = 5_700.0
+    static let levelMinSamples = 19.0
     /// New extreme: the fraction of the envelope's width beyond it at which the score is 0.5.
     static let rangeFraction = 0.03
     /// New extreme: the excess in σ of the step noise at which the score is 0.5.
@@ -259,7 +266,8 @@ struct AutoDetector: Sendable {
         volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         envelope.observe(x, dt: dt)
         shape.observe(x, at: t, reading: reading, sigma: shapeSigma)
-        let alpha = warm ? spec.alpha : max(spec.alpha, 1 / Double(count))
+        let levelRate = Calibration.timeRate(dt: dt, seconds: max(Self.levelSeconds, Self.levelMinSamples * step))
+        let alpha = warm ? levelRate : max(levelRate, 1 / Double(count))
         let clip = warm ? 3 * sigma : Double.infinity
         let dc = min(max(d, -clip), clip)
         mean += alpha * dc

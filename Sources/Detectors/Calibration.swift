@@ -43,6 +43,18 @@ enum Calibration {
     /// The tails estimate how probable a value is now, so they follow the series more closely.
     static let recordForgetPerSecond = 1.4325958592922148e-07
 
+    /// The weight a sample `dt` seconds after the previous one gets in an exponential average
+    /// with time constant `seconds` of event time: `dt / (seconds + dt)`, so the average forgets
+    /// at the same pace in hours whatever the scrape interval. A sample stands for at most
+    /// `maxLearnSeconds`: a scrape gap is not time the average saw.
+    @inline(__always)
+    static func timeRate(dt: Double, seconds: Double) -> Double {
+        let d = min(max(dt, 0), maxLearnSeconds)
+        return d / (seconds + d)
+    }
+
+    static let maxLearnSeconds = 3_600.0
+
     /// The per-sample false-alarm risk for a step of `stepSeconds`.
     @inline(__always)
     static func risk(stepSeconds: Double) -> Double {

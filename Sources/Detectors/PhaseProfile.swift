@@ -17,9 +17,13 @@ struct PhaseProfile: Sendable {
     static let dayMs: Int64 = 86_400_000
     /// Per-day learning rate of a bucket.
     static let dailyRate = 0.3
-    /// The residual's scale and the model comparison: per-sample rates once warm.
-    static let spreadRate = 0.01
-    static let fitRate = 0.005
+    /// The residual's scale and the model comparison: time constants once warm, in seconds of
+    /// event time (`Calibration.timeRate`). Time, not samples: a series scraped every
+    /// 15 s must widen its band no faster in hours than one scraped every 5 minutes, or a
+    /// deviation that builds over an hour teaches the band to accept it 20 times sooner. At a
+    /// 5-minute step they are 0.01 and 0.005 per sample.
+    static let spreadSeconds = 30_000.0
+    static let fitSeconds = 60_000.0
     /// The profile is in use when its mean square residual is below this fraction of the level's.
     static let strongFraction = 0.3
     /// The level's time constant: it moves dt / (86,400 + dt) toward each sample (`observe`).
@@ -132,11 +136,12 @@ struct PhaseProfile: Sendable {
             scored += 1
             let r = reading.residual
             let clipped = scored > 50 ? min(abs(r), 3 * sigma) : abs(r)
-            spread += max(Self.spreadRate, 1 / Double(scored)) * (clipped - spread)
+            spread += max(Calibration.timeRate(dt: dt, seconds: Self.spreadSeconds), 1 / Double(scored)) * (clipped - spread)
             let cap = 16 * sigma * sigma
             let y = x - level
-            bandSquare += Self.fitRate * (min(r * r, cap) - bandSquare)
-            levelSquare += Self.fitRate * (min(y * y, cap) - levelSquare)
+            let fit = Calibration.timeRate(dt: dt, seconds: Self.fitSeconds)
+            bandSquare += fit * (min(r * r, cap) - bandSquare)
+            levelSquare += fit * (min(y * y, cap) - levelSquare)
         }
         let k = Self.bucket(t)
         let bit: UInt64 = 1 << UInt64(k)

@@ -16,10 +16,13 @@ struct WeekProfile: Sendable {
     static let bucketMs: Int64 = weekMs / Int64(buckets)
     /// Per-week learning rate of a bucket.
     static let weeklyRate = 0.3
-    static let fitRate = 0.005
-    /// The model comparison's per-sample rate: slow, so that an anomaly (which the weekly
+    /// The residual's scale: its time constant in seconds of event time (`Calibration.timeRate`), two days. Time, not samples, as `PhaseProfile.fitSeconds`: a per-sample
+    /// rate of 0.005 was 17 hours at a 5-minute step but 50 minutes at 15 s, so at a fine scrape
+    /// interval the first hours of a holiday widened the band it was judged against.
+    static let fitSeconds = 172_800.0
+    /// The model comparison's time constant, a week: slow, so that an anomaly (which the weekly
     /// profile sees and the quickly adapting daily band absorbs) does not switch it off.
-    static let compareRate = 0.001
+    static let compareSeconds = 604_800.0
 
     var profile = InlineArray<84, Float>(repeating: 0)
     /// Bit k of `visited.0` (k < 64) or `visited.1` (k >= 64): bucket k has been visited.
@@ -107,8 +110,8 @@ struct WeekProfile: Sendable {
         let cap = scored > 50 ? 16 * sigma * sigma : Double.infinity
         let learns = scored <= 50 || r * r <= 9 * sigma * sigma
         if ready && calm && learns {
-            residualSquare += max(Self.fitRate, 1 / Double(scored)) * (min(r * r, cap) - residualSquare)
-            let rate = max(Self.compareRate, 1 / Double(scored))
+            residualSquare += max(Calibration.timeRate(dt: dt, seconds: Self.fitSeconds), 1 / Double(scored)) * (min(r * r, cap) - residualSquare)
+            let rate = max(Calibration.timeRate(dt: dt, seconds: Self.compareSeconds), 1 / Double(scored))
             weekFit += rate * (min(r * r, cap) - weekFit)
             dayFit += rate * (min(daily * daily, 16 * dailySigma * dailySigma) - dayFit)
             let y = x - level
