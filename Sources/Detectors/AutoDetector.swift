@@ -15,10 +15,11 @@ import Foundation
 ///   deviation as σ): the one-step z-score against 1.5 × the second-largest z of the last
 ///   weeks (`SurpriseRecord`), and never below 10. A spike as big as the bursts this series
 ///   always has is not news; one half again as big is.
-/// - **Daily shape** (`PhaseProfile`), once it explains the series: the distance outside the
-///   half-hour band, in σ of that distance, against 1.2 × its own second-largest record and
-///   never below 5, and improbable at the budget under the residual's fitted tail. A missing
-///   daily peak or a flat day is caught here, inside the range.
+/// - **Daily shape** (`PhaseProfile`), from the fourth day and once it explains the series:
+///   the distance outside the half-hour band, in σ of that distance, against 1.2 × its own
+///   second-largest record and never below 5, and improbable at the budget under the
+///   residual's fitted tail. A missing daily peak or a flat day is caught here, inside the
+///   range.
 /// - **Weekly shape** (`WeekProfile`), once two weeks are known and only where the weekly
 ///   profile explains the series well and better than the daily band: an EW mean over 3 hours
 ///   (at least 6 steps) of the residual against the week's profile, winsorised at 4 σ, in σ of
@@ -71,6 +72,13 @@ struct AutoDetector: Sendable {
     /// Level: margin over the record, and the smallest z that can score 0.5.
     static let levelMargin = 1.5
     static let levelFloorZ = 10.0
+    /// Daily shape: its record and tail learn from the third day (the band is known from the
+    /// second, and its scale has then seen a whole day of residuals), and it scores from the
+    /// fourth, against a day of history. A record that learned while the scale had seen only
+    /// hours (50 samples: the first night's, all near 0, at a 1-minute scrape) held hundreds of
+    /// σ from the next night's ordinary residuals, and was deaf for weeks after.
+    static let shapeLearnsAfterMs: Int64 = 2 * PhaseProfile.dayMs
+    static let shapeScoresAfterMs: Int64 = 3 * PhaseProfile.dayMs
     /// Daily shape: margin over the record, and the smallest z that can score 0.5.
     static let shapeMargin = 1.2
     static let shapeFloorZ = 5.0
@@ -165,7 +173,7 @@ struct AutoDetector: Sendable {
         let reading = shape.read(x, at: t)
         let shapeSigma = shape.sigma(floor: floor)
         let zs = direction.directed(reading.residual / shapeSigma)
-        let shapeKnown = reading.ready && t - first >= 2 * PhaseProfile.dayMs
+        let shapeKnown = reading.ready && t - first >= Self.shapeScoresAfterMs
         var shapeRatio = 0.0
         if shapeKnown && shape.strong(at: t) {
             // Both the record and the calibrated tail must call it unusual: the tail's risk is
@@ -255,9 +263,10 @@ struct AutoDetector: Sendable {
             levelTail.observe(z, decay: decay, learnExcess: !(levelRatio >= 1 && levelSurprise >= 1))
             rangeTail.observe(max(rangeExcess, 0), decay: decay, learnExcess: rangeRatio < 1)
         }
-        // The record learns from the day the band is known and its scale warm, a day before the
-        // shape may score, so the first scored day is measured against a day of history.
-        if reading.ready && shape.scored > 50 {
+        // The record and tail learn once the band's scale has seen a whole day of residuals, a
+        // day before the shape may score, so the first scored day is measured against a day of
+        // history (`shapeLearnsAfterMs`).
+        if reading.ready && shape.scored > 50 && t - first >= Self.shapeLearnsAfterMs {
             shapeRecord.observe(zs, alarming: shapeRatio >= 1, decay: recordDecay)
             shapeTail.observe(zs, decay: decay, learnExcess: shapeRatio < 1)
         }

@@ -69,3 +69,28 @@ import Testing
         #expect(wobbleScore(stepSeconds: 30) < 0.5)
     }
 }
+
+extension ScrapeIntervalTests {
+    /// A process's CPU at a 1-minute scrape: 0.3 at night, 0.9 by day, a 45-minute job at 3.6
+    /// every night at 02:00. The daily shape's record must hold what its residuals are once the
+    /// band's scale has seen a day, not what they looked like against a scale learned from the
+    /// first night's 50 samples: that record held 268 σ (the second night's job, a little off
+    /// the first night's band) and left the shape deaf for weeks; now it holds about 60, what
+    /// the job's own noise is in σ of the quieter night's band.
+    @Test func theShapeRecordLearnsOnlyFromAScaleThatHasSeenADay() {
+        var rng = SplitMix64(seed: 73)
+        let day = 1_440
+        let signal = Signal(count: 5 * day, stepSeconds: 60) { i, _ in
+            let hour = Double(i % day) / 60
+            let curve = 0.3 + 0.6 * max(0, sin(Double.pi * (hour - 7) / 12))
+            let job = hour >= 2 && hour < 2.75 ? 3.6 : curve
+            return job * (1 + 0.05 * rng.boxMuller())
+        }
+        var detector = AutoDetector()
+        for i in signal.values.indices {
+            _ = detector.update(timestamp: signal.times[i], value: signal.values[i], spec: .auto)
+        }
+        #expect(detector.shapeRecord.second > 0)
+        #expect(detector.shapeRecord.second < 120, "shape record \(detector.shapeRecord.second)")
+    }
+}
