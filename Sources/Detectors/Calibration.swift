@@ -53,6 +53,8 @@ enum Calibration {
         return d / (seconds + d)
     }
 
+    /// The most event time one sample stands for in `timeRate`: an hour, so hourly series
+    /// learn at their step while a day-long gap counts as one hour.
     static let maxLearnSeconds = 3_600.0
 
     /// The per-sample false-alarm risk for a step of `stepSeconds`.
