@@ -49,8 +49,8 @@ import Testing
 
     /// A small-hours cron job (the level 1.6 times its usual 0.25 for 30 minutes) on a
     /// business-day CPU curve: not an incident at a 5-minute scrape, and not at a 30-second one
-    /// either. With a per-sample EWMA the 30-second level was a 5-minute mean whose σ was the
-    /// sample noise alone, and the job's first sample was 12 σ.
+    /// either. With a per-sample EWMA the 30-second level was a 10-minute mean whose σ was the
+    /// sample noise alone, and the job's first sample scored 0.62.
     @Test func aNightlyCronStepIsNotNewsAtA30SecondScrapeEither() {
         func wobbleScore(stepSeconds: Double) -> Double {
             var rng = SplitMix64(seed: 72)
