@@ -196,7 +196,7 @@ struct AutoDetector: Sendable {
         if step == 0 { step = dtRaw }
         let dt = min(dtRaw, 4 * step)
         step += 0.05 * (dt - step)
-        let wv = dt / (max(Self.volatilitySeconds, Self.volatilityMinSamples * step) + dt)
+        let wv = Calibration.timeRate(dt: dt, seconds: max(Self.volatilitySeconds, Self.volatilityMinSamples * step))
         let dv: Double
         switch direction {
         case .both: dv = abs(d)
@@ -215,7 +215,7 @@ struct AutoDetector: Sendable {
         var weekRatio = 0.0
         var zw = 0.0
         if weekReading.ready && week.scored > WeekProfile.warmSamples {
-            let ww = dt / (max(Self.weekSeconds, Self.weekMinSamples * step) + dt)
+            let ww = Calibration.timeRate(dt: dt, seconds: max(Self.weekSeconds, Self.weekMinSamples * step))
             let clip = 4 * weekSigma
             weekDrift += ww * (min(max(weekReading.value, -clip), clip) - weekDrift)
             zw = direction.directed(weekDrift / weekSigma)

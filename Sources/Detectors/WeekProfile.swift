@@ -16,9 +16,10 @@ struct WeekProfile: Sendable {
     static let bucketMs: Int64 = weekMs / Int64(buckets)
     /// Per-week learning rate of a bucket.
     static let weeklyRate = 0.3
-    /// The residual's scale: its time constant in seconds of event time (`Calibration.timeRate`), two days. Time, not samples, as `PhaseProfile.fitSeconds`: a per-sample
-    /// rate of 0.005 was 17 hours at a 5-minute step but 50 minutes at 15 s, so at a fine scrape
-    /// interval the first hours of a holiday widened the band it was judged against.
+    /// The residual's scale: its time constant in seconds of event time (`Calibration.timeRate`),
+    /// two days. Time, not samples, as `PhaseProfile.fitSeconds`: a per-sample rate of 0.005 was
+    /// 17 hours at a 5-minute step but 50 minutes at 15 s, so at a fine scrape interval the
+    /// first hours of a holiday widened the band it was judged against.
     static let fitSeconds = 172_800.0
     /// The model comparison's time constant, a week: slow, so that an anomaly (which the weekly
     /// profile sees and the quickly adapting daily band absorbs) does not switch it off.
