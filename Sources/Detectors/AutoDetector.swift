@@ -79,6 +79,11 @@ struct AutoDetector: Sendable {
     /// σ from the next night's ordinary residuals, and was deaf for weeks after.
     static let shapeLearnsAfterMs: Int64 = 2 * PhaseProfile.dayMs
     static let shapeScoresAfterMs: Int64 = 3 * PhaseProfile.dayMs
+    /// ...and once its tail has learned from a day of samples (its count is forgotten at the
+    /// tails' pace, so a whole day counts a little under its samples): at a 5-minute step or
+    /// finer that is the fourth day anyway; at an hourly step the scale warms over 50 samples,
+    /// two days, and the record must still see a day of 24 before it judges.
+    static let shapeHistoryDays = 0.95
     /// Daily shape: margin over the record, and the smallest z that can score 0.5.
     static let shapeMargin = 1.2
     static let shapeFloorZ = 5.0
@@ -174,6 +179,7 @@ struct AutoDetector: Sendable {
         let shapeSigma = shape.sigma(floor: floor)
         let zs = direction.directed(reading.residual / shapeSigma)
         let shapeKnown = reading.ready && t - first >= Self.shapeScoresAfterMs
+            && shapeTail.count >= Self.shapeHistoryDays * 86_400 / max(step, 1)
         var shapeRatio = 0.0
         if shapeKnown && shape.strong(at: t) {
             // Both the record and the calibrated tail must call it unusual: the tail's risk is

@@ -24,6 +24,10 @@ struct PhaseProfile: Sendable {
     /// 5-minute step they are 0.01 and 0.005 per sample.
     static let spreadSeconds = 30_000.0
     static let fitSeconds = 60_000.0
+    /// ...and at least this many samples for the mean squares: the band residual is 0 most of
+    /// the day and large near the peaks, and over 17 samples (60,000 s at an hourly step) its
+    /// mean square is a daily wave, not a scale.
+    static let fitMinSamples = 100.0
     /// The profile is in use when its mean square residual is below this fraction of the level's.
     static let strongFraction = 0.3
     /// The level's time constant: it moves dt / (86,400 + dt) toward each sample (`observe`).
@@ -72,15 +76,45 @@ struct PhaseProfile: Sendable {
     mutating func read(_ x: Double, at t: Timestamp) -> Reading {
         guard samples > 0 else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
         let k = Self.bucket(t)
-        let km = k == 0 ? Self.buckets - 1 : k - 1
-        let kp = k + 1 == Self.buckets ? 0 : k + 1
-        let mask: UInt64 = (1 << UInt64(k)) | (1 << UInt64(km)) | (1 << UInt64(kp))
-        let a = Double(profile[km]), b = Double(profile[k]), c = Double(profile[kp])
-        let lo = min(a, b, c), hi = max(a, b, c)
+        // The neighbours are the nearest visited buckets on each side: a series scraped every
+        // hour visits every other half hour (the band once waited for all three buckets, so an
+        // hourly series never had one). An unvisited bucket's band spans its visited neighbours.
+        guard let km = Self.visitedNeighbour(of: k, below: true, in: visited),
+              let kp = Self.visitedNeighbour(of: k, below: false, in: visited)
+        else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
+        var a = Double(profile[km]), c = Double(profile[kp])
+        var lo = min(a, c), hi = max(a, c)
+        if visited & (1 << UInt64(k)) != 0 {
+            // The neighbour half an hour away, interpolated when it is not visited: the band
+            // spans the same half hour each side at every scrape interval.
+            let b = Double(profile[k])
+            let n = Self.buckets
+            let dm = (k - km + n) % n, dp = (kp - k + n) % n
+            a = b + (a - b) / Double(dm)
+            c = b + (c - b) / Double(dp)
+            lo = min(a, b, c)
+            hi = max(a, b, c)
+        }
         let y = x - level
         let residual = y > hi ? y - hi : (y < lo ? y - lo : 0)
-        let ready = t - first >= Self.dayMs && visited & mask == mask
+        let ready = t - first >= Self.dayMs
         return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready)
+    }
+
+    /// The nearest visited bucket before (`below`) or after `k`, cyclically, other than `k`;
+    /// nil when no other bucket is visited. O(1): a bit scan of `visited`.
+    @inline(__always)
+    static func visitedNeighbour(of k: Int, below: Bool, in visited: UInt64) -> Int? {
+        let others = visited & ~(1 << UInt64(k))
+        guard others != 0 else { return nil }
+        let lower = others & ((1 << UInt64(k)) - 1)
+        let upper = others & ~((1 << UInt64(k)) - 1)
+        if below {
+            let side = lower != 0 ? lower : upper
+            return 63 - side.leadingZeroBitCount
+        }
+        let side = upper != 0 ? upper : lower
+        return side.trailingZeroBitCount
     }
 
     /// The bucket's own value at `t` (without the level): what a forecast's tracker compares
@@ -139,7 +173,7 @@ struct PhaseProfile: Sendable {
             spread += max(Calibration.timeRate(dt: dt, seconds: Self.spreadSeconds), 1 / Double(scored)) * (clipped - spread)
             let cap = 16 * sigma * sigma
             let y = x - level
-            let fit = Calibration.timeRate(dt: dt, seconds: Self.fitSeconds)
+            let fit = Calibration.timeRate(dt: dt, seconds: max(Self.fitSeconds, Self.fitMinSamples * dt))
             bandSquare += fit * (min(r * r, cap) - bandSquare)
             levelSquare += fit * (min(y * y, cap) - levelSquare)
         }

@@ -1,0 +1,65 @@
+import AIOpsCore
+import Foundation
+import Testing
+@testable import Detectors
+
+/// A series sampled every hour visits every other half-hour bucket of the daily profile. The
+/// band once needed a bucket's two neighbours visited, so at an hourly step it was never
+/// ready and the daily shape never scored: a drop unusual for the hour went unseen.
+@Suite struct HourlyStepTests {
+    /// The bit scan agrees with walking the buckets one by one.
+    @Test func visitedNeighbourIsTheNearestVisitedBucketEachSide() {
+        var rng = SplitMix64(seed: 81)
+        let n = PhaseProfile.buckets
+        for _ in 0..<500 {
+            var mask = UInt64.random(in: 0...UInt64.max, using: &rng) & ((1 << UInt64(n)) - 1)
+            if Bool.random(using: &rng) { mask &= UInt64.random(in: 0...UInt64.max, using: &rng) }
+            for k in 0..<n {
+                func walk(_ step: Int) -> Int? {
+                    var j = k
+                    for _ in 1..<n {
+                        j = (j + step + n) % n
+                        if mask & (1 << UInt64(j)) != 0 { return j }
+                    }
+                    return nil
+                }
+                #expect(PhaseProfile.visitedNeighbour(of: k, below: true, in: mask) == walk(-1))
+                #expect(PhaseProfile.visitedNeighbour(of: k, below: false, in: mask) == walk(1))
+            }
+        }
+    }
+
+    /// After a day of hourly samples the band is known, and half an hour wide each side: on
+    /// the rising slope of a daily curve it spans the value half an hour before to half an
+    /// hour after, not a whole hour each way.
+    @Test func theBandIsReadyAtAnHourlyStep() {
+        let signal = Signal(count: 48, stepSeconds: 3_600) { _, s in 100 + 50 * sin(2 * Double.pi * s / 86_400) }
+        var shape = PhaseProfile()
+        for i in signal.values.indices {
+            let reading = shape.read(signal.values[i], at: signal.times[i])
+            shape.observe(signal.values[i], at: signal.times[i], reading: reading, sigma: shape.sigma(floor: 1e-9))
+        }
+        let t = signal.times[47] + 3_600_000
+        let reading = shape.read(100, at: t)
+        #expect(reading.ready)
+        // The curve moves up to 13 per hour; the band spans about an hour of it, not two.
+        #expect(reading.high - reading.low < 16, "band \(reading.low)...\(reading.high)")
+    }
+
+    /// A request rate with a daily curve, sampled hourly, falls to a fifth at its afternoon
+    /// peak on day 8, still above the night's level: an incident, and none before it.
+    @Test func aDropAtThePeakIsFoundAtAnHourlyStep() {
+        var rng = SplitMix64(seed: 82)
+        let day = 86_400.0
+        let drop = 7 * day + 15 * 3_600
+        let signal = Signal(count: 8 * 24, stepSeconds: 3_600) { _, s in
+            let hour = s.truncatingRemainder(dividingBy: day) / 3_600
+            let curve = 60 + 840 * max(0, sin(Double.pi * (hour - 6) / 16))
+            return curve * (1 + 0.04 * rng.boxMuller()) * (s == drop ? 0.2 : 1)
+        }
+        let out = signal.run(.auto)
+        let at = Int(drop / 3_600)
+        #expect(out[at].score >= 0.5, "score at the drop \(out[at].score)")
+        #expect(out.maxScore(0..<at) < 0.5, "before: \(out.maxScore(0..<at))")
+    }
+}
