@@ -159,7 +159,17 @@ struct AutoDetector: Sendable {
         let sigma = max(deviation * Calibration.madToSigma, floor)
         let d = x - mean
         let z = direction.directed(d / sigma)
-        let levelRatio = levelRecord.ratio(z, margin: Self.levelMargin, floor: Self.levelFloorZ)
+        // A move the daily band expects (a square wave's edge, the morning ramp) is not news to
+        // the level: it is scored by the part outside the band, once the band is known and
+        // either explains the series (`strong`) or cannot be judged yet (the first two days,
+        // when the level's record has not seen a whole day of the series' moves). The record
+        // and tail still learn the whole move, so later moves are judged as before.
+        let reading = shape.read(x, at: t)
+        var zScored = z
+        if reading.ready && (t - first < 2 * PhaseProfile.dayMs || shape.strong(at: t)) {
+            zScored = min(z, direction.directed(reading.residual / sigma))
+        }
+        let levelRatio = levelRecord.ratio(zScored, margin: Self.levelMargin, floor: Self.levelFloorZ)
 
         // New extreme: beyond the range by 3 % of its width and by one σ of the step noise.
         let rangeExcess = min(
@@ -170,12 +180,11 @@ struct AutoDetector: Sendable {
         // level that just shifted, sets records by ordinary steps and small excesses.
         let risk = Calibration.risk(stepSeconds: step)
         let kinds = Double(Self.evidenceKinds)
-        let levelSurprise = Calibration.surprise(kinds * levelTail.tail(z), risk: risk)
+        let levelSurprise = Calibration.surprise(kinds * levelTail.tail(zScored), risk: risk)
         let rangeSurprise = Calibration.surprise(kinds * rangeTail.tail(max(rangeExcess, 0)), risk: risk)
         let rangeRatio = min(rangeExcess, max(levelSurprise, rangeSurprise))
 
         // Daily shape.
-        let reading = shape.read(x, at: t)
         let shapeSigma = shape.sigma(floor: floor)
         let zs = direction.directed(reading.residual / shapeSigma)
         let shapeKnown = reading.ready && t - first >= Self.shapeScoresAfterMs
