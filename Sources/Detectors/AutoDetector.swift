@@ -147,7 +147,9 @@ struct AutoDetector: Sendable {
             envelope.observe(x, dt: 0)
             let reading = shape.read(x, at: t)
             shape.observe(x, at: t, reading: reading, sigma: 0)
-            week.observe(x, level: shape.level, at: t, residual: 0, ready: false, sigma: 0, daily: 0, dailySigma: 0)
+            if shape.centred {
+                week.observe(x, level: shape.level, at: t, residual: 0, ready: false, sigma: 0, daily: 0, dailySigma: 0)
+            }
             return .quiet(.auto)
         }
         let direction = spec.direction
@@ -222,9 +224,12 @@ struct AutoDetector: Sendable {
         let volatilityFloor = max(spec.minRelativeDeviation * abs(shape.level), 1e-9)
         let volatilityRatio = volatilityRecord.ratio(volatility, margin: Self.volatilityMargin, floor: volatilityFloor)
 
-        // Weekly shape, once two weeks are known and only where it explains the series better
-        // than the daily band. A holiday is a sustained shortfall over hours, not one odd
-        // sample: the residual is averaged and judged against its delayed record.
+        // Weekly shape, judged once two weeks are known and only where it explains the series
+        // better than the daily band. The comparison, the scale and the record learn from the
+        // second week, when the profile first predicts, so they have seen a weekend by then
+        // whatever weekday the series started on. A holiday is a sustained shortfall over
+        // hours, not one odd sample: the residual is averaged and judged against its delayed
+        // record.
         let weekReading = week.residual(x, level: shape.level, at: t)
         let weekSigma = week.sigma(floor: floor)
         var weekRatio = 0.0
@@ -234,7 +239,7 @@ struct AutoDetector: Sendable {
             let clip = 4 * weekSigma
             weekDrift += ww * (min(max(weekReading.value, -clip), clip) - weekDrift)
             zw = direction.directed(weekDrift / weekSigma)
-            if week.explains {
+            if weekReading.judged && week.explains {
                 weekRatio = weekRecord.ratio(zw, margin: Self.weekMargin, floor: Self.weekFloorZ)
             }
         }
@@ -266,7 +271,7 @@ struct AutoDetector: Sendable {
 
         // Forecast state: the value against the expectation of the profile a forecast would use.
         if shape.centred && forecast.isDue(t) {
-            let useWeek = weekReading.ready && week.scored > WeekProfile.warmSamples && week.explains
+            let useWeek = weekReading.judged && week.scored > WeekProfile.warmSamples && week.explains
             forecast.observe(x, expected: useWeek ? x - weekReading.value : shape.level + shape.bucketValue(at: t), level: shape.level, at: t)
         }
 
@@ -286,7 +291,15 @@ struct AutoDetector: Sendable {
             shapeTail.observe(zs, decay: decay, learnExcess: shapeRatio < 1)
         }
         weekRecord.observe(zw, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
-        week.observe(x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma, daily: reading.residual, dailySigma: shapeSigma, calm: abs(weekDrift) < Self.weekFloorZ * weekSigma)
+        // The weekly profile starts once the daily profile's first day is over: before, the
+        // level is a running mean of the hours seen, and a series that starts at 13:37 set its
+        // first afternoon's buckets near 0 (its level was that afternoon's value), still half
+        // wrong three weeks later at 30 % a week. Its two weeks count from then.
+        if shape.centred {
+            week.observe(
+                x, level: shape.level, at: t, residual: weekReading.value, ready: weekReading.ready, sigma: weekSigma,
+                daily: reading.residual, dailySigma: shapeSigma, calm: abs(weekDrift) < Self.weekFloorZ * weekSigma)
+        }
         volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         envelope.observe(x, dt: dt)
         shape.observe(x, at: t, reading: reading, sigma: shapeSigma)

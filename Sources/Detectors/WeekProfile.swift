@@ -62,16 +62,18 @@ struct WeekProfile: Sendable {
 
     var complete: Bool { visitedLow == UInt64.max && visitedHigh == (1 << UInt64(Self.buckets - 64)) - 1 }
 
-    /// The value minus level minus the interpolated profile, and whether the profile is known.
+    /// The value minus level minus the interpolated profile; whether the profile predicts (every
+    /// bucket visited, a week seen: the residual's scale and the model comparison learn from
+    /// then), and whether it is judged (two weeks seen: a bucket has had two visits).
     /// `mutating` although it changes nothing, so the profile is read in place (see `PhaseProfile.read`).
-    mutating func residual(_ x: Double, level: Double, at t: Timestamp) -> (value: Double, ready: Bool) {
-        let ready = samples > 0 && t - first >= 2 * Self.weekMs && complete
-        guard ready else { return (0, false) }
+    mutating func residual(_ x: Double, level: Double, at t: Timestamp) -> (value: Double, ready: Bool, judged: Bool) {
+        let ready = samples > 0 && complete
+        guard ready else { return (0, false, false) }
         let (k, f) = Self.position(t)
         let j = f >= 0 ? (k + 1 == Self.buckets ? 0 : k + 1) : (k == 0 ? Self.buckets - 1 : k - 1)
         let w = abs(f)
         let expected = (1 - w) * Double(profile[k]) + w * Double(profile[j])
-        return (x - level - expected, true)
+        return (x - level - expected, true, t - first >= 2 * Self.weekMs)
     }
 
     /// The residual's σ: its winsorised root mean square, floored like the other detectors.
