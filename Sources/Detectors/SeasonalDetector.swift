@@ -183,7 +183,14 @@ struct SeasonalDetector: Sendable {
                 expected: expected, lower: expected - zT * sigma, upper: expected + zT * sigma, detector: .seasonal)
         }
 
-        if scoring { tail.observe(dz, decay: 1 - dtEff * Calibration.tailForgetPerSecond, learnExcess: ratio < 1) }
+        if scoring {
+            // An alarmed residual is not learned (SPOT), unless its run on one side has lasted a
+            // profile bucket (30 minutes of a day): the profile learns a sharp shape only over
+            // days, and a nightly job that alarmed from start to end once would otherwise alarm
+            // every night. The first half hour of any anomaly still alarms unlearned.
+            let lasting = shift.count > 0 && Double(t - shift.start) / 1000 >= spanSeconds / Double(Self.dailyBuckets)
+            tail.observe(dz, decay: 1 - dtEff * Calibration.tailForgetPerSecond, learnExcess: ratio < 1 || lasting)
+        }
 
         // Learning, winsorised at 3σ of each model (not clipped while the scales are unknown).
         let sigma0 = max(spread0 * Calibration.madToSigma, Calibration.sigmaFloor(level: level0, minRelativeDeviation: spec.minRelativeDeviation, zThreshold: zT))
