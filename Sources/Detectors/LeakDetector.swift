@@ -50,10 +50,13 @@ import AIOpsCore
 /// not turn into an alarm.
 ///
 /// A restart (a drop 20 % below the minimum of the last two shortest-window buckets for `up`,
-/// a jump 20 % above their maximum for `down`) clears every window instead of alarming, and so
-/// does `reset(.gap)`; shorter gaps just leave empty buckets. After a restart nothing scores
-/// until the shortest window is full again: a warm-up (caches refilling) is not a leak, and a
-/// whole window of it shows the climb flattening, which the halves test rejects.
+/// a jump 20 % above their maximum for `down`) clears the shorter windows instead of alarming
+/// (`reset(.gap)` clears all three; shorter gaps just leave empty buckets). After a restart
+/// nothing scores until the shortest window is full again: a warm-up (caches refilling) is not
+/// a leak, and a whole window of it shows the climb flattening, which the halves test rejects.
+/// The longest window keeps its day, so a refill that takes hours (a cache evicted every night)
+/// counts only once it climbs past where the series was before, by its sawtooth's height;
+/// unless that was near the limit, where an OOM kill's loop climbs again.
 ///
 /// `secondsToLimit` extrapolates the line plus the envelope the fit ignores (the upper
 /// decile of how far bucket maxima sit above the line for `up`, the lower decile of minima
@@ -74,6 +77,9 @@ struct LeakDetector: Sendable {
     /// How far (as a fraction of that range) a shorter window's trend must leave the range of
     /// the longest window's older points to count without the longest window's agreement.
     static let rangeMargin = 0.25
+    /// Older buckets whose extreme came within this fraction of the limit were near it: after a
+    /// restart there, a climb back is an OOM kill's loop, not a refill (`leftOlderRange`).
+    static let limitNearness = 0.1
     /// A shorter window's trend holds across windows when the longest window's slope points
     /// the same way and is at least this fraction of it (as for the halves of a window).
     static let holdFraction: Float = 0.3
@@ -141,7 +147,7 @@ struct LeakDetector: Sendable {
         let index = Self.floorDiv(t, bucketMs)
 
         if open, isRestart(x, direction: direction) {
-            clear()
+            restart()
             // A process warming up after a restart (caches refilling for half an hour) climbs
             // like a leak: nothing is judged until the shortest window has seen it whole.
             settleUntil = t + spec.window.milliseconds
@@ -149,7 +155,7 @@ struct LeakDetector: Sendable {
         count += 1
         if !open {
             open = true
-            base = x
+            if !base.isFinite { base = x }
             head = index
             start(x, t, bucketMs: bucketMs)
         } else if index > head {
@@ -329,7 +335,9 @@ struct LeakDetector: Sendable {
                 }
                 var beyond = false
                 if level < last, score > 0 {
-                    beyond = leftOlderRange(level: level, first: first, bucketMs: bucketMs, shortestMs: shortestMs, line: levelNow, sign: sign, direction: direction)
+                    beyond = leftOlderRange(
+                        level: level, first: first, bucketMs: bucketMs, shortestMs: shortestMs, line: levelNow, sign: sign, direction: direction,
+                        limit: limit, latest: ys[n - 1])
                 }
                 result = (true, slope, intercept, envelope, score, beyond)
             }
@@ -347,7 +355,11 @@ struct LeakDetector: Sendable {
     /// points older than window `level`, by a quarter of that range (above it for a rising
     /// `sign`): growth a daily cycle cannot explain, since a cycle returns to the range it came
     /// from. True when there are no older points (a young series: nothing to compare with).
-    mutating func leftOlderRange(level: Int, first: Int64, bucketMs: Int64, shortestMs: Int64, line: Double, sign: Double, direction: DetectorDirection) -> Bool {
+    /// After a restart, see below; `latest` is the window's most recent point.
+    mutating func leftOlderRange(
+        level: Int, first: Int64, bucketMs: Int64, shortestMs: Int64, line: Double, sign: Double, direction: DetectorDirection, limit: Double,
+        latest: Double
+    ) -> Bool {
         let last = Self.windows - 1
         let longMs = shortestMs * Self.multiple(last)
         // Longest-window buckets that end before window `level` starts.
@@ -355,17 +367,36 @@ struct LeakDetector: Sendable {
         guard merged != .min else { return true }
         let open = Self.floorDiv(merged, Self.multiple(last))
         let end = min(Self.floorDiv(first * bucketMs, longMs), open)
-        var highest = -Double.infinity, lowest = Double.infinity
-        for b in (open - Int64(Self.buckets))..<max(end, open - Int64(Self.buckets)) {
-            let s = Self.slot(last, b)
-            let lo = lows[s], hi = highs[s]
-            guard lo.isFinite, hi.isFinite else { continue }
-            let y = sign * Double(Self.point(lo, hi, direction))
-            highest = max(highest, y)
-            lowest = min(lowest, y)
+        var highest = -Double.infinity, lowest = Double.infinity, edge = -Double.infinity
+        var spread = 0.0
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.buckets) { spreads in
+            var n = 0
+            for b in (open - Int64(Self.buckets))..<max(end, open - Int64(Self.buckets)) {
+                let s = Self.slot(last, b)
+                let lo = lows[s], hi = highs[s]
+                guard lo.isFinite, hi.isFinite else { continue }
+                let y = sign * Double(Self.point(lo, hi, direction))
+                highest = max(highest, y)
+                lowest = min(lowest, y)
+                edge = max(edge, sign * Double(hi), sign * Double(lo))
+                spreads[n] = hi - lo
+                n += 1
+            }
+            // The typical bucket's spread, a sawtooth's height: a bucket holding the restart's
+            // drop is as wide as the drop.
+            if n > 0 { spread = Double(Selection.median(UnsafeMutableBufferPointer(rebasing: spreads[0..<n]))) }
         }
         guard highest >= lowest else { return true }
-        return sign * line > highest + Self.rangeMargin * (highest - lowest)
+        // After a restart, the climb must pass the older points by their typical bucket's
+        // spread (a sawtooth's height), not by a quarter of their range, which the restart's
+        // own drop widened; and the latest point must have passed too, not only the line,
+        // which overshoots where a refill levels off. A refill back to where the series was
+        // is not a leak, a leak climbs past it. Unless the older points were near the limit:
+        // an OOM kill's loop is judged afresh, as every climb after a restart once was.
+        let restarted = settleUntil != .min
+        if restarted, limit.isFinite, abs(limit - (base + sign * edge)) < Self.limitNearness * abs(limit) { return true }
+        guard restarted else { return sign * line > highest + Self.rangeMargin * (highest - lowest) }
+        return min(sign * line, sign * latest) > highest + spread
     }
 
     /// Whether the Theil–Sen slopes of both halves of the points point the way of `slope` and
@@ -482,5 +513,23 @@ struct LeakDetector: Sendable {
 
     mutating func clear() {
         self = LeakDetector()
+    }
+
+    /// A restart: the shorter windows start afresh, the longest keeps its buckets (offsets from
+    /// the same `base`). A climb back to where the series was before (a cache evicted every
+    /// night and refilled over hours) stays inside the range of the longest window's older
+    /// points, so a shorter window's trend does not count (`leftOlderRange`); a climb past it does.
+    mutating func restart() {
+        var fresh = LeakDetector()
+        let last = Self.windows - 1
+        for s in (last * Self.buckets)..<((last + 1) * Self.buckets) {
+            fresh.lows[s] = lows[s]
+            fresh.highs[s] = highs[s]
+        }
+        fresh.upperLows[last - 1] = upperLows[last - 1]
+        fresh.upperHighs[last - 1] = upperHighs[last - 1]
+        fresh.base = base
+        fresh.merged = merged
+        self = fresh
     }
 }

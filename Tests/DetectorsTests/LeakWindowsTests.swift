@@ -222,7 +222,7 @@ import Testing
         #expect(Self.firstSustained(Array(scores[0..<Int(leakFrom / 15)])) == nil)
         let found = Self.firstSustained(scores)
         #expect(found != nil)
-        #expect(found.map { Double($0) * 15 - leakFrom < 2 * Self.hour } == true)
+        #expect(found.map { Double($0) * 15 - leakFrom < 2 * Self.hour } == true, "found \(found.map { (Double($0) * 15 - leakFrom) / Self.hour } ?? -1) h after the leak began")
     }
 
     @Test func stateStaysSmall() {
