@@ -167,8 +167,9 @@ struct AutoDetector: Sendable {
         // when the level's record has not seen a whole day of the series' moves). The record
         // and tail still learn the whole move, so later moves are judged as before.
         let reading = shape.read(x, at: t)
+        let shapeStrong = shape.strong(at: t)
         var zScored = z
-        if reading.ready && (t - first < 2 * PhaseProfile.dayMs || shape.strong(at: t)) {
+        if reading.ready && (t - first < 2 * PhaseProfile.dayMs || shapeStrong) {
             zScored = min(z, direction.directed(reading.residual / sigma))
         }
         let levelRatio = levelRecord.ratio(zScored, margin: Self.levelMargin, floor: Self.levelFloorZ)
@@ -190,9 +191,9 @@ struct AutoDetector: Sendable {
         let shapeSigma = shape.sigma(floor: floor)
         let zs = direction.directed(reading.residual / shapeSigma)
         let shapeKnown = reading.ready && t - first >= Self.shapeScoresAfterMs
-            && shapeTail.count >= Self.shapeHistoryDays * 86_400 / max(step, 1)
+            && shapeTail.count >= Self.shapeHistoryDays * Double(PhaseProfile.dayMs / 1000) / max(step, 1)
         var shapeRatio = 0.0
-        if shapeKnown && shape.strong(at: t) {
+        if shapeKnown && shapeStrong {
             // Both the record and the calibrated tail must call it unusual: the tail's risk is
             // the false-alarm budget, so a shape that is merely noisier at its peak than the
             // band's single σ assumes does not alarm day after day.
