@@ -49,8 +49,9 @@ import AIOpsCore
 /// window. That shows as a flicker of one bucket per period, which an incident's `for` does
 /// not turn into an alarm.
 ///
-/// A restart (a drop 20 % below the minimum of the last two shortest-window buckets for `up`,
-/// a jump 20 % above their maximum for `down`) clears the shorter windows instead of alarming
+/// A restart (for `up` a drop 20 % below the recent troughs, those of the previous and the open
+/// shortest-window bucket or of the two previous ones; for `down` a jump 20 % above the recent
+/// crests) clears the shorter windows instead of alarming
 /// (`reset(.gap)` clears all three; shorter gaps just leave empty buckets). After a restart
 /// nothing scores until the shortest window is full again: a warm-up (caches refilling) is not
 /// a leak, and a whole window of it shows the climb flattening, which the halves test rejects.
@@ -179,15 +180,21 @@ struct LeakDetector: Sendable {
     }
 
     /// A restart: the value left the recent range by far, the way a process restart or a
-    /// cleanup does. `mutating` although it changes nothing, so it reads the buckets in place
-    /// (a non-mutating method on a struct holding an `InlineArray` copies the struct per call).
+    /// cleanup does. The recent range is the previous shortest-window bucket's with the open
+    /// one's, or the two previous buckets' (whichever is narrower on the side that matters): a
+    /// restart's first sample can land part way back up (a refill that starts at once, under a
+    /// sawtooth), and once that sample is the open bucket's extreme the deeper sample after it
+    /// is measured against it, not against where the series was.
+    /// `mutating` although it changes nothing, so it reads the buckets in place (a
+    /// non-mutating method on a struct holding an `InlineArray` copies the struct per call).
     mutating func isRestart(_ x: Double, direction: DetectorDirection) -> Bool {
-        let previous = Self.slot(0, head - 1)
-        var recentLow = Double(openLow), recentHigh = Double(openHigh)
-        if lows[previous].isFinite { recentLow = min(recentLow, Double(lows[previous])) }
-        if highs[previous].isFinite { recentHigh = max(recentHigh, Double(highs[previous])) }
-        recentLow += base
-        recentHigh += base
+        let previous = Self.slot(0, head - 1), before = Self.slot(0, head - 2)
+        // NaN (an empty bucket) drops out of min and max here: `Float.minimum` and `maximum`
+        // return the other operand.
+        let withOpen = (low: Double(Float.minimum(openLow, lows[previous])), high: Double(Float.maximum(openHigh, highs[previous])))
+        let closed = (low: Double(Float.minimum(lows[previous], lows[before])), high: Double(Float.maximum(highs[previous], highs[before])))
+        let recentLow = base + (closed.low.isFinite ? max(withOpen.low, closed.low) : withOpen.low)
+        let recentHigh = base + (closed.high.isFinite ? min(withOpen.high, closed.high) : withOpen.high)
         if direction != .down, recentLow.isFinite, recentLow != 0, x < recentLow - Self.restartFraction * abs(recentLow) { return true }
         if direction != .up, recentHigh.isFinite, recentHigh != 0, x > recentHigh + Self.restartFraction * abs(recentHigh) { return true }
         return false

@@ -49,4 +49,24 @@ import Testing
             #expect(out.maxScore(start..<end) >= 0.5, "the cycle from sample \(start) to \(end)")
         }
     }
+
+    /// A deploy's restart whose first sample already lands part way back up (the refill starts
+    /// at once, under a sawtooth) and whose next sample is the deepest: with the first sample
+    /// as the reference the drop was missed, and the refill read as a fast leak an hour later.
+    @Test func aRestartWhoseFirstSampleIsPartWayUpIsARestart() {
+        var rng = SplitMix64(seed: 113)
+        let restartAt = 3 * 120
+        let signal = Signal(count: 8 * 120, stepSeconds: 30) { i, s in
+            let sawtooth = Double(i % 6) / 6 * 50 * Self.mb
+            guard i >= restartAt else { return 575 * Self.mb + sawtooth + Self.mb * rng.boxMuller() }
+            // 84 % of the trough, then 76 %, then refilling with a 10-minute time constant.
+            if i == restartAt { return 0.84 * 575 * Self.mb }
+            if i == restartAt + 1 { return 0.76 * 575 * Self.mb }
+            let warm = 1 - exp(-Double(i - restartAt - 1) * 30 / 600)
+            return (0.76 + 0.24 * warm) * 575 * Self.mb + sawtooth * warm + Self.mb * rng.boxMuller()
+        }
+        let out = signal.run(Self.spec, limit: Self.limit)
+        let alarmed = out[restartAt...].filter { $0.score >= 0.5 }.count
+        #expect(alarmed == 0, "\(alarmed) samples at 0.5 or more after the restart")
+    }
 }
