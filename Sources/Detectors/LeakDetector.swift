@@ -374,6 +374,7 @@ struct LeakDetector: Sendable {
         guard merged != .min else { return true }
         let open = Self.floorDiv(merged, Self.multiple(last))
         let end = min(Self.floorDiv(first * bucketMs, longMs), open)
+        let restarted = settleUntil != .min
         var highest = -Double.infinity, lowest = Double.infinity, edge = -Double.infinity
         var spread = 0.0
         withUnsafeTemporaryAllocation(of: Float.self, capacity: Self.buckets) { spreads in
@@ -389,9 +390,9 @@ struct LeakDetector: Sendable {
                 spreads[n] = hi - lo
                 n += 1
             }
-            // The typical bucket's spread, a sawtooth's height: a bucket holding the restart's
-            // drop is as wide as the drop.
-            if n > 0 { spread = Double(Selection.median(UnsafeMutableBufferPointer(rebasing: spreads[0..<n]))) }
+            // The typical bucket's spread, a sawtooth's height (a bucket holding the restart's
+            // drop is as wide as the drop); only a restart's test uses it.
+            if restarted && n > 0 { spread = Double(Selection.median(UnsafeMutableBufferPointer(rebasing: spreads[0..<n]))) }
         }
         guard highest >= lowest else { return true }
         // After a restart, the climb must pass the older points by their typical bucket's
@@ -400,7 +401,6 @@ struct LeakDetector: Sendable {
         // which overshoots where a refill levels off. A refill back to where the series was
         // is not a leak, a leak climbs past it. Unless the older points were near the limit:
         // an OOM kill's loop is judged afresh, as every climb after a restart once was.
-        let restarted = settleUntil != .min
         if restarted, limit.isFinite, abs(limit - (base + sign * edge)) < Self.limitNearness * abs(limit) { return true }
         guard restarted else { return sign * line > highest + Self.rangeMargin * (highest - lowest) }
         return min(sign * line, sign * latest) > highest + spread
