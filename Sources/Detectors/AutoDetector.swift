@@ -10,7 +10,8 @@ import Foundation
 ///   by more than 3 % of that range's width and more than one σ of the sample-to-sample noise,
 ///   and it is improbable at the false-alarm budget (below) either as a one-step move against
 ///   the level or as an excess past the range. A random walk, a heavy tail or the noise of a
-///   level that just shifted set records by ordinary steps; those are not news.
+///   level that just shifted set records by ordinary steps; those are not news. The excess's
+///   own tail is trusted only once the range has seen a day of 5-minute samples (288).
 /// - **Level** (an EWMA of the value over 95 minutes, with a winsorised mean absolute
 ///   deviation as σ): the one-step z-score against 1.5 × the second-largest z of the last
 ///   weeks (`SurpriseRecord`), and never below 10. A spike as big as the bursts this series
@@ -69,6 +70,13 @@ struct AutoDetector: Sendable {
     static let rangeFraction = 0.03
     /// New extreme: the excess in σ of the step noise at which the score is 0.5.
     static let rangeNoiseSigmas = 1.0
+    /// New extreme: the samples the range must have seen before the tail of its excess may
+    /// call one improbable (a day at a 5-minute step, so the warm-up alone at that step or
+    /// finer). Its tail knows a record is rare only by the samples that set none: at an hourly
+    /// step the first days hold a few dozen, and the first records of a random walk, of a daily
+    /// peak or of log-normal noise look improbable to it when they are routine. Until then a
+    /// new extreme must also be an improbable move against the level.
+    static let rangeTailMinSamples = 288
     /// Level: margin over the record, and the smallest z that can score 0.5.
     static let levelMargin = 1.5
     static let levelFloorZ = 10.0
@@ -186,6 +194,10 @@ struct AutoDetector: Sendable {
         let levelSurprise = Calibration.surprise(kinds * levelTail.tail(zScored), risk: risk)
         let rangeSurprise = Calibration.surprise(kinds * rangeTail.tail(max(rangeExcess, 0)), risk: risk)
         let rangeRatio = min(rangeExcess, max(levelSurprise, rangeSurprise))
+        // What may score: the excess's tail counts only once the range has seen
+        // `rangeTailMinSamples`. The tail learns from `rangeRatio` either way.
+        let rangeScored = envelope.count >= Self.rangeTailMinSamples
+            ? rangeRatio : min(rangeExcess, levelSurprise)
 
         // Daily shape.
         let shapeSigma = shape.sigma(floor: floor)
@@ -246,7 +258,7 @@ struct AutoDetector: Sendable {
         }
 
         if warm && t - first >= Self.warmupMs {
-            var best = rangeRatio
+            var best = rangeScored
             output.detector = .auto
             if volatilityRatio > best {
                 best = volatilityRatio

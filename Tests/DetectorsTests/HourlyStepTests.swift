@@ -62,4 +62,38 @@ import Testing
         #expect(out[at].score >= 0.5, "score at the drop \(out[at].score)")
         #expect(out.maxScore(0..<at) < 0.5, "before: \(out.maxScore(0..<at))")
     }
+
+    /// An hourly random walk sets records by ordinary steps. In its first days the range's
+    /// tail had seen a few dozen samples and no excess, so it called the first records
+    /// improbable: the first days after warm-up alarmed on half of these walks. The tail now
+    /// counts once the range has seen `rangeTailMinSamples`; until then a new extreme must
+    /// also be an improbable move, which a random walk's step is not.
+    @Test func anHourlyRandomWalksFirstRecordsAreNotNews() {
+        let hours = AutoDetector.rangeTailMinSamples
+        var alarmed: [UInt64] = []
+        for seed in UInt64(1)...20 {
+            var rng = SplitMix64(seed: 800 + seed)
+            var level = 100.0
+            let signal = Signal(count: hours, stepSeconds: 3_600) { _, _ in
+                level += rng.boxMuller()
+                return level
+            }
+            // New extremes only (the range's evidence reports as `.auto`): how far a walk
+            // wanders from its level is the volatility's business.
+            if signal.run(.auto).contains(where: { $0.detector == .auto && $0.score >= 0.5 }) { alarmed.append(seed) }
+        }
+        #expect(alarmed.isEmpty, "new extremes alarmed: seeds \(alarmed)")
+    }
+
+    /// ...while a spike far beyond the range and the noise still is, in those same first days.
+    @Test func anHourlySpikeInTheFirstDaysIsStillFound() {
+        var rng = SplitMix64(seed: 83)
+        let spike = 4 * 24 + 13
+        let signal = Signal(count: 6 * 24, stepSeconds: 3_600) { i, _ in
+            100 + 2 * rng.boxMuller() + (i == spike ? 60 : 0)
+        }
+        let out = signal.run(.auto)
+        #expect(out[spike].score >= 0.5, "score at the spike \(out[spike].score)")
+        #expect(out.maxScore(0..<spike) < 0.5, "before: \(out.maxScore(0..<spike))")
+    }
 }
