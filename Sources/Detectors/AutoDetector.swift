@@ -20,7 +20,7 @@ import Foundation
 ///   the distance outside the half-hour band, in σ of that distance, against 1.2 × its own
 ///   second-largest record and never below 5, and improbable at the budget under the
 ///   residual's fitted tail. A missing daily peak or a flat day is caught here, inside the
-///   range.
+///   range. A weekend day is judged once a week has been seen (`weekendAfterMs`).
 /// - **Weekly shape** (`WeekProfile`), once two weeks are known and only where the weekly
 ///   profile explains the series well and better than the daily band: an EW mean over 3 hours
 ///   (at least 6 steps) of the residual against the week's profile, winsorised at 4 σ, in σ of
@@ -92,6 +92,13 @@ struct AutoDetector: Sendable {
     /// finer that is the fourth day anyway; at an hourly step the scale warms over 50 samples,
     /// two days, and the record must still see a day of 24 before it judges.
     static let shapeHistoryDays = 0.95
+    /// Daily shape: a Saturday or Sunday (UTC) is judged only once the series has seen a week.
+    /// The first weekend of a business series is unlike every day before it (at its afternoon
+    /// peak a third of the weekdays', 15 σ of the band), and that is its week, not an incident:
+    /// the weekly profile learns it and judges weekends from the third week. At a 5-minute step
+    /// the band's scale used to widen within the hour and hide it; at an hourly step the first
+    /// Saturday morning was an incident. The other kinds still judge those days.
+    static let weekendAfterMs: Int64 = 7 * PhaseProfile.dayMs
     /// Daily shape: margin over the record, and the smallest z that can score 0.5.
     static let shapeMargin = 1.2
     static let shapeFloorZ = 5.0
@@ -205,7 +212,9 @@ struct AutoDetector: Sendable {
         let shapeKnown = reading.ready && t - first >= Self.shapeScoresAfterMs
             && shapeTail.count >= Self.shapeHistoryDays * Double(PhaseProfile.dayMs / 1000) / max(step, 1)
         var shapeRatio = 0.0
-        if shapeKnown && shapeStrong {
+        // A weekend day is judged once the series has seen a week (`weekendAfterMs`).
+        let weekendUnseen = t - first < Self.weekendAfterMs && WeekProfile.isWeekend(t)
+        if shapeKnown && shapeStrong && !weekendUnseen {
             // Both the record and the calibrated tail must call it unusual: the tail's risk is
             // the false-alarm budget, so a shape that is merely noisier at its peak than the
             // band's single σ assumes does not alarm day after day.

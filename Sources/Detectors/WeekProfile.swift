@@ -55,6 +55,14 @@ struct WeekProfile: Sendable {
         return (k, within)
     }
 
+    /// Whether `t` falls on a Saturday or Sunday (UTC; Unix time 0 was a Thursday).
+    @inline(__always)
+    static func isWeekend(_ t: Timestamp) -> Bool {
+        let days = t >= 0 ? t / 86_400_000 : (t + 1) / 86_400_000 - 1
+        let weekday = ((days + 3) % 7 + 7) % 7   // 0 Monday ... 6 Sunday
+        return weekday >= 5
+    }
+
     @inline(__always)
     func isVisited(_ k: Int) -> Bool {
         k < 64 ? visitedLow & (1 << UInt64(k)) != 0 : visitedHigh & (1 << UInt64(k - 64)) != 0

@@ -96,4 +96,33 @@ import Testing
         #expect(out[spike].score >= 0.5, "score at the spike \(out[spike].score)")
         #expect(out.maxScore(0..<spike) < 0.5, "before: \(out.maxScore(0..<spike))")
     }
+
+    /// A business series sampled hourly from a Monday: its first Saturday, a third of the
+    /// weekdays' level at the afternoon peak, was an incident at its first morning hour (the
+    /// daily band had seen only weekdays). A weekend day is judged once a week has been seen.
+    @Test func aBusinessSeriesFirstWeekendIsNotAnIncidentAtAnHourlyStep() {
+        var rng = SplitMix64(seed: 84)
+        let monday: Timestamp = 1_772_409_600_000   // 2026-03-02 00:00 UTC
+        let day = 86_400.0
+        let signal = Signal(count: 9 * 24, stepSeconds: 3_600, start: monday) { _, s in
+            let hour = s.truncatingRemainder(dividingBy: day) / 3_600
+            let weekend = Int(s / day) % 7 >= 5
+            let peak = weekend ? 70.0 : 200
+            let curve = hour >= 6 && hour <= 23 ? 20 + (peak - 20) * pow(sin(Double.pi * (hour - 6) / 17), 1.5) : 20
+            return curve * (1 + 0.05 * rng.boxMuller())
+        }
+        let out = signal.run(.auto)
+        #expect(out.maxScore(0..<out.count) < 0.5, "max score \(out.maxScore(0..<out.count))")
+    }
+
+    /// Saturdays and Sundays in UTC, before and after 1970.
+    @Test func weekendsAreSaturdayAndSundayInUTC() {
+        #expect(!WeekProfile.isWeekend(1_772_409_600_000))        // Monday 2026-03-02
+        #expect(WeekProfile.isWeekend(1_772_841_600_000))         // Saturday 2026-03-07 00:00
+        #expect(WeekProfile.isWeekend(1_773_014_399_000))         // Sunday 2026-03-08 23:59:59
+        #expect(!WeekProfile.isWeekend(1_773_014_400_000))        // Monday 2026-03-09
+        #expect(WeekProfile.isWeekend(-432_000_000))              // Saturday 1969-12-27
+        #expect(!WeekProfile.isWeekend(-259_200_000))             // Monday 1969-12-29
+        #expect(!WeekProfile.isWeekend(-1))                       // Wednesday 1969-12-31
+    }
 }
