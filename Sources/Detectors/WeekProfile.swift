@@ -58,7 +58,8 @@ struct WeekProfile: Sendable {
     /// Whether `t` falls on a Saturday or Sunday (UTC; Unix time 0 was a Thursday).
     @inline(__always)
     static func isWeekend(_ t: Timestamp) -> Bool {
-        let days = t >= 0 ? t / 86_400_000 : (t + 1) / 86_400_000 - 1
+        let day = PhaseProfile.dayMs
+        let days = t >= 0 ? t / day : (t + 1) / day - 1
         let weekday = ((days + 3) % 7 + 7) % 7   // 0 Monday ... 6 Sunday
         return weekday >= 5
     }
