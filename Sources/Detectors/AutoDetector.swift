@@ -11,7 +11,9 @@ import Foundation
 ///   and it is improbable at the false-alarm budget (below) either as a one-step move against
 ///   the level or as an excess past the range. A random walk, a heavy tail or the noise of a
 ///   level that just shifted set records by ordinary steps; those are not news. The excess's
-///   own tail is trusted only once the range has seen a day of 5-minute samples (288).
+///   own tail is trusted only once the range has seen a day of 5-minute samples (288), and
+///   once two new extremes have alarmed lately they are the series' habit: the tail learns
+///   them from then on (`rangeHabitAlarms`).
 /// - **Level** (an EWMA of the value over 95 minutes, with a winsorised mean absolute
 ///   deviation as σ): the one-step z-score against 1.5 × the second-largest z of the last
 ///   weeks (`SurpriseRecord`), and never below 10. A spike as big as the bursts this series
@@ -54,7 +56,7 @@ import Foundation
 /// of each minute after the first day; `forecastBasis()` hands out the level, the shape and the
 /// interval.
 ///
-/// Memory: inline, 1,184 bytes (the weekly profile 416 of them, three tails 144, the forecast
+/// Memory: inline, 1,191 bytes (the weekly profile 416 of them, three tails 144, the forecast
 /// tracker 56), the largest detector state, so the size of `SeriesDetector`'s storage;
 /// `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
@@ -77,6 +79,16 @@ struct AutoDetector: Sendable {
     /// peak or of log-normal noise look improbable to it when they are routine. Until then a
     /// new extreme must also be an improbable move against the level.
     static let rangeTailMinSamples = 288
+    /// New extreme: once its evidence has reached the bar this many times lately (episodes,
+    /// forgotten at the records' pace), new extremes are this series' habit, as in
+    /// `SurpriseRecord` once two events have happened lately. The record-excess tail then learns
+    /// them too (before, SPOT kept every alarmed excess out, so a series whose records all
+    /// alarmed never taught it anything), and its prior scale is at least `rangeHabitScale` of
+    /// the bar instead of the mean of a statistic that is 0 on almost every sample. Student-t
+    /// noise sets a record past the bar about once a week; a NAB file's windows are one to
+    /// three and rarely follow two alarms of the range.
+    static let rangeHabitAlarms = 2.0
+    static let rangeHabitScale = 0.5
     /// Level: margin over the record, and the smallest z that can score 0.5.
     static let levelMargin = 1.5
     static let levelFloorZ = 10.0
@@ -131,6 +143,10 @@ struct AutoDetector: Sendable {
     /// Level: the tail of the one-step z; new extreme: the tail of the excess past the range.
     var levelTail = TailModel()
     var rangeTail = TailModel()
+    /// New extreme: the episodes in which its evidence reached the bar, forgotten at the
+    /// records' pace (`rangeHabitAlarms`), and whether one is under way (`rangeAlarming`,
+    /// beside `releveling`, where a Bool costs no padding).
+    var rangeAlarms: Double = 0
     var week = WeekProfile()
     /// Weekly shape: an EW mean (over `weekSeconds`) of the weekly residual, and its delayed record.
     var weekDrift: Double = 0
@@ -141,6 +157,7 @@ struct AutoDetector: Sendable {
     var first: Timestamp = 0
     /// Set by `reset(.gap)`: the next sample re-seeds the level.
     var releveling = false
+    var rangeAlarming = false
     /// The previous sample's event time, and the typical step in seconds.
     var last: Timestamp = 0
     var step: Double = 0
@@ -199,7 +216,9 @@ struct AutoDetector: Sendable {
         let risk = Calibration.risk(stepSeconds: step)
         let kinds = Double(Self.evidenceKinds)
         let levelSurprise = Calibration.surprise(kinds * levelTail.tail(zScored), risk: risk)
-        let rangeSurprise = Calibration.surprise(kinds * rangeTail.tail(max(rangeExcess, 0)), risk: risk)
+        let rangeHabit = rangeAlarms >= Self.rangeHabitAlarms
+        let rangeSurprise = Calibration.surprise(
+            kinds * rangeTail.tail(max(rangeExcess, 0), priorScale: rangeHabit ? Self.rangeHabitScale : 0), risk: risk)
         let rangeRatio = min(rangeExcess, max(levelSurprise, rangeSurprise))
         // What may score: the excess's tail counts only once the range has seen
         // `rangeTailMinSamples`. The tail learns from `rangeRatio` either way.
@@ -303,7 +322,10 @@ struct AutoDetector: Sendable {
         if warm {
             levelRecord.observe(z, alarming: levelRatio >= 1, decay: recordDecay)
             levelTail.observe(z, decay: decay, learnExcess: !(levelRatio >= 1 && levelSurprise >= 1))
-            rangeTail.observe(max(rangeExcess, 0), decay: decay, learnExcess: rangeRatio < 1)
+            rangeTail.observe(max(rangeExcess, 0), decay: decay, learnExcess: rangeRatio < 1 || rangeHabit)
+            rangeAlarms *= recordDecay
+            if rangeRatio >= 1 && !rangeAlarming { rangeAlarms += 1 }
+            rangeAlarming = rangeRatio >= 1
         }
         // The record and tail learn once the band's scale has seen a whole day of residuals, a
         // day before the shape may score, so the first scored day is measured against a day of

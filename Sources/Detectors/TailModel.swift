@@ -39,11 +39,13 @@ struct TailModel: Sendable, BitwiseCopyable {
 
     /// The probability of a value at least `s`, under the fitted tail. 1 when `s` is at or
     /// below the threshold or nothing has been seen.
+    /// - Parameter priorScale: the least scale the prior may have (0: the threshold or the
+    ///   statistic's mean, whichever is larger).
     @inline(__always)
-    func tail(_ s: Double) -> Double {
+    func tail(_ s: Double, priorScale: Double = 0) -> Double {
         guard count > 0, s > u, s.isFinite || s == .infinity else { return 1 }
         let phi = max(excesses, 0.5) / count
-        let (shape, scale) = fit()
+        let (shape, scale) = fit(priorScale: priorScale)
         let y = (s - u) / scale
         if shape < 1e-6 { return phi * exp(-y) }
         return phi * exp(-log1p(shape * y) / shape)
@@ -51,8 +53,8 @@ struct TailModel: Sendable, BitwiseCopyable {
 
     /// ξ and σ of the excesses by the method of moments, shrunk toward the prior.
     @inline(__always)
-    func fit() -> (shape: Double, scale: Double) {
-        let priorScale = max(u, mean, 1e-12)
+    func fit(priorScale least: Double = 0) -> (shape: Double, scale: Double) {
+        let priorScale = max(u, mean, 1e-12, least)
         var shape = Self.priorShape
         var scale = priorScale
         if excesses > 1 {
