@@ -12,7 +12,7 @@ import Foundation
 ///   the level or as an excess past the range. A random walk, a heavy tail or the noise of a
 ///   level that just shifted set records by ordinary steps; those are not news. The excess's
 ///   own tail is trusted only once the range has seen a day of 5-minute samples (288), and
-///   once two new extremes have alarmed lately they are the series' habit: the tail learns
+///   once three new extremes have alarmed lately they are the series' habit: the tail learns
 ///   them from then on (`rangeHabitAlarms`).
 /// - **Level** (an EWMA of the value over 95 minutes, with a winsorised mean absolute
 ///   deviation as σ): the one-step z-score against 1.5 × the second-largest z of the last
@@ -79,14 +79,17 @@ struct AutoDetector: Sendable {
     /// peak or of log-normal noise look improbable to it when they are routine. Until then a
     /// new extreme must also be an improbable move against the level.
     static let rangeTailMinSamples = 288
-    /// New extreme: once its evidence has reached the bar this many times lately (episodes,
-    /// forgotten at the records' pace), new extremes are this series' habit, as in
-    /// `SurpriseRecord` once two events have happened lately. The record-excess tail then learns
-    /// them too (before, SPOT kept every alarmed excess out, so a series whose records all
-    /// alarmed never taught it anything), and its prior scale is at least `rangeHabitScale` of
-    /// the bar instead of the mean of a statistic that is 0 on almost every sample. Student-t
-    /// noise sets a record past the bar about once a week; a NAB file's windows are one to
-    /// three and rarely follow two alarms of the range.
+    /// New extreme: once its count of alarm episodes, forgotten at the records' pace, reaches
+    /// this, new extremes are this series' habit. Two alarms alone never reach it (the first has
+    /// faded a little when the second comes); a third while both are remembered does. So the
+    /// first three records past the bar are news, as the first two events are to a
+    /// `SurpriseRecord`, and later ones are judged as the habit: the record-excess tail learns
+    /// them, alarms included (before, SPOT kept every alarmed excess out, so a series whose
+    /// records all alarmed never taught it anything), and its prior scale is at least
+    /// `rangeHabitScale` of the bar instead of the mean of a statistic that is 0 on almost every
+    /// sample. Student-t noise sets a record past the bar about once a week; a NAB file has one
+    /// to three windows. (A count of 1.2 to 1.95, habit from the third record, loses NAB windows
+    /// that follow two alarms: 64.0 to 65.1.)
     static let rangeHabitAlarms = 2.0
     static let rangeHabitScale = 0.5
     /// Level: margin over the record, and the smallest z that can score 0.5.

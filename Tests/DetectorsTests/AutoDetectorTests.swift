@@ -115,7 +115,7 @@ import Testing
 
     /// Student-t noise (3 degrees of freedom) at 5 minutes for 60 days sets a record past the
     /// range's bar about once a week. The record-excess tail kept every alarmed excess out
-    /// (SPOT), so it never learned that and each record was an incident; once two have alarmed
+    /// (SPOT), so it never learned that and each record was an incident; once three have alarmed
     /// lately they are the series' habit and the tail learns them.
     @Test func heavyTailedRecordsBecomeTheSeriesHabit() {
         let counts = (UInt64(21)...26).map { Self.heavyTailedEpisodes(days: 60, stepSeconds: 300, seed: $0) }
