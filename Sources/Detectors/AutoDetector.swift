@@ -234,9 +234,9 @@ struct AutoDetector: Sendable {
         let shapeKnown = reading.ready && t - first >= Self.shapeScoresAfterMs
             && shapeTail.count >= Self.shapeHistoryDays * Double(PhaseProfile.dayMs / 1000) / max(step, 1)
         var shapeRatio = 0.0
-        // A weekend day is judged once the series has seen a week (`weekendAfterMs`).
-        let weekendUnseen = t - first < Self.weekendAfterMs && WeekProfile.isWeekend(t)
-        if shapeKnown && shapeStrong && !weekendUnseen {
+        // A weekend day is judged once the series has seen a week (`weekendAfterMs`); the
+        // weekday is read only where the shape would score.
+        if shapeKnown && shapeStrong && !(t - first < Self.weekendAfterMs && WeekProfile.isWeekend(t)) {
             // Both the record and the calibrated tail must call it unusual: the tail's risk is
             // the false-alarm budget, so a shape that is merely noisier at its peak than the
             // band's single σ assumes does not alarm day after day.

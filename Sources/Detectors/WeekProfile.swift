@@ -55,13 +55,13 @@ struct WeekProfile: Sendable {
         return (k, within)
     }
 
-    /// Whether `t` falls on a Saturday or Sunday (UTC; Unix time 0 was a Thursday).
+    /// Whether `t` falls on a Saturday or Sunday (UTC). Unix time 0 was a Thursday, so they are
+    /// the third and fourth days of a week counted from it: one division.
     @inline(__always)
     static func isWeekend(_ t: Timestamp) -> Bool {
-        let day = PhaseProfile.dayMs
-        let days = t >= 0 ? t / day : (t + 1) / day - 1
-        let weekday = ((days + 3) % 7 + 7) % 7   // 0 Monday ... 6 Sunday
-        return weekday >= 5
+        var phase = t % weekMs
+        if phase < 0 { phase += weekMs }
+        return phase >= 2 * PhaseProfile.dayMs && phase < 4 * PhaseProfile.dayMs
     }
 
     @inline(__always)
@@ -86,12 +86,16 @@ struct WeekProfile: Sendable {
     }
 
     /// The residual's σ: its winsorised root mean square, floored like the other detectors.
+    /// Inlined: called as a method, Swift 6.3 copies the whole profile (84 floats) to pass
+    /// `self` (a memcpy per sample measured with callgrind in session 10).
+    @inline(__always)
     func sigma(floor: Double) -> Double {
         max(residualSquare.squareRoot(), floor)
     }
 
     /// Whether the profile explains the series well (most of its variance around the level, as
     /// `PhaseProfile.strong` asks of the daily one) and better than the daily band.
+    @inline(__always)
     var explains: Bool {
         scored > Self.warmSamples && weekFit < dayFit && weekFit < Self.strongFraction * levelFit
     }
