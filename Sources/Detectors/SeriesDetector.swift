@@ -23,7 +23,10 @@ public struct SeriesDetector: Sendable {
     /// 960 bytes twice per sample). Sound because every `DetectorState` is `BitwiseCopyable`
     /// (checked by the compiler), at most 8-aligned and fits (`withState` checks both, folded
     /// to nothing at compile time): the bytes are the whole value, with nothing to retain or release.
-    var storage: InlineArray<149, UInt64>
+    var storage: Storage
+    /// Room for the largest state (`AutoDetector`), in words; named once so growing a state
+    /// changes one number.
+    typealias Storage = InlineArray<149, UInt64>
 
     public init(spec: DetectorSpec) {
         kind = spec.kind
@@ -89,7 +92,7 @@ public struct SeriesDetector: Sendable {
     @inline(__always)
     mutating func withState<State: DetectorState, R>(_ type: State.Type, _ body: (inout State) -> R) -> R {
         precondition(
-            MemoryLayout<State>.size <= MemoryLayout<InlineArray<149, UInt64>>.size
+            MemoryLayout<State>.size <= MemoryLayout<Storage>.size
                 && MemoryLayout<State>.alignment <= MemoryLayout<UInt64>.alignment,
             "SeriesDetector.storage is too small for \(State.self)")
         return withUnsafeMutableBytes(of: &storage) { raw in

@@ -14,7 +14,7 @@ import Testing
             MemoryLayout<EWMADetector>.size, MemoryLayout<SeasonalDetector>.size,
             MemoryLayout<LeakDetector>.size, MemoryLayout<AutoDetector>.size,
         ].max()!
-        let storage = MemoryLayout<InlineArray<149, UInt64>>.size
+        let storage = MemoryLayout<SeriesDetector.Storage>.size
         #expect(storage >= largest && storage - largest < 8)
     }
 
