@@ -29,15 +29,17 @@ import Foundation
 ///   that residual, against 1.3 × its largest value until two hours ago (`DelayedRecord`) and
 ///   never below 2. A holiday on a weekday (a Sunday's traffic on a Thursday) is caught here: it
 ///   is normal for the day and the hour, but not for the day of the week.
-/// - **Volatility**: an EW mean over 6 hours (at least 12 steps) of the absolute deviation from
-///   the level, against 1.5 × its largest value until two hours ago (`DelayedRecord`), and
-///   never below `minRelativeDeviation` of the day's mean. Spikes that come more often than
+/// - **Volatility**: an EW mean over 6 hours (at least 12 steps) of the absolute step from the
+///   previous value, against 1.5 × its largest value until two hours ago (`DelayedRecord`),
+///   and never below `minRelativeDeviation` of the day's mean. Steps, not the distance from
+///   the level: a random walk drifts far from its level for hours with steps of one size. Spikes that come more often than
 ///   they used to, or noise that grows, are caught here while each sample stays in range. The
 ///   record is delayed because the statistic rises smoothly: a record that followed it sample
 ///   by sample would never be broken.
 ///
 /// Records judge against the second-largest value, and an alarm episode enters a record once,
-/// as its peak, when it ends: one earlier event (a false alarm, or a real spike six hours ago)
+/// as its peak, when it ends (the level's record holds back a rise the same way, so a ramp is
+/// judged against the record from before it began, `SurpriseRecord.observeRises`): one earlier event (a false alarm, or a real spike six hours ago)
 /// never hides the next of its size, while an event that keeps coming back becomes the
 /// series' pattern. A lasting shift is one episode: the level adapts (its EWMA moves at most
 /// 3 σ·α a step) until the shift is the level.
@@ -249,20 +251,23 @@ struct AutoDetector: Sendable {
         output.expected = mean
         output.lower = mean - limitZ * sigma
         output.upper = mean + limitZ * sigma
-        // Volatility: how much the value moves around its level over the last hours, against
-        // the most it moved until two hours ago. Spikes that come more often, or noise that
-        // grows, raise it while each sample stays inside the usual range.
+        // Volatility: how much the value moves from sample to sample over the last hours,
+        // against the most it moved until two hours ago. Spikes that come more often, or noise
+        // that grows, raise it while each sample stays inside the usual range.
         let dtRaw = Double(max(t - last, 0)) / 1000
         last = t
         if step == 0 { step = dtRaw }
         let dt = min(dtRaw, 4 * step)
         step += 0.05 * (dt - step)
         let wv = Calibration.timeRate(dt: dt, seconds: max(Self.volatilitySeconds, Self.volatilityMinSamples * step))
+        // The step from the previous value, not the distance from the level: a random walk's
+        // drift carries it far from its level for hours, but its steps stay the same size.
+        let move = x - envelope.previous
         let dv: Double
         switch direction {
-        case .both: dv = abs(d)
-        case .up: dv = max(d, 0)
-        case .down: dv = max(-d, 0)
+        case .both: dv = abs(move)
+        case .up: dv = max(move, 0)
+        case .down: dv = max(-move, 0)
         }
         volatility += wv * (dv - volatility)
         let volatilityFloor = max(spec.minRelativeDeviation * abs(shape.level), 1e-9)
@@ -323,7 +328,7 @@ struct AutoDetector: Sendable {
         let decay = 1 - dt * Calibration.tailForgetPerSecond
         let recordDecay = 1 - dt * Calibration.recordForgetPerSecond
         if warm {
-            levelRecord.observe(z, alarming: levelRatio >= 1, decay: recordDecay)
+            levelRecord.observeRises(z, alarming: levelRatio >= 1, decay: recordDecay)
             levelTail.observe(z, decay: decay, learnExcess: !(levelRatio >= 1 && levelSurprise >= 1))
             rangeTail.observe(max(rangeExcess, 0), decay: decay, learnExcess: rangeRatio < 1 || rangeHabit)
             rangeAlarms *= recordDecay

@@ -17,9 +17,9 @@ struct SurpriseRecord: Sendable {
     /// The largest statistic lately, and the second largest: what is judged against.
     var value: Double = 0
     var second: Double = 0
-    /// The largest statistic of the alarm episode under way (0 when none): an episode enters
-    /// the record once, as its peak, when it ends, so the samples of one long event do not fill
-    /// both places and hide the next event of its size.
+    /// The largest statistic of the alarm episode (or rise, `observeRises`) under way (0 when
+    /// none): an episode enters the record once, as its peak, when it ends, so the samples of
+    /// one long event do not fill both places and hide the next event of its size.
     var episode: Double = 0
 
     /// The ratio of `statistic` to the second-largest record (times `margin`, never below
@@ -52,6 +52,16 @@ struct SurpriseRecord: Sendable {
             episode = 0
         }
         insert(s)
+    }
+
+    /// As `observe`, but a rise is held back as well: a run of growing statistics enters the
+    /// record once, as its peak, when the statistic turns. A ramp (a queue backing up, its z
+    /// growing 1.5 a sample) otherwise teaches the record each step before the next, so that
+    /// every sample stays within the margin of the one before and the ramp is never news. An
+    /// isolated spike is a run of one and enters as before, a sample late.
+    @inline(__always)
+    mutating func observeRises(_ statistic: Double, alarming: Bool = false, decay: Double) {
+        observe(statistic, alarming: alarming || statistic > episode, decay: decay)
     }
 
     @inline(__always)
