@@ -31,17 +31,18 @@ import Foundation
 ///   is normal for the day and the hour, but not for the day of the week.
 /// - **Volatility**: an EW mean over 6 hours (at least 12 steps) of the absolute step from the
 ///   previous value, against 1.5 × its largest value until two hours ago (`DelayedRecord`),
-///   and never below `minRelativeDeviation` of the day's mean. Steps, not the distance from
-///   the level: a random walk drifts far from its level for hours with steps of one size. Spikes that come more often than
-///   they used to, or noise that grows, are caught here while each sample stays in range. The
-///   record is delayed because the statistic rises smoothly: a record that followed it sample
-///   by sample would never be broken.
+///   and never below `minRelativeDeviation` of the day's mean. Spikes that come more often
+///   than they used to, or noise that grows, are caught here while each sample stays in range.
+///   Steps, not the distance from the level: a random walk drifts far from its level for hours
+///   with steps of one size. The record is delayed because the statistic rises smoothly: a
+///   record that followed it sample by sample would never be broken.
 ///
 /// Records judge against the second-largest value, and an alarm episode enters a record once,
-/// as its peak, when it ends (the level's record holds back a rise the same way, so a ramp is
-/// judged against the record from before it began, `SurpriseRecord.observeRises`): one earlier event (a false alarm, or a real spike six hours ago)
+/// as its peak, when it ends: one earlier event (a false alarm, or a real spike six hours ago)
 /// never hides the next of its size, while an event that keeps coming back becomes the
-/// series' pattern. A lasting shift is one episode: the level adapts (its EWMA moves at most
+/// series' pattern. The level's record holds back a rise the same way
+/// (`SurpriseRecord.observeRises`), so a ramp is judged against the record from before it
+/// began, not against its own last steps. A lasting shift is one episode: the level adapts (its EWMA moves at most
 /// 3 σ·α a step) until the shift is the level.
 ///
 /// The false-alarm budget: a calibrated kind alarms when the tail probability of its statistic
