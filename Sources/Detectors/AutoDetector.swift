@@ -42,8 +42,8 @@ import Foundation
 /// never hides the next of its size, while an event that keeps coming back becomes the
 /// series' pattern. The level's record holds back a rise the same way
 /// (`SurpriseRecord.observeRises`), so a ramp is judged against the record from before it
-/// began, not against its own last steps. A lasting shift is one episode: the level adapts (its EWMA moves at most
-/// 3 σ·α a step) until the shift is the level.
+/// began, not against its own last steps. A lasting shift is one episode: the level adapts
+/// (its EWMA moves at most 3 σ·α a step) until the shift is the level.
 ///
 /// The false-alarm budget: a calibrated kind alarms when the tail probability of its statistic
 /// under the series' own law (`TailModel`: peaks over a 98 % threshold, generalised Pareto) is
