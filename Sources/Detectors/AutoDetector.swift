@@ -19,7 +19,8 @@ import Foundation
 ///   weeks (`SurpriseRecord`), and never below 10. A spike as big as the bursts this series
 ///   always has is not news; one half again as big is.
 /// - **Daily shape** (`PhaseProfile`), from the fourth day and once it explains the series:
-///   the distance outside the half-hour band, in σ of that distance, against 1.2 × its own
+///   the distance outside the half-hour band (from the ninth day narrowed to what each half
+///   hour has shown itself), in σ of that distance, against 1.2 × its own
 ///   second-largest record and never below 5, and improbable at the budget under the
 ///   residual's fitted tail. A missing daily peak or a flat day is caught here, inside the
 ///   range. A weekend day is judged once a week has been seen (`weekendAfterMs`).
@@ -59,8 +60,9 @@ import Foundation
 /// of each minute after the first day; `forecastBasis()` hands out the level, the shape and the
 /// interval.
 ///
-/// Memory: inline, 1,191 bytes (the weekly profile 416 of them, three tails 144, the forecast
-/// tracker 56), the largest detector state, so the size of `SeriesDetector`'s storage;
+/// Memory: inline, 1,287 bytes (the weekly profile 416 of them, three tails 144, the daily
+/// band's seen ranges 96, the forecast tracker 56), the largest detector state, so the size of
+/// `SeriesDetector`'s storage;
 /// `update` is O(1) and allocates nothing.
 struct AutoDetector: Sendable {
     static let warmupMs: Int64 = 86_400_000
@@ -183,8 +185,8 @@ struct AutoDetector: Sendable {
             last = t
             releveling = false
             envelope.observe(x, dt: 0)
-            let reading = shape.read(x, at: t)
-            shape.observe(x, at: t, reading: reading, sigma: 0)
+            let reading = shape.read(x, at: t, range: (envelope.low, envelope.high))
+            shape.observe(x, at: t, reading: reading, sigma: 0, range: (envelope.low, envelope.high))
             if shape.centred {
                 week.observe(x, level: shape.level, at: t, residual: 0, ready: false, sigma: 0, daily: 0, dailySigma: 0)
             }
@@ -204,7 +206,7 @@ struct AutoDetector: Sendable {
         // either explains the series (`strong`) or cannot be judged yet (the first two days,
         // when the level's record has not seen a whole day of the series' moves). The record
         // and tail still learn the whole move, so later moves are judged as before.
-        let reading = shape.read(x, at: t)
+        let reading = shape.read(x, at: t, range: (envelope.low, envelope.high))
         let shapeStrong = shape.strong(at: t)
         var zScored = z
         if reading.ready && (t - first < 2 * PhaseProfile.dayMs || shapeStrong) {
@@ -355,7 +357,7 @@ struct AutoDetector: Sendable {
         }
         volatilityRecord.observe(volatility, at: t, blockMs: Self.volatilityBlockMs, decay: Self.volatilityDecay)
         envelope.observe(x, dt: dt)
-        shape.observe(x, at: t, reading: reading, sigma: shapeSigma)
+        shape.observe(x, at: t, reading: reading, sigma: shapeSigma, range: (envelope.low, envelope.high))
         let levelRate = Calibration.timeRate(dt: dt, seconds: max(Self.levelSeconds, Self.levelMinSamples * step))
         let alpha = warm ? levelRate : max(levelRate, 1 / Double(count))
         let clip = warm ? 3 * sigma : Double.infinity

@@ -44,7 +44,7 @@ extension DetectorPool {
             StateLayout(EWMADetector.self, name: "EWMADetector", version: 1),
             StateLayout(SeasonalDetector.self, name: "SeasonalDetector", version: 2),
             StateLayout(LeakDetector.self, name: "LeakDetector", version: 1),
-            StateLayout(AutoDetector.self, name: "AutoDetector", version: 3),
+            StateLayout(AutoDetector.self, name: "AutoDetector", version: 4),
             StateLayout(Handle.self, name: "DetectorPool.Handle", version: 1),
         ]
     }

@@ -1,7 +1,7 @@
 import AIOpsCore
 
 /// The detector states of many (rule, series) bindings, one slab per kind, so a binding costs
-/// its own kind's state (EWMA 56 bytes, seasonal 808, leak 960, auto 1,191) rather than the
+/// its own kind's state (EWMA 56 bytes, seasonal 808, leak 960, auto 1,287) rather than the
 /// largest one's. A series watched by an EWMA, a seasonal and a leak rule holds about 1.8 KB
 /// of detector state this way, against 3.6 KB in a slot sized for any kind.
 ///

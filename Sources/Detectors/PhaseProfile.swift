@@ -10,8 +10,18 @@ import AIOpsCore
 /// moves 30 % toward what it sees per day (the first visit sets it), so the shape follows
 /// slow changes while an odd day only dents it.
 ///
+/// Once a week of each half hour's own values has been seen, the band is narrowed to what that
+/// half hour has shown itself (`seenLow`, `seenHigh`). The neighbours stand in for an edge that
+/// may come half an hour early or late; after a week, the half hour's own history says which
+/// shifts happen. A 45-minute job at 02:00 lies inside its neighbour band (the half hour before
+/// it is quiet), so a night it does not run was inside the band too; its own half hours have
+/// only ever been busy. An edge that does wander (replicas scaled up between 07:30 and 08:30)
+/// has shown both levels in the half hours it wanders over, which keep their whole band.
+///
 /// The profile is in use (`strong`) once it has seen two days and explains most of the
 /// variance: its winsorised mean square residual is below 30 % of that around the level.
+///
+/// Memory: 48 Floats, 96 bytes of seen ranges and a few words, inline.
 struct PhaseProfile: Sendable {
     static let buckets = 48
     static let dayMs: Int64 = 86_400_000
@@ -32,8 +42,25 @@ struct PhaseProfile: Sendable {
     static let strongFraction = 0.3
     /// The level's time constant: it moves dt / (86,400 + dt) toward each sample (`observe`).
     static let levelSeconds = 86_400.0
+    /// The seen ranges narrow the band from the ninth day: the first day builds the profile,
+    /// and then each half hour has been seen on seven days, every weekday once.
+    static let seenTrustedAfterMs: Int64 = 8 * dayMs
+    /// Each visit draws a bucket's seen range this fraction of the way back toward its mean:
+    /// `ln 2 / 35` (half-life 35 visits, a day apiece: the range's own, `ValueEnvelope`), so a
+    /// schedule that moved is forgotten in weeks while a shift seen once a week is still known.
+    static let seenDrawPerVisit = 0.019804205
 
     var profile = InlineArray<48, Float>(repeating: 0)
+    /// The lowest and highest values each bucket has shown since the first day, as positions
+    /// in the series' range (`ValueEnvelope`: 0 its low, 255 its high). Bytes, not values: the
+    /// narrowing only matters on the scale of the day's swing, and 96 bytes keep a series
+    /// within its 3 KiB. `seenLow > seenHigh`: nothing seen yet. When the range moves (a new
+    /// extreme, or its slow draw back), a position reads as another value: a side that became
+    /// too narrow is widened by the bucket's next sample, and is never read narrower than the
+    /// bucket's mean meanwhile; a side that became too wide only narrows less, until it is
+    /// drawn back in.
+    var seenLow = InlineArray<48, UInt8>(repeating: 255)
+    var seenHigh = InlineArray<48, UInt8>(repeating: 0)
     /// Bit k: bucket k has been visited.
     var visited: UInt64 = 0
     /// The slow level the shape is measured against.
@@ -68,37 +95,85 @@ struct PhaseProfile: Sendable {
         return Int(phase * Int64(buckets) / dayMs)
     }
 
-    /// The band reading of `x` at `t`.
+    /// The band reading of `x` at `t`. `range` is the series' range of values
+    /// (`ValueEnvelope`), the frame of the seen ranges; without one (its default) the band is
+    /// the neighbours' alone.
     ///
     /// `mutating` although it changes nothing: a non-mutating method on a struct holding an
-    /// `InlineArray` gets a copy of the whole struct (264 bytes here) at every call, and each
+    /// `InlineArray` gets a copy of the whole struct (360 bytes here) at every call, and each
     /// subscript read inside it another copy of the array (Swift 6.3); in place it reads three floats.
-    mutating func read(_ x: Double, at t: Timestamp) -> Reading {
+    mutating func read(_ x: Double, at t: Timestamp, range: (low: Double, high: Double) = (0, 0)) -> Reading {
         guard samples > 0 else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
         let k = Self.bucket(t)
-        // The neighbours are the nearest visited buckets on each side: a series scraped every
-        // hour visits every other half hour (the band once waited for all three buckets, so an
-        // hourly series never had one). An unvisited bucket's band spans its visited neighbours.
-        guard let km = Self.visitedNeighbour(of: k, below: true, in: visited),
-              let kp = Self.visitedNeighbour(of: k, below: false, in: visited)
-        else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
-        var a = Double(profile[km]), c = Double(profile[kp])
-        var lo = min(a, c), hi = max(a, c)
-        if visited & (1 << UInt64(k)) != 0 {
-            // The neighbour half an hour away, interpolated when it is not visited: the band
-            // spans the same half hour each side at every scrape interval.
-            let b = Double(profile[k])
-            let n = Self.buckets
-            let dm = (k - km + n) % n, dp = (kp - k + n) % n
-            a = b + (a - b) / Double(dm)
-            c = b + (c - b) / Double(dp)
-            lo = min(a, b, c)
-            hi = max(a, b, c)
+        guard var (lo, hi) = neighbourBand(k) else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
+        if t - first >= Self.seenTrustedAfterMs && seenLow[k] <= seenHigh[k] && range.high > range.low
+            && (range.high - range.low).isFinite {
+            // What this half hour has shown itself, never narrower than its own mean. Where
+            // the two disagree (the series moved since), its own range alone.
+            let b = Double(profile[k]), w = (range.high - range.low) / 255
+            let low = min(range.low + w * Double(seenLow[k]) - level, b)
+            let high = max(range.low + w * Double(seenHigh[k]) - level, b)
+            if max(lo, low) <= min(hi, high) {
+                lo = max(lo, low)
+                hi = min(hi, high)
+            } else {
+                lo = low
+                hi = high
+            }
         }
         let y = x - level
         let residual = y > hi ? y - hi : (y < lo ? y - lo : 0)
         let ready = t - first >= Self.dayMs
         return Reading(residual: residual, low: level + lo, high: level + hi, ready: ready)
+    }
+
+    /// The band of bucket `k` from its neighbours, relative to the level: the bucket's value
+    /// and the values half an hour either side. The neighbours are the nearest visited buckets
+    /// on each side: a series scraped every hour visits every other half hour (the band once
+    /// waited for all three buckets, so an hourly series never had one). An unvisited bucket's
+    /// band spans its visited neighbours. Nil while no other bucket is visited.
+    /// `mutating` so the profile is read in place (see `read`).
+    @inline(__always)
+    mutating func neighbourBand(_ k: Int) -> (low: Double, high: Double)? {
+        guard let km = Self.visitedNeighbour(of: k, below: true, in: visited),
+              let kp = Self.visitedNeighbour(of: k, below: false, in: visited)
+        else { return nil }
+        let a = Double(profile[km]), c = Double(profile[kp])
+        guard visited & (1 << UInt64(k)) != 0 else { return (min(a, c), max(a, c)) }
+        // The neighbour half an hour away, interpolated when it is not visited: the band
+        // spans the same half hour each side at every scrape interval.
+        let b = Double(profile[k])
+        let n = Self.buckets
+        let dm = (k - km + n) % n, dp = (kp - k + n) % n
+        let a1 = b + (a - b) / Double(dm), c1 = b + (c - b) / Double(dp)
+        return (min(a1, b, c1), max(a1, b, c1))
+    }
+
+    /// Widens bucket `k`'s seen range to `x`, a position in the series' `range`; on a new visit
+    /// (`visit`) it is first drawn toward the bucket's mean.
+    @inline(__always)
+    mutating func see(_ x: Double, bucket k: Int, range: (low: Double, high: Double), visit: Bool) {
+        let w = range.high - range.low
+        guard w > 1e-12 * max(1, abs(range.low), abs(range.high)) else { return }
+        let position = (x - range.low) / w
+        guard position.isFinite else { return }
+        let f = min(max(position, 0), 1) * 255
+        let low = UInt8(f.rounded(.down)), high = UInt8(f.rounded(.up))
+        if seenLow[k] > seenHigh[k] {
+            seenLow[k] = low
+            seenHigh[k] = high
+            return
+        }
+        if visit {
+            // At least one step a visit, so a range a few steps wide still closes.
+            let mean = min(max((level + Double(profile[k]) - range.low) / w, 0), 1) * 255
+            let up = Double(seenHigh[k]) - max(mean, f)
+            let down = min(mean, f) - Double(seenLow[k])
+            if up > 0 { seenHigh[k] -= UInt8(max((up * Self.seenDrawPerVisit).rounded(.down), 1)) }
+            if down > 0 { seenLow[k] += UInt8(max((down * Self.seenDrawPerVisit).rounded(.down), 1)) }
+        }
+        seenLow[k] = min(seenLow[k], low)
+        seenHigh[k] = max(seenHigh[k], high)
     }
 
     /// The nearest visited bucket before (`below`) or after `k`, cyclically, other than `k`;
@@ -156,8 +231,9 @@ struct PhaseProfile: Sendable {
         }
     }
 
-    /// Learns from a sample, given the reading taken before it (`reading` and `sigma`).
-    mutating func observe(_ x: Double, at t: Timestamp, reading: Reading, sigma: Double) {
+    /// Learns from a sample, given the reading taken before it (`reading` and `sigma`) and the
+    /// series' range of values (`read`).
+    mutating func observe(_ x: Double, at t: Timestamp, reading: Reading, sigma: Double, range: (low: Double, high: Double) = (0, 0)) {
         samples += 1
         if samples == 1 {
             first = t
@@ -165,6 +241,7 @@ struct PhaseProfile: Sendable {
             level = x
         }
         let dt = Double(t - last) / 1000
+        let visit = Self.bucket(last) != Self.bucket(t) || dt >= 86_400 / Double(Self.buckets)
         last = t
         if reading.ready {
             scored += 1
@@ -193,6 +270,7 @@ struct PhaseProfile: Sendable {
             centre()
         }
         let e = x - level - Double(profile[k])
+        if visited & bit != 0 { see(x, bucket: k, range: range, visit: visit) }
         if visited & bit == 0 {
             profile[k] += Float(e)
             visited |= bit

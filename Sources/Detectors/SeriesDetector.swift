@@ -8,7 +8,7 @@ import AIOpsCore
 /// O(32²), runs once per closed bucket of each of the leak detector's windows), allocates nothing, and uses only samples up to and
 /// including this one. It holds the state of its own kind's detector only, in inline storage
 /// as large as the largest of them (`AutoDetector`), so the size is the same for each kind
-/// (`MemoryLayout<SeriesDetector>.size`, under 1.2 KiB, no heap storage).
+/// (`MemoryLayout<SeriesDetector>.size`, under 1.3 KiB, no heap storage).
 ///
 /// `ewma`, `seasonal` and `leak` run their detector, for rules that say what to look for and
 /// hold a score up for as long as the condition lasts (the rule's `for` and `resolveAfter`
@@ -26,7 +26,7 @@ public struct SeriesDetector: Sendable {
     var storage: Storage
     /// Room for the largest state (`AutoDetector`), in words; named once so growing a state
     /// changes one number.
-    typealias Storage = InlineArray<149, UInt64>
+    typealias Storage = InlineArray<161, UInt64>
 
     public init(spec: DetectorSpec) {
         kind = spec.kind
