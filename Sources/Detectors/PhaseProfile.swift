@@ -241,7 +241,7 @@ struct PhaseProfile: Sendable {
             level = x
         }
         let dt = Double(t - last) / 1000
-        let visit = Self.bucket(last) != Self.bucket(t) || dt >= 86_400 / Double(Self.buckets)
+        let previous = last
         last = t
         if reading.ready {
             scored += 1
@@ -270,11 +270,12 @@ struct PhaseProfile: Sendable {
             centre()
         }
         let e = x - level - Double(profile[k])
-        if visited & bit != 0 { see(x, bucket: k, range: range, visit: visit) }
         if visited & bit == 0 {
             profile[k] += Float(e)
             visited |= bit
         } else {
+            // A new visit: the bucket was not the previous sample's, or half an hour has passed.
+            see(x, bucket: k, range: range, visit: Self.bucket(previous) != k || dt >= 86_400 / Double(Self.buckets))
             // A bucket spans 1/48 day: this sample's share of its daily update.
             let share = min(1, dt * Double(Self.buckets) / 86_400)
             profile[k] += Float(Self.dailyRate * share * e)
