@@ -106,11 +106,10 @@ struct PhaseProfile: Sendable {
         guard samples > 0 else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
         let k = Self.bucket(t)
         guard var (lo, hi) = neighbourBand(k) else { return Reading(residual: 0, low: 0, high: 0, ready: false) }
-        if t - first >= Self.seenTrustedAfterMs && seenLow[k] <= seenHigh[k] && range.high > range.low
-            && (range.high - range.low).isFinite {
+        if t - first >= Self.seenTrustedAfterMs && seenLow[k] <= seenHigh[k], let width = Self.frameWidth(range) {
             // What this half hour has shown itself, never narrower than its own mean. Where
             // the two disagree (the series moved since), its own range alone.
-            let b = Double(profile[k]), w = (range.high - range.low) / 255
+            let b = Double(profile[k]), w = width / 255
             let low = min(range.low + w * Double(seenLow[k]) - level, b)
             let high = max(range.low + w * Double(seenHigh[k]) - level, b)
             if max(lo, low) <= min(hi, high) {
@@ -153,8 +152,7 @@ struct PhaseProfile: Sendable {
     /// (`visit`) it is first drawn toward the bucket's mean.
     @inline(__always)
     mutating func see(_ x: Double, bucket k: Int, range: (low: Double, high: Double), visit: Bool) {
-        let w = range.high - range.low
-        guard w > 1e-12 * max(1, abs(range.low), abs(range.high)) else { return }
+        guard let w = Self.frameWidth(range) else { return }
         let position = (x - range.low) / w
         guard position.isFinite else { return }
         let f = min(max(position, 0), 1) * 255
@@ -174,6 +172,16 @@ struct PhaseProfile: Sendable {
         }
         seenLow[k] = min(seenLow[k], low)
         seenHigh[k] = max(seenHigh[k], high)
+    }
+
+    /// The width of the seen ranges' frame, the series' `range`; nil when it cannot hold
+    /// positions (empty, not finite, or too narrow for the size of its values). One rule for
+    /// `see`, which writes positions, and `read`, which reads them back.
+    @inline(__always)
+    static func frameWidth(_ range: (low: Double, high: Double)) -> Double? {
+        let w = range.high - range.low
+        guard w.isFinite, w > 1e-12 * max(1, abs(range.low), abs(range.high)) else { return nil }
+        return w
     }
 
     /// The nearest visited bucket before (`below`) or after `k`, cyclically, other than `k`;
